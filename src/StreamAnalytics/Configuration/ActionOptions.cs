@@ -1,0 +1,13 @@
+namespace StreamAnalytics.Configuration;
+
+/// <summary>Raises an <c>action</c> event when a model's class probability passes its label's threshold.</summary>
+public sealed class ActionOptions
+{
+    /// <summary>Label → probability threshold. Only labels listed here (or all, with <see cref="DefaultThreshold"/>) alert.</summary>
+    public Dictionary<string, double> Thresholds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Threshold for labels not in <see cref="Thresholds"/>; unset: those labels never alert.</summary>
+    public double? DefaultThreshold { get; set; }
+
+    public double CooldownSeconds { get; set; } = 10;
+}

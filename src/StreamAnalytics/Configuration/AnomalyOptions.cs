@@ -1,0 +1,24 @@
+namespace StreamAnalytics.Configuration;
+
+/// <summary>
+/// The per-camera anomaly detector learns what is normal from the camera's own first windows,
+/// then scores every later window by its distance to the nearest learned window.
+/// </summary>
+public sealed class AnomalyOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Windows learned as normal before scoring starts.</summary>
+    public int CalibrationWindows { get; set; } = 20;
+
+    /// <summary>Fixed score threshold (cosine distance, 0..2). Unset: learned from calibration as mean + Sigma·std.</summary>
+    public double? Threshold { get; set; }
+
+    public double Sigma { get; set; } = 4;
+
+    /// <summary>Lowest threshold a learned one may take, so a static scene does not alert on noise.</summary>
+    public double MinThreshold { get; set; } = 0.02;
+
+    /// <summary>Least time between two anomaly events of one camera.</summary>
+    public double CooldownSeconds { get; set; } = 10;
+}

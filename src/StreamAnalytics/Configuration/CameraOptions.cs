@@ -1,0 +1,34 @@
+namespace StreamAnalytics.Configuration;
+
+public sealed class CameraOptions
+{
+    /// <summary>Short id used in topics and metric labels: letters, digits, '-' and '_'.</summary>
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary><c>rtsp://</c>/<c>rtsps://</c> URL, or a local video file (path or <c>file://</c>).</summary>
+    public string Url { get; set; } = string.Empty;
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Decode width; with <see cref="Height"/> unset the aspect ratio of the source is kept. Unset: source size.</summary>
+    public int? Width { get; set; }
+
+    public int? Height { get; set; }
+
+    /// <summary>Files only: start again at the end, so a file can stand in for a camera.</summary>
+    public bool Loop { get; set; } = true;
+
+    /// <summary>Files only: deliver frames at the file's own frame rate, as a camera would.</summary>
+    public bool Realtime { get; set; } = true;
+
+    /// <summary><c>tcp</c> or <c>udp</c> for RTSP.</summary>
+    public string RtspTransport { get; set; } = "tcp";
+
+    /// <summary>Frames buffered between the decoder and windowing; when full the oldest frame is dropped and counted.</summary>
+    public int QueueCapacity { get; set; } = 8;
+
+    /// <summary>Overrides the pipeline-wide window settings for this camera.</summary>
+    public WindowOptions? Window { get; set; }
+
+    public ReconnectOptions Reconnect { get; set; } = new();
+}

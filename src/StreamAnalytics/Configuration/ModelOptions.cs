@@ -1,0 +1,21 @@
+namespace StreamAnalytics.Configuration;
+
+public sealed class ModelOptions
+{
+    /// <summary>The model manifest (<c>model.json</c>); relative paths are tried against the working folder, then the install folder.</summary>
+    public string Manifest { get; set; } = "models/resnet18/model.json";
+
+    /// <summary><c>cpu</c> or <c>cuda</c>. When CUDA cannot load, a warning says why and the model runs on CPU.</summary>
+    public string ExecutionProvider { get; set; } = "cpu";
+
+    public int DeviceId { get; set; }
+
+    /// <summary>CPU threads for one model run; 0 lets ONNX Runtime choose.</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Most frames (per-frame encoders) or windows (clip models) in one run.</summary>
+    public int MaxBatch { get; set; } = 8;
+
+    /// <summary>Windows waiting for inference across all cameras; when full the oldest is dropped and counted.</summary>
+    public int QueueCapacity { get; set; } = 16;
+}

@@ -1,0 +1,249 @@
+using System.Text.RegularExpressions;
+using StreamAnalytics.Ingest;
+using Microsoft.Extensions.Options;
+
+namespace StreamAnalytics.Configuration;
+
+/// <summary>
+/// Checks the whole configuration and reports every problem at once, each naming its camera or section,
+/// so an operator fixes a file in one pass instead of one restart per mistake.
+/// </summary>
+public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<StreamAnalyticsOptions>
+{
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex CameraIdPattern();
+
+    public ValidateOptionsResult Validate(string? name, StreamAnalyticsOptions options)
+    {
+        var errors = Collect(options);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    public static List<string> Collect(StreamAnalyticsOptions options)
+    {
+        var errors = new List<string>();
+        if (options.Cameras.Count == 0)
+        {
+            errors.Add("Cameras: at least one camera is required.");
+        }
+
+        var seenIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Cameras.Count; i++)
+        {
+            ValidateCamera(options.Cameras[i], i, seenIds, errors);
+        }
+
+        ValidateWindow(options.Window, "Window", errors);
+        ValidateModel(options.Model, errors);
+        ValidateDetection(options.Detection, errors);
+        ValidateMqtt(options.Mqtt, errors);
+        ValidateMetrics(options.Metrics, errors);
+        if (options.Pipeline.DrainTimeoutSeconds is < 0 or > 600)
+        {
+            errors.Add($"Pipeline.DrainTimeoutSeconds must be between 0 and 600 (got {options.Pipeline.DrainTimeoutSeconds}).");
+        }
+
+        return errors;
+    }
+
+    private static void ValidateCamera(CameraOptions camera, int index, HashSet<string> seenIds, List<string> errors)
+    {
+        var where = string.IsNullOrWhiteSpace(camera.Id) ? $"Cameras[{index}]" : $"Cameras[{index}] (camera '{camera.Id}')";
+        if (string.IsNullOrWhiteSpace(camera.Id))
+        {
+            errors.Add($"{where}: Id is required.");
+        }
+        else if (!CameraIdPattern().IsMatch(camera.Id))
+        {
+            errors.Add($"{where}: Id may hold only letters, digits, '-' and '_' (1 to 64 characters), since it is used in MQTT topics and metric labels.");
+        }
+        else if (!seenIds.Add(camera.Id))
+        {
+            errors.Add($"{where}: Id is used by another camera.");
+        }
+
+        if (string.IsNullOrWhiteSpace(camera.Url))
+        {
+            errors.Add($"{where}: Url is required (rtsp://, rtsps:// or a video file path).");
+        }
+        else if (!CameraSource.TryParse(camera.Url, out _, out var urlError))
+        {
+            errors.Add($"{where}: Url {urlError}");
+        }
+
+        if (camera.Width is <= 0 or > 7680 || camera.Width % 2 == 1)
+        {
+            errors.Add($"{where}: Width must be an even number between 2 and 7680 (got {camera.Width}).");
+        }
+
+        if (camera.Height is <= 0 or > 4320 || camera.Height % 2 == 1)
+        {
+            errors.Add($"{where}: Height must be an even number between 2 and 4320 (got {camera.Height}).");
+        }
+
+        if (camera.RtspTransport is not ("tcp" or "udp"))
+        {
+            errors.Add($"{where}: RtspTransport must be 'tcp' or 'udp' (got '{camera.RtspTransport}').");
+        }
+
+        if (camera.QueueCapacity is < 1 or > 1024)
+        {
+            errors.Add($"{where}: QueueCapacity must be between 1 and 1024 (got {camera.QueueCapacity}).");
+        }
+
+        if (camera.Window is not null)
+        {
+            ValidateWindow(camera.Window, where + ": Window", errors);
+        }
+
+        var r = camera.Reconnect;
+        if (r.InitialDelaySeconds <= 0 || r.MaxDelaySeconds < r.InitialDelaySeconds)
+        {
+            errors.Add($"{where}: Reconnect needs 0 < InitialDelaySeconds <= MaxDelaySeconds (got {r.InitialDelaySeconds} and {r.MaxDelaySeconds}).");
+        }
+
+        if (r.WatchdogSeconds < 1)
+        {
+            errors.Add($"{where}: Reconnect.WatchdogSeconds must be at least 1 (got {r.WatchdogSeconds}).");
+        }
+
+        if (r.OpenTimeoutSeconds < 1)
+        {
+            errors.Add($"{where}: Reconnect.OpenTimeoutSeconds must be at least 1 (got {r.OpenTimeoutSeconds}).");
+        }
+    }
+
+    private static void ValidateWindow(WindowOptions window, string where, List<string> errors)
+    {
+        if (window.Length is < 1 or > 256)
+        {
+            errors.Add($"{where}.Length must be between 1 and 256 (got {window.Length}).");
+        }
+
+        if (window.Subsample is < 0 or > 1000)
+        {
+            errors.Add($"{where}.Subsample must be between 0 and 1000 (got {window.Subsample}).");
+        }
+
+        if (window.Hop < 1 || window.Hop > Math.Max(1, window.Length) * 16)
+        {
+            errors.Add($"{where}.Hop must be at least 1 and at most 16 × Length (got {window.Hop}).");
+        }
+    }
+
+    private static void ValidateModel(ModelOptions model, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(model.Manifest))
+        {
+            errors.Add("Model.Manifest is required.");
+        }
+
+        if (model.ExecutionProvider is not ("cpu" or "cuda"))
+        {
+            errors.Add($"Model.ExecutionProvider must be 'cpu' or 'cuda' (got '{model.ExecutionProvider}').");
+        }
+
+        if (model.MaxBatch is < 1 or > 256)
+        {
+            errors.Add($"Model.MaxBatch must be between 1 and 256 (got {model.MaxBatch}).");
+        }
+
+        if (model.QueueCapacity is < 1 or > 4096)
+        {
+            errors.Add($"Model.QueueCapacity must be between 1 and 4096 (got {model.QueueCapacity}).");
+        }
+
+        if (model.IntraOpThreads < 0 || model.DeviceId < 0)
+        {
+            errors.Add("Model.IntraOpThreads and Model.DeviceId must not be negative.");
+        }
+    }
+
+    private static void ValidateDetection(DetectionOptions detection, List<string> errors)
+    {
+        var a = detection.Anomaly;
+        if (a.CalibrationWindows < 2)
+        {
+            errors.Add($"Detection.Anomaly.CalibrationWindows must be at least 2 (got {a.CalibrationWindows}).");
+        }
+
+        if (a.Threshold is < 0 or > 2)
+        {
+            errors.Add($"Detection.Anomaly.Threshold is a cosine distance between 0 and 2 (got {a.Threshold}).");
+        }
+
+        if (a.Sigma <= 0 || a.MinThreshold < 0 || a.CooldownSeconds < 0)
+        {
+            errors.Add("Detection.Anomaly: Sigma must be positive; MinThreshold and CooldownSeconds must not be negative.");
+        }
+
+        foreach (var (label, threshold) in detection.Action.Thresholds)
+        {
+            if (threshold is < 0 or > 1)
+            {
+                errors.Add($"Detection.Action.Thresholds['{label}'] is a probability between 0 and 1 (got {threshold}).");
+            }
+        }
+
+        if (detection.Action.DefaultThreshold is < 0 or > 1 || detection.Action.CooldownSeconds < 0)
+        {
+            errors.Add("Detection.Action: DefaultThreshold must be between 0 and 1 and CooldownSeconds must not be negative.");
+        }
+    }
+
+    private static void ValidateMqtt(MqttOptions mqtt, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(mqtt.Host))
+        {
+            errors.Add("Mqtt.Host is required.");
+        }
+
+        if (mqtt.Port is < 1 or > 65535)
+        {
+            errors.Add($"Mqtt.Port must be between 1 and 65535 (got {mqtt.Port}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(mqtt.TopicPrefix) || mqtt.TopicPrefix.IndexOfAny(['+', '#']) >= 0 || mqtt.TopicPrefix.EndsWith('/'))
+        {
+            errors.Add($"Mqtt.TopicPrefix must be non-empty, without '+', '#' or a trailing '/' (got '{mqtt.TopicPrefix}').");
+        }
+
+        if (string.IsNullOrWhiteSpace(mqtt.ClientId))
+        {
+            errors.Add("Mqtt.ClientId is required.");
+        }
+
+        if (mqtt.Password is not null && mqtt.PasswordFile is not null)
+        {
+            errors.Add("Mqtt: set Password or PasswordFile, not both.");
+        }
+
+        if (mqtt.PasswordFile is not null && !File.Exists(mqtt.PasswordFile))
+        {
+            errors.Add($"Mqtt.PasswordFile '{mqtt.PasswordFile}' does not exist.");
+        }
+
+        if (mqtt.QueueCapacity < 1 || mqtt.KeepAliveSeconds < 1 || mqtt.ReconnectInitialDelaySeconds <= 0 || mqtt.ReconnectMaxDelaySeconds < mqtt.ReconnectInitialDelaySeconds)
+        {
+            errors.Add("Mqtt: QueueCapacity and KeepAliveSeconds must be at least 1, and 0 < ReconnectInitialDelaySeconds <= ReconnectMaxDelaySeconds.");
+        }
+    }
+
+    private static void ValidateMetrics(MetricsOptions metrics, List<string> errors)
+    {
+        if (!metrics.Enabled)
+        {
+            return;
+        }
+
+        if (metrics.Port is < 1 or > 65535)
+        {
+            errors.Add($"Metrics.Port must be between 1 and 65535 (got {metrics.Port}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(metrics.Host))
+        {
+            errors.Add("Metrics.Host is required.");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using StreamAnalytics.Configuration;
+
+namespace StreamAnalytics.Detection;
+
+/// <summary>Softmax over a model's class logits, then a per-label probability threshold.</summary>
+public sealed class ActionRule(ActionOptions options)
+{
+    public IEnumerable<(string Label, double Probability, double Threshold)> Matches(ReadOnlySpan<float> logits, IReadOnlyList<string> labels)
+    {
+        if (logits.Length != labels.Count)
+        {
+            throw new ArgumentException($"{logits.Length} logits for {labels.Count} labels.");
+        }
+
+        var probabilities = new float[logits.Length];
+        System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, probabilities);
+        var matches = new List<(string, double, double)>();
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var threshold = options.Thresholds.TryGetValue(labels[i], out var t) ? t : options.DefaultThreshold;
+            if (threshold is { } limit && probabilities[i] >= limit)
+            {
+                matches.Add((labels[i], probabilities[i], limit));
+            }
+        }
+
+        return matches;
+    }
+}

@@ -1,0 +1,191 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StreamAnalytics.Configuration;
+using StreamAnalytics.Detection;
+using StreamAnalytics.Ingest;
+using StreamAnalytics.Inference;
+using StreamAnalytics.Observability;
+using StreamAnalytics.Publishing;
+using StreamAnalytics.Windowing;
+
+namespace StreamAnalytics.Hosting;
+
+/// <summary>
+/// Wires ingest → windowing → inference → detection → publishing and runs it. On shutdown the cameras
+/// stop first; everything already captured then drains through the stages and is published before
+/// the service marks itself offline, within <see cref="PipelineOptions.DrainTimeoutSeconds"/>.
+/// </summary>
+public sealed partial class PipelineService(
+    StreamAnalyticsOptions options,
+    OnnxModel model,
+    PipelineMetrics metrics,
+    MqttEventPublisher publisher,
+    TimeProvider time,
+    ILoggerFactory loggerFactory,
+    IHostApplicationLifetime lifetime) : BackgroundService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<PipelineService>();
+    private readonly List<CameraReader> _readers = [];
+
+    public IReadOnlyList<CameraReader> Cameras => _readers;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var drain = new CancellationTokenSource();
+        var windows = PipelineChannels.ForWindows(options.Model.QueueCapacity, metrics);
+        var results = PipelineChannels.ForResults(64);
+        var events = PipelineChannels.ForEvents(options.Mqtt.QueueCapacity);
+
+        var publishing = Task.Run(() => RunPublishingAsync(events.Reader, drain.Token), CancellationToken.None);
+        var detection = RunAndComplete(
+            () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>()).RunAsync(results.Reader, events.Writer, drain.Token),
+            events.Writer);
+        var inference = RunAndComplete(
+            () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>()).RunAsync(windows.Reader, results.Writer, drain.Token),
+            results.Writer);
+
+        var readerTasks = new List<Task>();
+        var windowingTasks = new List<Task>();
+        var readerLogger = loggerFactory.CreateLogger<CameraReader>();
+        var windowingLogger = loggerFactory.CreateLogger<CameraWindowing>();
+        foreach (var camera in options.Cameras.Where(c => c.Enabled))
+        {
+            var cameraMetrics = metrics.ForCamera(camera.Id);
+            var frames = PipelineChannels.ForFrames(camera.QueueCapacity, cameraMetrics);
+            var reader = new CameraReader(camera, frames.Writer, cameraMetrics, time, readerLogger);
+            _readers.Add(reader);
+            var w = camera.Window ?? options.Window;
+            var windowing = new CameraWindowing(camera.Id, new WindowSchedule(w.Length, w.Subsample, w.Hop), model.Manifest.Input.Format, cameraMetrics, windowingLogger);
+            windowingTasks.Add(Task.Run(() => RunWindowingAsync(windowing, frames.Reader, windows.Writer, cameraMetrics, drain.Token), CancellationToken.None));
+            readerTasks.Add(Task.Run(() => reader.RunAsync(stoppingToken), CancellationToken.None));
+        }
+
+        LogStarted(_readers.Count, model.Manifest.Name, model.ExecutionProvider);
+        var progress = Task.Run(() => LogProgressAsync(stoppingToken), CancellationToken.None);
+
+        var allCamerasDone = Task.WhenAll(readerTasks);
+        await Task.WhenAny(allCamerasDone, Task.Delay(Timeout.Infinite, stoppingToken)).ConfigureAwait(false);
+        var stoppedByHost = stoppingToken.IsCancellationRequested;
+        drain.CancelAfter(TimeSpan.FromSeconds(options.Pipeline.DrainTimeoutSeconds));
+        if (stoppedByHost)
+        {
+            LogDraining(options.Pipeline.DrainTimeoutSeconds);
+        }
+
+        await allCamerasDone.ConfigureAwait(false);
+        await Task.WhenAll(windowingTasks).ConfigureAwait(false);
+        windows.Writer.TryComplete();
+        await Task.WhenAll(inference, detection, publishing).ConfigureAwait(false);
+        await progress.ConfigureAwait(false);
+
+        using var offline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await publisher.GoOfflineAsync(offline.Token).ConfigureAwait(false);
+        LogStopped(publisher.Published, events.Reader.Count);
+        if (!stoppedByHost)
+        {
+            // Every camera finished (files without Loop): the job is done.
+            lifetime.StopApplication();
+        }
+    }
+
+    private static async Task RunWindowingAsync(CameraWindowing windowing, ChannelReader<Frame> frames, ChannelWriter<Window> windows, CameraMetrics metrics, CancellationToken drain)
+    {
+        using (windowing)
+        {
+            try
+            {
+                await windowing.RunAsync(frames, windows, drain).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                while (frames.TryRead(out var frame))
+                {
+                    metrics.FramesDroppedShutdown.Inc();
+                    frame.Dispose();
+                }
+            }
+        }
+    }
+
+    private async Task RunPublishingAsync(ChannelReader<DetectionEvent> events, CancellationToken drain)
+    {
+        try
+        {
+            await publisher.EnsureConnectedAsync(drain).ConfigureAwait(false);
+            await publisher.RunAsync(events, drain).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogUnpublished(events.Count);
+        }
+    }
+
+    private async Task RunAndComplete<T>(Func<Task> stage, ChannelWriter<T> toComplete)
+    {
+        try
+        {
+            await Task.Run(stage).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Drain deadline passed.
+        }
+        catch (Exception ex)
+        {
+            LogStageFailed(ex);
+            lifetime.StopApplication();
+        }
+        finally
+        {
+            toComplete.TryComplete();
+        }
+    }
+
+    private async Task LogProgressAsync(CancellationToken stoppingToken)
+    {
+        if (options.Pipeline.ProgressLogSeconds <= 0)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Pipeline.ProgressLogSeconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                foreach (var reader in _readers)
+                {
+                    LogCameraProgress(reader.CameraId, reader.State.ToString().ToLowerInvariant(), reader.FramesRead, reader.LastError ?? "-");
+                }
+
+                LogEventProgress(publisher.Published, publisher.IsConnected);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline started: {Cameras} cameras, model {Model} on {Provider}")]
+    private partial void LogStarted(int cameras, string model, string provider);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: cameras closed, draining queued frames and events (up to {Seconds} s)")]
+    private partial void LogDraining(double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline stopped: {Published} events published, {Left} left unpublished")]
+    private partial void LogStopped(long published, int left);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drain deadline passed with {Count} events not yet acknowledged by the broker")]
+    private partial void LogUnpublished(int count);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "A pipeline stage failed; stopping")]
+    private partial void LogStageFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: {State}, {Frames} frames, last error: {LastError}")]
+    private partial void LogCameraProgress(string cameraId, string state, long frames, string lastError);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Events published: {Published}; broker connected: {Connected}")]
+    private partial void LogEventProgress(long published, bool connected);
+}

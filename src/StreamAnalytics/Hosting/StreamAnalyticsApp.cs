@@ -1,0 +1,126 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using StreamAnalytics.Configuration;
+using StreamAnalytics.Inference;
+using StreamAnalytics.Observability;
+using StreamAnalytics.Publishing;
+
+namespace StreamAnalytics.Hosting;
+
+/// <summary>Start-up checks and host construction, shared by the executable and the integration tests.</summary>
+public static class StreamAnalyticsApp
+{
+    /// <summary>Binds and validates the options, then loads the model and checks it against its manifest. Reports every problem.</summary>
+    public static StartupPlan Prepare(IConfiguration configuration, ILoggerFactory loggerFactory)
+    {
+        var options = new StreamAnalyticsOptions();
+        var section = configuration.GetSection(StreamAnalyticsOptions.SectionName);
+        var problems = NameCameras(ConfigurationSchemaChecker.Check(section, typeof(StreamAnalyticsOptions)), section);
+        try
+        {
+            section.Bind(options);
+            problems.AddRange(StreamAnalyticsOptionsValidator.Collect(options));
+        }
+        catch (InvalidOperationException)
+        {
+            // A value that does not convert; the schema check has already named every one of them.
+            return new StartupPlan(options, null, problems);
+        }
+
+        var manifestPath = ResolvePath(options.Model.Manifest);
+        ModelManifest? manifest = null;
+        try
+        {
+            manifest = ModelManifestLoader.Load(manifestPath);
+        }
+        catch (ModelManifestException ex)
+        {
+            problems.AddRange(ex.Problems.Select(p => $"Model manifest '{ex.ManifestPath}': {p}"));
+        }
+
+        if (manifest is not null && manifest.Input.Layout == TensorLayout.Ncthw)
+        {
+            foreach (var camera in options.Cameras.Where(c => (c.Window ?? options.Window).Length != manifest.Input.Frames))
+            {
+                problems.Add($"Camera '{camera.Id}': Window.Length is {(camera.Window ?? options.Window).Length} but clip model '{manifest.Name}' takes {manifest.Input.Frames} frames.");
+            }
+        }
+
+        if (problems.Count > 0 || manifest is null)
+        {
+            return new StartupPlan(options, null, problems);
+        }
+
+        try
+        {
+            var model = OnnxModel.Load(manifest, options.Model.ExecutionProvider, options.Model.DeviceId, options.Model.IntraOpThreads, options.Model.MaxBatch, loggerFactory.CreateLogger("StreamAnalytics.Inference.OnnxModel"));
+            return new StartupPlan(options, model, []);
+        }
+        catch (ModelManifestException ex)
+        {
+            return new StartupPlan(options, null, [.. ex.Problems.Select(p => $"Model manifest '{ex.ManifestPath}': {p}")]);
+        }
+    }
+
+    private static List<string> NameCameras(List<string> problems, IConfigurationSection section)
+    {
+        var cameras = section.GetSection("Cameras").GetChildren().ToList();
+        return [.. problems.Select(p =>
+        {
+            foreach (var camera in cameras)
+            {
+                var prefix = $"Cameras[{camera.Key}]";
+                if (p.StartsWith(prefix + ".", StringComparison.Ordinal) && camera["Id"] is { Length: > 0 } id)
+                {
+                    return $"{prefix} (camera '{id}'){p[prefix.Length..]}";
+                }
+            }
+
+            return p;
+        })];
+    }
+
+    /// <summary>Relative paths are tried against the working folder first, then the install folder.</summary>
+    public static string ResolvePath(string path)
+    {
+        if (Path.IsPathRooted(path) || File.Exists(path))
+        {
+            return Path.GetFullPath(path);
+        }
+
+        var installed = Path.Combine(AppContext.BaseDirectory, path);
+        return File.Exists(installed) ? installed : Path.GetFullPath(path);
+    }
+
+    /// <summary>Registers the pipeline on a host builder whose configuration and logging are already set.</summary>
+    public static void AddStreamAnalytics(this IServiceCollection services, StartupPlan plan, CollectorRegistry? registry = null)
+    {
+        if (!plan.IsValid)
+        {
+            throw new InvalidOperationException("Start-up checks failed: " + string.Join("; ", plan.Problems));
+        }
+
+        var options = plan.Options;
+        services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.Pipeline.DrainTimeoutSeconds + 10));
+        services.AddSingleton(options);
+        services.AddSingleton(plan.Model!);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new PipelineMetrics(registry ?? Metrics.NewCustomRegistry()));
+        services.AddSingleton(options.Metrics);
+        services.AddSingleton(options.Mqtt);
+        if (options.Mqtt.EmbeddedBroker)
+        {
+            // Registered first: started before the publisher connects, stopped after it has gone offline.
+            services.AddSingleton<EmbeddedBroker>();
+            services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        }
+
+        services.AddHostedService<MetricsEndpoint>();
+        services.AddSingleton<MqttEventPublisher>();
+        services.AddSingleton<PipelineService>();
+        services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
+    }
+}

@@ -1,0 +1,203 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using StreamAnalytics.Observability;
+using StreamAnalytics.Windowing;
+
+namespace StreamAnalytics.Inference;
+
+/// <summary>
+/// The one consumer of every camera's windows. It batches what is queued across cameras: frames for
+/// a per-frame encoder (each frame encoded once, its outputs kept on the frame for every overlapping
+/// window), whole windows for a clip model. A failed run fails only the windows of that batch.
+/// </summary>
+public sealed partial class InferenceStage
+{
+    private readonly OnnxModel _model;
+    private readonly PipelineMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Prometheus.Histogram.Child _duration;
+    private readonly Prometheus.Counter.Child _failures;
+    private readonly Prometheus.Counter.Child _encoded;
+    private readonly List<Window> _batch;
+    private readonly List<FrameSlot> _pending;
+    private readonly int _featureLength;
+
+    public InferenceStage(OnnxModel model, PipelineMetrics metrics, ILogger logger)
+    {
+        _model = model;
+        _metrics = metrics;
+        _logger = logger;
+        _duration = metrics.InferenceDuration.WithLabels(model.Manifest.Name);
+        _failures = metrics.InferenceFailures.WithLabels(model.Manifest.Name);
+        _encoded = metrics.FramesEncoded.WithLabels(model.Manifest.Name);
+        _batch = new List<Window>(model.MaxBatch);
+        _pending = new List<FrameSlot>(model.MaxBatch);
+        _featureLength = model.OutputItemSizes.Sum();
+    }
+
+    public OnnxModel Model => _model;
+
+    public async Task RunAsync(ChannelReader<Window> input, ChannelWriter<WindowInference> output, CancellationToken cancellationToken)
+    {
+        var windowsPerBatch = _model.Manifest.Input.Layout == TensorLayout.Ncthw ? _model.MaxBatch : Math.Max(1, _model.MaxBatch);
+        while (await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _batch.Clear();
+            while (_batch.Count < windowsPerBatch && input.TryRead(out var window))
+            {
+                _batch.Add(window);
+            }
+
+            List<WindowInference>? results = null;
+            try
+            {
+                results = Infer(_batch);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _failures.Inc(_batch.Count);
+                LogRunFailed(_model.Manifest.Name, _batch.Count, ex.Message);
+            }
+            finally
+            {
+                foreach (var window in _batch)
+                {
+                    window.Release();
+                }
+            }
+
+            foreach (var result in results ?? [])
+            {
+                await output.WriteAsync(result, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Runs the model over these windows; the caller keeps ownership of them.</summary>
+    public List<WindowInference> Infer(IReadOnlyList<Window> windows)
+    {
+        if (_model.Manifest.Input.Layout == TensorLayout.Nchw)
+        {
+            EncodeFrames(windows);
+            return [.. windows.Select(AggregateFrames)];
+        }
+
+        var results = new List<WindowInference>(windows.Count);
+        for (var start = 0; start < windows.Count; start += _model.MaxBatch)
+        {
+            var count = Math.Min(_model.MaxBatch, windows.Count - start);
+            for (var i = 0; i < count; i++)
+            {
+                ClipTensor.Fill(windows[start + i], _model.Manifest.Input, _model.InputItem(i));
+            }
+
+            Observe(_model.Run(count));
+            for (var i = 0; i < count; i++)
+            {
+                results.Add(ToResult(windows[start + i], CopyOutputs(i)));
+            }
+        }
+
+        return results;
+    }
+
+    private void EncodeFrames(IReadOnlyList<Window> windows)
+    {
+        _pending.Clear();
+        foreach (var window in windows)
+        {
+            foreach (var slot in window.Frames)
+            {
+                // Overlapping windows share slots: encode each one once.
+                if (!slot.HasFeatures && !_pending.Contains(slot))
+                {
+                    _pending.Add(slot);
+                }
+            }
+        }
+
+        for (var start = 0; start < _pending.Count; start += _model.MaxBatch)
+        {
+            var count = Math.Min(_model.MaxBatch, _pending.Count - start);
+            for (var i = 0; i < count; i++)
+            {
+                _pending[start + i].Tensor.AsSpan().CopyTo(_model.InputItem(i));
+            }
+
+            Observe(_model.Run(count));
+            _encoded.Inc(count);
+            for (var i = 0; i < count; i++)
+            {
+                var slot = _pending[start + i];
+                var features = slot.EnsureFeatures(_featureLength);
+                var offset = 0;
+                for (var o = 0; o < _model.OutputItemSizes.Count; o++)
+                {
+                    _model.OutputItem(o, i).CopyTo(features[offset..]);
+                    offset += _model.OutputItemSizes[o];
+                }
+
+                slot.MarkFeaturesReady();
+            }
+        }
+
+        _pending.Clear();
+    }
+
+    /// <summary>A window's output from its frames' outputs: the mean over its frames, per output.</summary>
+    private WindowInference AggregateFrames(Window window)
+    {
+        var outputs = new float[_model.OutputItemSizes.Count][];
+        var offset = 0;
+        for (var o = 0; o < outputs.Length; o++)
+        {
+            var size = _model.OutputItemSizes[o];
+            var sum = new float[size];
+            foreach (var slot in window.Frames)
+            {
+                var features = slot.Features.AsSpan(offset, size);
+                for (var k = 0; k < size; k++)
+                {
+                    sum[k] += features[k];
+                }
+            }
+
+            var inverse = 1f / window.Length;
+            for (var k = 0; k < size; k++)
+            {
+                sum[k] *= inverse;
+            }
+
+            outputs[o] = sum;
+            offset += size;
+        }
+
+        return ToResult(window, outputs);
+    }
+
+    private float[][] CopyOutputs(int index)
+    {
+        var outputs = new float[_model.OutputItemSizes.Count][];
+        for (var o = 0; o < outputs.Length; o++)
+        {
+            outputs[o] = _model.OutputItem(o, index).ToArray();
+        }
+
+        return outputs;
+    }
+
+    private WindowInference ToResult(Window window, float[][] outputs) => new(
+        window.CameraId,
+        window.Index,
+        window.FirstSequence,
+        window.LastSequence,
+        window.FirstCaptureTime,
+        window.LastCaptureTime,
+        _model.Manifest,
+        outputs);
+
+    private void Observe(TimeSpan duration) => _duration.Observe(duration.TotalSeconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model}: a run failed; {Windows} windows lost: {Reason}")]
+    private partial void LogRunFailed(string model, int windows, string reason);
+}

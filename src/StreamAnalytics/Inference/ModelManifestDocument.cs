@@ -1,0 +1,47 @@
+namespace StreamAnalytics.Inference;
+
+/// <summary>The JSON shape of <c>model.json</c>; <see cref="ModelManifestLoader"/> validates it into a <see cref="ModelManifest"/>.</summary>
+internal sealed class ModelManifestDocument
+{
+    public string? Name { get; set; }
+
+    public string? Version { get; set; }
+
+    public string? File { get; set; }
+
+    public InputDocument? Input { get; set; }
+
+    public List<OutputDocument>? Outputs { get; set; }
+
+    internal sealed class InputDocument
+    {
+        public string? Name { get; set; }
+
+        public string? Layout { get; set; }
+
+        public int? Frames { get; set; }
+
+        public int? Width { get; set; }
+
+        public int? Height { get; set; }
+
+        public string? ColorOrder { get; set; }
+
+        public float? Scale { get; set; }
+
+        public float[]? Mean { get; set; }
+
+        public float[]? Std { get; set; }
+    }
+
+    internal sealed class OutputDocument
+    {
+        public string? Name { get; set; }
+
+        public string? Role { get; set; }
+
+        public List<string>? Labels { get; set; }
+
+        public string? LabelsFile { get; set; }
+    }
+}

@@ -1,0 +1,207 @@
+using System.Text.Json;
+using StreamAnalytics.Windowing;
+
+namespace StreamAnalytics.Inference;
+
+/// <summary>Reads <c>model.json</c> and reports every problem in it at once.</summary>
+public static class ModelManifestLoader
+{
+    public static ModelManifest Load(string manifestPath)
+    {
+        var fullPath = Path.GetFullPath(manifestPath);
+        if (!File.Exists(fullPath))
+        {
+            throw new ModelManifestException(manifestPath, ["the file does not exist."]);
+        }
+
+        ModelManifestDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(File.ReadAllText(fullPath), ModelManifestJsonContext.Default.ModelManifestDocument);
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelManifestException(manifestPath, [$"it is not valid manifest JSON: {ex.Message}"]);
+        }
+
+        if (document is null)
+        {
+            throw new ModelManifestException(manifestPath, ["it is empty."]);
+        }
+
+        var problems = new List<string>();
+        var directory = Path.GetDirectoryName(fullPath)!;
+        Require(document.Name, "name", problems);
+        Require(document.Version, "version", problems);
+        string modelPath = string.Empty;
+        if (Require(document.File, "file", problems))
+        {
+            modelPath = Path.GetFullPath(Path.Combine(directory, document.File!));
+            if (!File.Exists(modelPath))
+            {
+                problems.Add($"file: ONNX file '{modelPath}' does not exist.");
+            }
+        }
+
+        var input = ParseInput(document.Input, problems);
+        var outputs = ParseOutputs(document.Outputs, directory, problems);
+        if (problems.Count > 0 || input is null)
+        {
+            throw new ModelManifestException(manifestPath, problems);
+        }
+
+        return new ModelManifest(document.Name!, document.Version!, fullPath, modelPath, input, outputs);
+    }
+
+    private static ModelInputSpec? ParseInput(ModelManifestDocument.InputDocument? input, List<string> problems)
+    {
+        if (input is null)
+        {
+            problems.Add("input: required.");
+            return null;
+        }
+
+        var before = problems.Count;
+        Require(input.Name, "input.name", problems);
+        TensorLayout layout = TensorLayout.Nchw;
+        switch (input.Layout?.ToUpperInvariant())
+        {
+            case "NCHW":
+                layout = TensorLayout.Nchw;
+                if (input.Frames is not (null or 1))
+                {
+                    problems.Add($"input.frames must be 1 (or absent) for layout NCHW (got {input.Frames}).");
+                }
+
+                break;
+            case "NCTHW":
+                layout = TensorLayout.Ncthw;
+                if (input.Frames is not > 0)
+                {
+                    problems.Add("input.frames (T) is required and positive for layout NCTHW.");
+                }
+
+                break;
+            default:
+                problems.Add($"input.layout must be 'NCHW' (per-frame encoder) or 'NCTHW' (clip model) (got '{input.Layout}').");
+                break;
+        }
+
+        if (input.Width is not > 0 || input.Height is not > 0)
+        {
+            problems.Add($"input.width and input.height must be positive (got {input.Width} and {input.Height}).");
+        }
+
+        ColorOrder colorOrder = ColorOrder.Rgb;
+        switch (input.ColorOrder?.ToUpperInvariant())
+        {
+            case "RGB":
+                colorOrder = ColorOrder.Rgb;
+                break;
+            case "BGR":
+                colorOrder = ColorOrder.Bgr;
+                break;
+            default:
+                problems.Add($"input.colorOrder must be 'RGB' or 'BGR' (got '{input.ColorOrder}').");
+                break;
+        }
+
+        var mean = input.Mean ?? [0, 0, 0];
+        var std = input.Std ?? [1, 1, 1];
+        if (mean.Length != 3 || std.Length != 3)
+        {
+            problems.Add($"input.mean and input.std need 3 values, one per channel (got {mean.Length} and {std.Length}).");
+        }
+        else if (std.Any(s => s == 0 || !float.IsFinite(s)) || mean.Any(m => !float.IsFinite(m)))
+        {
+            problems.Add("input.std may not contain 0 and all values must be finite.");
+        }
+
+        var scale = input.Scale ?? 1f;
+        if (!float.IsFinite(scale) || scale == 0)
+        {
+            problems.Add($"input.scale must be a finite, non-zero number (got {scale}).");
+        }
+
+        if (problems.Count > before)
+        {
+            return null;
+        }
+
+        var format = new FrameTensorFormat(input.Width!.Value, input.Height!.Value, colorOrder, scale, mean, std);
+        return new ModelInputSpec(input.Name!, layout, input.Frames ?? 1, format);
+    }
+
+    private static List<ModelOutputSpec> ParseOutputs(List<ModelManifestDocument.OutputDocument>? outputs, string directory, List<string> problems)
+    {
+        var result = new List<ModelOutputSpec>();
+        if (outputs is null || outputs.Count == 0)
+        {
+            problems.Add("outputs: at least one output is required.");
+            return result;
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var output = outputs[i];
+            var where = $"outputs[{i}]";
+            if (!Require(output.Name, where + ".name", problems))
+            {
+                continue;
+            }
+
+            if (!names.Add(output.Name!))
+            {
+                problems.Add($"{where}: output '{output.Name}' is listed twice.");
+            }
+
+            OutputRole? role = output.Role?.ToLowerInvariant() switch
+            {
+                "embedding" => OutputRole.Embedding,
+                "classlogits" or "class_logits" or "logits" => OutputRole.ClassLogits,
+                "anomalyscore" or "anomaly_score" => OutputRole.AnomalyScore,
+                _ => null,
+            };
+            if (role is null)
+            {
+                problems.Add($"{where}.role must be 'embedding', 'classLogits' or 'anomalyScore' (got '{output.Role}').");
+                continue;
+            }
+
+            var labels = output.Labels ?? [];
+            if (output.LabelsFile is { } labelsFile)
+            {
+                var labelsPath = Path.Combine(directory, labelsFile);
+                if (File.Exists(labelsPath))
+                {
+                    labels = [.. File.ReadAllLines(labelsPath).Select(l => l.Trim()).Where(l => l.Length > 0)];
+                }
+                else
+                {
+                    problems.Add($"{where}.labelsFile '{labelsPath}' does not exist.");
+                }
+            }
+
+            if (role == OutputRole.ClassLogits && labels.Count == 0)
+            {
+                problems.Add($"{where}: role classLogits needs labels (or labelsFile).");
+            }
+
+            result.Add(new ModelOutputSpec(output.Name!, role.Value, labels));
+        }
+
+        return result;
+    }
+
+    private static bool Require(string? value, string field, List<string> problems)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            return true;
+        }
+
+        problems.Add($"{field}: required.");
+        return false;
+    }
+}

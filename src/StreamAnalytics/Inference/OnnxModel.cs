@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+
+namespace StreamAnalytics.Inference;
+
+/// <summary>
+/// One ONNX Runtime session checked against its manifest, with input and output buffers allocated once
+/// for the largest batch and reused by every run.
+/// </summary>
+public sealed partial class OnnxModel : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly float[] _input;
+    private readonly float[][] _outputs;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly OrtValue?[] _inputValues;
+    private readonly OrtValue[]?[] _outputValues;
+    private readonly OrtValue[] _inputArgument = new OrtValue[1];
+
+    private OnnxModel(ModelManifest manifest, InferenceSession session, string executionProvider, int maxBatch, int[] outputItemSizes)
+    {
+        Manifest = manifest;
+        _session = session;
+        ExecutionProvider = executionProvider;
+        MaxBatch = maxBatch;
+        OutputItemSizes = outputItemSizes;
+        _input = GC.AllocateUninitializedArray<float>(maxBatch * manifest.Input.ItemElementCount, pinned: true);
+        _outputs = [.. outputItemSizes.Select(size => GC.AllocateUninitializedArray<float>(maxBatch * size, pinned: true))];
+        _inputNames = [manifest.Input.Name];
+        _outputNames = [.. manifest.Outputs.Select(o => o.Name)];
+        _inputValues = new OrtValue?[maxBatch + 1];
+        _outputValues = new OrtValue[]?[maxBatch + 1];
+    }
+
+    public ModelManifest Manifest { get; }
+
+    /// <summary>Where the session really runs: <c>cuda</c> or <c>cpu</c> (after any fallback).</summary>
+    public string ExecutionProvider { get; }
+
+    /// <summary>Items per run; 1 when the ONNX file fixes its batch dimension (items then run one by one).</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>Elements per batch item of each manifest output, in manifest order.</summary>
+    public IReadOnlyList<int> OutputItemSizes { get; }
+
+    /// <summary>Batch item <paramref name="index"/> of the input buffer.</summary>
+    public Span<float> InputItem(int index) =>
+        _input.AsSpan(index * Manifest.Input.ItemElementCount, Manifest.Input.ItemElementCount);
+
+    /// <summary>Batch item <paramref name="index"/> of output <paramref name="output"/> from the last run.</summary>
+    public ReadOnlySpan<float> OutputItem(int output, int index) =>
+        _outputs[output].AsSpan(index * OutputItemSizes[output], OutputItemSizes[output]);
+
+    public static OnnxModel Load(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, int maxBatch, ILogger logger)
+    {
+        var (session, provider) = CreateSession(manifest, executionProvider, deviceId, intraOpThreads, logger);
+        try
+        {
+            var (batchFixed, outputSizes) = CheckAgainstManifest(manifest, session);
+            var batch = batchFixed ? 1 : maxBatch;
+            if (batchFixed && maxBatch > 1)
+            {
+                LogBatchFixed(logger, manifest.Name);
+            }
+
+            var model = new OnnxModel(manifest, session, provider, batch, outputSizes);
+            model.WarmUp();
+            LogLoaded(logger, manifest.Name, manifest.Version, provider, batch);
+            return model;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs the first <paramref name="count"/> items of the input buffer.</summary>
+    public TimeSpan Run(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxBatch);
+        _inputArgument[0] = _inputValues[count] ??= CreateInputValue(count);
+        var outputs = _outputValues[count] ??= CreateOutputValues(count);
+        var started = Stopwatch.GetTimestamp();
+        _session.Run(_runOptions, _inputNames, _inputArgument, _outputNames, outputs);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    private OrtValue CreateInputValue(int count)
+    {
+        long[] shape = [count, .. Manifest.Input.ItemShape.Select(d => (long)d)];
+        return OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _input.AsMemory(0, count * Manifest.Input.ItemElementCount), shape);
+    }
+
+    private OrtValue[] CreateOutputValues(int count)
+    {
+        var values = new OrtValue[_outputNames.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var dims = _session.OutputMetadata[_outputNames[i]].Dimensions;
+            var shape = new long[dims.Length];
+            shape[0] = count;
+            for (var d = 1; d < dims.Length; d++)
+            {
+                shape[d] = dims[d];
+            }
+
+            values[i] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _outputs[i].AsMemory(0, count * OutputItemSizes[i]), shape);
+        }
+
+        return values;
+    }
+
+    private void WarmUp()
+    {
+        _input.AsSpan(0, Manifest.Input.ItemElementCount).Clear();
+        Run(1);
+    }
+
+    private static (InferenceSession Session, string Provider) CreateSession(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, ILogger logger)
+    {
+        if (executionProvider == "cuda")
+        {
+            var options = NewOptions(intraOpThreads);
+            try
+            {
+                options.AppendExecutionProvider_CUDA(deviceId);
+                return (OpenSession(manifest, options), "cuda");
+            }
+            catch (OnnxRuntimeException ex)
+            {
+                options.Dispose();
+                LogCudaUnavailable(logger, manifest.Name, FirstLine(ex.Message));
+            }
+        }
+
+        return (OpenSession(manifest, NewOptions(intraOpThreads)), "cpu");
+    }
+
+    private static SessionOptions NewOptions(int intraOpThreads)
+    {
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (intraOpThreads > 0)
+        {
+            options.IntraOpNumThreads = intraOpThreads;
+        }
+
+        return options;
+    }
+
+    private static InferenceSession OpenSession(ModelManifest manifest, SessionOptions options)
+    {
+        try
+        {
+            return new InferenceSession(manifest.ModelPath, options);
+        }
+        catch (OnnxRuntimeException ex) when (!ex.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase) && !ex.Message.Contains("shared library", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelManifestException(manifest.ManifestPath, [$"ONNX file '{manifest.ModelPath}' could not be loaded: {FirstLine(ex.Message)}"]);
+        }
+        finally
+        {
+            options.Dispose();
+        }
+    }
+
+    /// <summary>Compares the manifest's promises with the ONNX graph; every mismatch names both files.</summary>
+    internal static (bool BatchFixed, int[] OutputSizes) CheckAgainstManifest(ModelManifest manifest, InferenceSession session)
+    {
+        var problems = new List<string>();
+        var onnx = $"ONNX file '{manifest.ModelPath}'";
+        var batchFixed = false;
+        var input = manifest.Input;
+        if (!session.InputMetadata.TryGetValue(input.Name, out var inputMeta))
+        {
+            problems.Add($"the manifest's input '{input.Name}' is not in {onnx}, whose inputs are: {string.Join(", ", session.InputMetadata.Keys)}.");
+        }
+        else
+        {
+            int[] expected = [-1, .. input.ItemShape];
+            var actual = inputMeta.Dimensions;
+            var mismatch = actual.Length != expected.Length
+                || Enumerable.Range(1, expected.Length - 1).Any(d => actual[d] > 0 && actual[d] != expected[d]);
+            if (mismatch)
+            {
+                problems.Add($"the manifest declares input '{input.Name}' as {input.Layout.ToString().ToUpperInvariant()} {Shape(expected)} but {onnx} has {Shape(actual)}.");
+            }
+            else if (actual[0] > 1)
+            {
+                problems.Add($"{onnx} fixes the batch dimension of '{input.Name}' at {actual[0]}; it must be 1 or symbolic.");
+            }
+
+            batchFixed = actual.Length > 0 && actual[0] == 1;
+            if (inputMeta.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
+            {
+                problems.Add($"{onnx} takes {inputMeta.ElementDataType} for '{input.Name}'; the pipeline feeds float32.");
+            }
+        }
+
+        var sizes = new int[manifest.Outputs.Count];
+        for (var i = 0; i < manifest.Outputs.Count; i++)
+        {
+            var output = manifest.Outputs[i];
+            if (!session.OutputMetadata.TryGetValue(output.Name, out var meta))
+            {
+                problems.Add($"the manifest's output '{output.Name}' is not in {onnx}, whose outputs are: {string.Join(", ", session.OutputMetadata.Keys)}.");
+                continue;
+            }
+
+            var dims = meta.Dimensions;
+            if (dims.Skip(1).Any(d => d <= 0))
+            {
+                problems.Add($"output '{output.Name}' of {onnx} has shape {Shape(dims)}: only the batch dimension may be symbolic.");
+                continue;
+            }
+
+            sizes[i] = dims.Skip(1).Aggregate(1, (a, b) => a * b);
+            if (output.Role == OutputRole.ClassLogits && sizes[i] != output.Labels.Count)
+            {
+                problems.Add($"the manifest lists {output.Labels.Count} labels for output '{output.Name}' but {onnx} gives {sizes[i]} values {Shape(dims)}.");
+            }
+
+            if (output.Role == OutputRole.AnomalyScore && sizes[i] != 1)
+            {
+                problems.Add($"output '{output.Name}' has role anomalyScore but {onnx} gives {sizes[i]} values per item {Shape(dims)}.");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ModelManifestException(manifest.ManifestPath, problems);
+        }
+
+        return (batchFixed, sizes);
+    }
+
+    private static string Shape(IEnumerable<int> dims) => "[" + string.Join(",", dims.Select(d => d > 0 ? d.ToString(System.Globalization.CultureInfo.InvariantCulture) : "N")) + "]";
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+    public void Dispose()
+    {
+        foreach (var value in _inputValues)
+        {
+            value?.Dispose();
+        }
+
+        foreach (var values in _outputValues)
+        {
+            foreach (var value in values ?? [])
+            {
+                value.Dispose();
+            }
+        }
+
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: the CUDA execution provider could not be loaded ({Reason}); running on CPU instead")]
+    private static partial void LogCudaUnavailable(ILogger logger, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: its ONNX file fixes the batch dimension at 1; frames run one by one")]
+    private static partial void LogBatchFixed(ILogger logger, string model);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} {Version} loaded on {Provider}, up to {Batch} items per run")]
+    private static partial void LogLoaded(ILogger logger, string model, string version, string provider, int batch);
+}

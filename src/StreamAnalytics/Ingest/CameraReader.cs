@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using StreamAnalytics.Configuration;
+using StreamAnalytics.Observability;
+
+namespace StreamAnalytics.Ingest;
+
+/// <summary>
+/// Keeps one camera's frames flowing: runs ffmpeg, reads whole frames into pooled buffers, writes them
+/// to the camera's bounded channel (which evicts the oldest when windowing falls behind), and restarts
+/// ffmpeg with backoff when it fails, ends or stalls. Capture never blocks on a slow consumer.
+/// </summary>
+public sealed partial class CameraReader
+{
+    private static readonly TimeSpan WatchdogTick = TimeSpan.FromSeconds(1);
+
+    private readonly CameraOptions _camera;
+    private readonly CameraSource _source;
+    private readonly ChannelWriter<Frame> _output;
+    private readonly CameraMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ReconnectBackoff _backoff;
+    private long _sequence;
+    private long _lastFrameTimestamp;
+    private FramePool? _pool;
+
+    public CameraReader(CameraOptions camera, ChannelWriter<Frame> output, CameraMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        if (!CameraSource.TryParse(camera.Url, out var source, out var error))
+        {
+            throw new ArgumentException(error, nameof(camera));
+        }
+
+        _camera = camera;
+        _source = source;
+        _output = output;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _backoff = new ReconnectBackoff(
+            TimeSpan.FromSeconds(camera.Reconnect.InitialDelaySeconds),
+            TimeSpan.FromSeconds(camera.Reconnect.MaxDelaySeconds));
+    }
+
+    public string CameraId => _camera.Id;
+
+    public CameraState State { get; private set; } = CameraState.Connecting;
+
+    /// <summary>The last failure, free of credentials; null while healthy.</summary>
+    public string? LastError { get; private set; }
+
+    public long FramesRead => Interlocked.Read(ref _sequence);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var started = _time.GetTimestamp();
+                var outcome = await RunSessionAsync(cancellationToken).ConfigureAwait(false);
+                SetDown();
+                if (cancellationToken.IsCancellationRequested || outcome == SessionOutcome.Finished)
+                {
+                    break;
+                }
+
+                if (_time.GetElapsedTime(started) >= TimeSpan.FromSeconds(_camera.Reconnect.HealthyAfterSeconds))
+                {
+                    _backoff.Reset();
+                }
+
+                var delay = _backoff.Next();
+                State = CameraState.Reconnecting;
+                _metrics.Reconnects.Inc();
+                LogReconnecting(_camera.Id, delay.TotalSeconds, _backoff.Attempt, LastError ?? "stream ended");
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            SetDown();
+            State = CameraState.Stopped;
+            _output.TryComplete();
+            _pool?.Dispose();
+        }
+    }
+
+    private async Task<SessionOutcome> RunSessionAsync(CancellationToken cancellationToken)
+    {
+        State = CameraState.Connecting;
+        var openTimeout = TimeSpan.FromSeconds(_camera.Reconnect.OpenTimeoutSeconds);
+        VideoGeometry geometry;
+        try
+        {
+            if (_source.Kind == CameraSourceKind.File && !File.Exists(_source.Input))
+            {
+                throw new VideoSourceException($"file '{_source.Display}' does not exist");
+            }
+
+            geometry = _camera.Width is { } w && _camera.Height is { } h
+                ? new VideoGeometry(w, h, null)
+                : VideoGeometry.Resolve(_camera.Width, _camera.Height, await VideoProbe.ProbeAsync(_source, _camera, openTimeout, cancellationToken).ConfigureAwait(false));
+        }
+        catch (VideoSourceException ex)
+        {
+            Fail(ex.Message);
+            return SessionOutcome.Failed;
+        }
+
+        if (_pool is null || _pool.Width != geometry.Width || _pool.Height != geometry.Height)
+        {
+            _pool?.Dispose();
+            _pool = new FramePool(_camera.Id, geometry.Width, geometry.Height);
+        }
+
+        LogOpening(_camera.Id, _source.Display, geometry.Width, geometry.Height);
+        using var process = ChildProcess.Start("ffmpeg", FfmpegArguments.Decode(_source, _camera, geometry), redirectStdout: true);
+        using var sessionEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var stderr = new FfmpegStderrPump(process.StandardError, _camera.Id, _logger, _time);
+        var stderrTask = stderr.RunAsync(sessionEnd.Token);
+        var sessionStart = _time.GetTimestamp();
+        Interlocked.Exchange(ref _lastFrameTimestamp, 0);
+        var stalled = 0;
+        await using var watchdog = _time.CreateTimer(
+            _ => CheckWatchdog(process, sessionStart, openTimeout, ref stalled),
+            null,
+            WatchdogTick,
+            WatchdogTick);
+
+        var outcome = SessionOutcome.Failed;
+        try
+        {
+            await ReadFramesAsync(process.StandardOutput.BaseStream, _pool, cancellationToken).ConfigureAwait(false);
+            outcome = _source.Kind == CameraSourceKind.File && !_camera.Loop ? SessionOutcome.Finished : SessionOutcome.Failed;
+            Fail(Volatile.Read(ref stalled) == 1
+                ? $"no frame for {_camera.Reconnect.WatchdogSeconds:0.#} s; decoder restarted"
+                : stderr.LastLine is { } last ? $"decoder ended: {last}" : "stream ended");
+        }
+        catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Fail($"decoder output failed: {CredentialRedactor.Redact(ex.Message)}");
+        }
+        finally
+        {
+            ChildProcess.KillQuietly(process);
+            await sessionEnd.CancelAsync().ConfigureAwait(false);
+            // Reap the child so no zombie is left, whatever happened above.
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            await stderrTask.ConfigureAwait(false);
+        }
+
+        if (outcome == SessionOutcome.Finished)
+        {
+            LogFinished(_camera.Id);
+        }
+
+        return outcome;
+    }
+
+    private async Task ReadFramesAsync(Stream stdout, FramePool pool, CancellationToken cancellationToken)
+    {
+        var frameBytes = pool.FrameBytes;
+        while (true)
+        {
+            var frame = pool.Rent();
+            try
+            {
+                var read = await stdout.ReadAtLeastAsync(frame.Buffer.AsMemory(0, frameBytes), frameBytes, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                if (read < frameBytes)
+                {
+                    frame.Dispose();
+                    return;
+                }
+            }
+            catch
+            {
+                frame.Dispose();
+                throw;
+            }
+
+            Interlocked.Exchange(ref _lastFrameTimestamp, _time.GetTimestamp());
+            frame.Sequence = Interlocked.Increment(ref _sequence);
+            frame.CaptureTime = _time.GetUtcNow();
+            _metrics.FramesDecoded.Inc();
+            if (State != CameraState.Online)
+            {
+                SetOnline(frame.Width, frame.Height);
+            }
+
+            // DropOldest never refuses; an evicted frame is counted and disposed by the channel's itemDropped callback.
+            if (!_output.TryWrite(frame))
+            {
+                frame.Dispose();
+                return;
+            }
+        }
+    }
+
+    private void CheckWatchdog(Process process, long sessionStart, TimeSpan openTimeout, ref int stalled)
+    {
+        var last = Interlocked.Read(ref _lastFrameTimestamp);
+        var since = last == 0 ? _time.GetElapsedTime(sessionStart) : _time.GetElapsedTime(last);
+        var limit = last == 0 ? openTimeout : TimeSpan.FromSeconds(_camera.Reconnect.WatchdogSeconds);
+        _metrics.SecondsSinceLastFrame.Set(since.TotalSeconds);
+        if (since < limit || Interlocked.Exchange(ref stalled, 1) == 1)
+        {
+            return;
+        }
+
+        State = CameraState.Stalled;
+        LogStalled(_camera.Id, since.TotalSeconds);
+        ChildProcess.KillQuietly(process);
+    }
+
+    private void SetOnline(int width, int height)
+    {
+        State = CameraState.Online;
+        LastError = null;
+        _metrics.CameraUp.Set(1);
+        LogOnline(_camera.Id, width, height);
+    }
+
+    private void SetDown() => _metrics.CameraUp.Set(0);
+
+    private void Fail(string reason)
+    {
+        LastError = CredentialRedactor.Redact(reason);
+        _metrics.DecodeErrors.Inc();
+    }
+
+    private enum SessionOutcome
+    {
+        Failed,
+        Finished,
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: opening {Source} at {Width}x{Height}")]
+    private partial void LogOpening(string cameraId, string source, int width, int height);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: online, receiving {Width}x{Height} frames")]
+    private partial void LogOnline(string cameraId, int width, int height);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: {Reason}; reconnecting in {DelaySeconds:0.0} s (attempt {Attempt})")]
+    private partial void LogReconnecting(string cameraId, double delaySeconds, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: no frame for {Seconds:0.0} s; killing the decoder to reconnect")]
+    private partial void LogStalled(string cameraId, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: file finished (Loop is off)")]
+    private partial void LogFinished(string cameraId);
+}

@@ -1,0 +1,7 @@
+namespace StreamAnalytics.Ingest;
+
+public enum CameraSourceKind
+{
+    Rtsp,
+    File,
+}

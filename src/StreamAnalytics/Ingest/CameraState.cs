@@ -1,0 +1,10 @@
+namespace StreamAnalytics.Ingest;
+
+public enum CameraState
+{
+    Connecting,
+    Online,
+    Stalled,
+    Reconnecting,
+    Stopped,
+}

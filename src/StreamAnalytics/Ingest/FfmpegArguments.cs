@@ -1,0 +1,59 @@
+using System.Globalization;
+using StreamAnalytics.Configuration;
+
+namespace StreamAnalytics.Ingest;
+
+/// <summary>
+/// Command lines for Debian's ffmpeg/ffprobe. OpenCvSharp's bundled FFmpeg has no network protocols,
+/// so every source (files included, to keep one code path) is decoded by an ffmpeg child process
+/// that writes raw BGR frames to its stdout.
+/// </summary>
+public static class FfmpegArguments
+{
+    /// <summary>RTSP socket timeout in microseconds: ends the process when a server dies silently.</summary>
+    private const string SocketTimeoutMicroseconds = "5000000";
+
+    public static IReadOnlyList<string> Decode(CameraSource source, CameraOptions camera, VideoGeometry geometry)
+    {
+        var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error" };
+        AddInput(args, source, camera, forDecode: true);
+        args.AddRange([
+            "-an", "-sn", "-dn",
+            // Without passthrough ffmpeg stalls for seconds when a looping source's timestamps jump back.
+            "-fps_mode", "passthrough",
+            "-vf", string.Create(CultureInfo.InvariantCulture, $"scale={geometry.Width}:{geometry.Height}"),
+            "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1",
+        ]);
+        return args;
+    }
+
+    public static IReadOnlyList<string> Probe(CameraSource source, CameraOptions camera)
+    {
+        var args = new List<string> { "-v", "error" };
+        AddInput(args, source, camera, forDecode: false);
+        args.AddRange(["-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate", "-of", "json"]);
+        return args;
+    }
+
+    private static void AddInput(List<string> args, CameraSource source, CameraOptions camera, bool forDecode)
+    {
+        if (source.Kind == CameraSourceKind.Rtsp)
+        {
+            args.AddRange(["-rtsp_transport", camera.RtspTransport, "-timeout", SocketTimeoutMicroseconds]);
+        }
+        else if (forDecode)
+        {
+            if (camera.Realtime)
+            {
+                args.Add("-re");
+            }
+
+            if (camera.Loop)
+            {
+                args.AddRange(["-stream_loop", "-1"]);
+            }
+        }
+
+        args.AddRange(["-i", source.Input]);
+    }
+}

@@ -1,0 +1,55 @@
+using Prometheus;
+
+namespace StreamAnalytics.Observability;
+
+/// <summary>
+/// Every metric the pipeline exports, created on one registry so tests can own theirs.
+/// Labels are camera ids and model names only: never URLs, which may carry credentials.
+/// </summary>
+public sealed class PipelineMetrics
+{
+    private static readonly double[] DurationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    public PipelineMetrics(CollectorRegistry registry)
+    {
+        Registry = registry;
+        var factory = Metrics.WithCustomRegistry(registry);
+        FramesDecoded = factory.CreateCounter("streamanalytics_ingest_frames_decoded_total", "Frames decoded from a camera.", "camera");
+        FramesDropped = factory.CreateCounter("streamanalytics_ingest_frames_dropped_total", "Frames dropped before windowing, by reason.", "camera", "reason");
+        CameraUp = factory.CreateGauge("streamanalytics_ingest_camera_up", "1 while a camera delivers frames, 0 otherwise.", "camera");
+        Reconnects = factory.CreateCounter("streamanalytics_ingest_reconnects_total", "Times a camera's decoder was restarted.", "camera");
+        DecodeErrors = factory.CreateCounter("streamanalytics_ingest_decode_errors_total", "Decoder sessions that failed or ended unexpectedly.", "camera");
+        SecondsSinceLastFrame = factory.CreateGauge("streamanalytics_ingest_seconds_since_last_frame_seconds", "Seconds since the camera's last decoded frame (updated by the watchdog).", "camera");
+        WindowsBuilt = factory.CreateCounter("streamanalytics_windowing_windows_built_total", "Temporal windows completed.", "camera");
+        WindowsDropped = factory.CreateCounter("streamanalytics_windowing_windows_dropped_total", "Windows dropped before inference, by reason.", "camera", "reason");
+        InferenceDuration = factory.CreateHistogram("streamanalytics_inference_duration_seconds", "Duration of one model run.", new HistogramConfiguration { LabelNames = ["model"], Buckets = DurationBuckets });
+        InferenceFailures = factory.CreateCounter("streamanalytics_inference_failures_total", "Windows whose inference failed.", "model");
+        FramesEncoded = factory.CreateCounter("streamanalytics_inference_frames_encoded_total", "Frames run through a per-frame encoder (each once, shared by overlapping windows).", "model");
+        EventsDetected = factory.CreateCounter("streamanalytics_detection_events_total", "Events raised by detectors.", "camera", "type");
+        EventsPublished = factory.CreateCounter("streamanalytics_publishing_events_published_total", "Events acknowledged by the broker.", "camera");
+        EventsFailed = factory.CreateCounter("streamanalytics_publishing_events_failed_total", "Failed publish attempts (the event is retried).", "camera");
+        EventDelay = factory.CreateHistogram("streamanalytics_publishing_event_delay_seconds", "From the capture of a window's last frame to the broker's acknowledgement of its event.", new HistogramConfiguration { LabelNames = ["camera"], Buckets = DurationBuckets });
+        BrokerConnected = factory.CreateGauge("streamanalytics_publishing_broker_connected", "1 while connected to the MQTT broker.");
+    }
+
+    public CollectorRegistry Registry { get; }
+    public Counter FramesDecoded { get; }
+    public Counter FramesDropped { get; }
+    public Gauge CameraUp { get; }
+    public Counter Reconnects { get; }
+    public Counter DecodeErrors { get; }
+    public Gauge SecondsSinceLastFrame { get; }
+    public Counter WindowsBuilt { get; }
+    public Counter WindowsDropped { get; }
+    public Histogram InferenceDuration { get; }
+    public Counter InferenceFailures { get; }
+    public Counter FramesEncoded { get; }
+    public Counter EventsDetected { get; }
+    public Counter EventsPublished { get; }
+    public Counter EventsFailed { get; }
+    public Histogram EventDelay { get; }
+    public Gauge BrokerConnected { get; }
+
+    /// <summary>Label children resolved once per camera so the per-frame path allocates nothing.</summary>
+    public CameraMetrics ForCamera(string cameraId) => new(this, cameraId);
+}

@@ -1,0 +1,3 @@
+using StreamAnalytics.Hosting;
+
+return await CommandLine.RunAsync(args).ConfigureAwait(false);

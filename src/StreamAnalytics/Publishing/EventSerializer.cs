@@ -1,0 +1,25 @@
+using System.Text.Json;
+using StreamAnalytics.Detection;
+
+namespace StreamAnalytics.Publishing;
+
+public static class EventSerializer
+{
+    public static EventPayload ToPayload(DetectionEvent e) => new(
+        EventPayload.CurrentSchemaVersion,
+        e.EventId.ToString(),
+        e.CameraId,
+        e.Type,
+        e.Label,
+        Math.Round(e.Score, 6),
+        Math.Round(e.Threshold, 6),
+        new EventWindowPayload(e.FirstSequence, e.LastSequence, e.FirstCaptureTime, e.LastCaptureTime),
+        new EventModelPayload(e.ModelName, e.ModelVersion),
+        e.DetectedAt);
+
+    public static byte[] Serialize(DetectionEvent e) =>
+        JsonSerializer.SerializeToUtf8Bytes(ToPayload(e), PublishingJsonContext.Default.EventPayload);
+
+    public static EventPayload? Deserialize(ReadOnlySpan<byte> json) =>
+        JsonSerializer.Deserialize(json, PublishingJsonContext.Default.EventPayload);
+}

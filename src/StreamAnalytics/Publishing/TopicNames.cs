@@ -1,0 +1,12 @@
+namespace StreamAnalytics.Publishing;
+
+/// <summary>Every MQTT topic the service writes, from one configurable prefix.</summary>
+public sealed class TopicNames(string prefix)
+{
+    public string Prefix { get; } = prefix;
+
+    /// <summary>Retained <c>online</c> while the service runs; <c>offline</c> on shutdown or, as last will, on a crash.</summary>
+    public string Status => $"{Prefix}/status";
+
+    public string Events(string cameraId) => $"{Prefix}/{cameraId}/events";
+}

@@ -1,0 +1,154 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using StreamAnalytics.Ingest;
+using StreamAnalytics.Observability;
+
+namespace StreamAnalytics.Windowing;
+
+/// <summary>
+/// One camera's windowing: samples frames by the schedule, turns each sampled frame into a model
+/// tensor once, and emits a window whenever the schedule closes one. Frames are disposed here,
+/// right after conversion, so decoder buffers go back to their pool at once.
+/// </summary>
+public sealed partial class CameraWindowing : IDisposable
+{
+    private readonly WindowSchedule _schedule;
+    private readonly FramePreprocessor _preprocessor;
+    private readonly FrameSlotPool _slots;
+    private readonly WindowPool _windows;
+    private readonly FrameSlot[] _ring;
+    private readonly CameraMetrics? _metrics;
+    private readonly ILogger? _logger;
+    private long _errors;
+    private long _arrivals;
+    private long _sampled;
+    private long _windowCount;
+    private int _ringCount;
+    private int _ringHead;
+
+    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null)
+    {
+        CameraId = cameraId;
+        _schedule = schedule;
+        _preprocessor = new FramePreprocessor(format);
+        _slots = new FrameSlotPool(format);
+        _windows = new WindowPool(cameraId, schedule.Length);
+        _ring = new FrameSlot[schedule.Length];
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    public string CameraId { get; }
+
+    public WindowSchedule Schedule => _schedule;
+
+    public FrameSlotPool Slots => _slots;
+
+    /// <summary>Takes ownership of <paramref name="frame"/> (disposes it) and returns a window when this frame completes one.</summary>
+    public Window? Process(Frame frame)
+    {
+        try
+        {
+            var arrival = _arrivals++;
+            if (!_schedule.IsSampled(arrival))
+            {
+                return null;
+            }
+
+            var sampledIndex = _sampled++;
+            if (!_schedule.IsCovered(sampledIndex))
+            {
+                return null;
+            }
+
+            var slot = _slots.Rent();
+            slot.Sequence = frame.Sequence;
+            slot.CaptureTime = frame.CaptureTime;
+            _preprocessor.Process(frame, slot.Tensor);
+            Push(slot);
+            return _schedule.CompletesWindow(sampledIndex) ? BuildWindow() : null;
+        }
+        finally
+        {
+            frame.Dispose();
+        }
+    }
+
+    /// <summary>Reads frames until the channel completes, writing finished windows to <paramref name="output"/>.</summary>
+    public async Task RunAsync(ChannelReader<Frame> input, ChannelWriter<Window> output, CancellationToken cancellationToken)
+    {
+        while (await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (input.TryRead(out var frame))
+            {
+                Window? window;
+                try
+                {
+                    window = Process(frame);
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+                {
+                    _metrics?.FramesDroppedError.Inc();
+                    if (_logger is not null && (_errors++ & (_errors - 1)) == 0)
+                    {
+                        // Logged on the 1st, 2nd, 4th, 8th... failure: visible, never a flood.
+                        LogFrameFailed(_logger, CameraId, _errors, ex.Message);
+                    }
+
+                    continue;
+                }
+
+                if (window is not null && !output.TryWrite(window))
+                {
+                    // The window channel completed (shutdown): nobody else will release this one.
+                    window.Release();
+                }
+            }
+        }
+    }
+
+    private void Push(FrameSlot slot)
+    {
+        var tail = (_ringHead + _ringCount) % _ring.Length;
+        if (_ringCount == _ring.Length)
+        {
+            _ring[_ringHead].Release();
+            _ring[_ringHead] = slot;
+            _ringHead = (_ringHead + 1) % _ring.Length;
+        }
+        else
+        {
+            _ring[tail] = slot;
+            _ringCount++;
+        }
+    }
+
+    private Window BuildWindow()
+    {
+        var window = _windows.Rent();
+        window.Index = _windowCount++;
+        for (var i = 0; i < _ring.Length; i++)
+        {
+            var slot = _ring[(_ringHead + i) % _ring.Length];
+            slot.AddReference();
+            window.Frames[i] = slot;
+        }
+
+        _metrics?.WindowsBuilt.Inc();
+        return window;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Camera {CameraId}: a frame could not be prepared for the model ({Count} so far): {Reason}")]
+    private static partial void LogFrameFailed(ILogger logger, string cameraId, long count, string reason);
+
+    public void Dispose()
+    {
+        for (var i = 0; i < _ringCount; i++)
+        {
+            _ring[(_ringHead + i) % _ring.Length].Release();
+        }
+
+        _ringCount = 0;
+        _preprocessor.Dispose();
+    }
+}

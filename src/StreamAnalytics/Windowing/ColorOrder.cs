@@ -1,0 +1,7 @@
+namespace StreamAnalytics.Windowing;
+
+public enum ColorOrder
+{
+    Bgr,
+    Rgb,
+}

@@ -1,0 +1,65 @@
+namespace StreamAnalytics.Windowing;
+
+/// <summary>
+/// A sampled frame already converted to the model's tensor format, shared by every window that
+/// overlaps it (reference counted). A per-frame encoder stores its outputs here, so each frame is
+/// encoded once however many windows reuse it.
+/// </summary>
+public sealed class FrameSlot
+{
+    private readonly FrameSlotPool _pool;
+    private int _references;
+
+    internal FrameSlot(FrameSlotPool pool, int elementCount)
+    {
+        _pool = pool;
+        Tensor = GC.AllocateUninitializedArray<float>(elementCount, pinned: true);
+    }
+
+    /// <summary>Channels × Height × Width, planar.</summary>
+    public float[] Tensor { get; }
+
+    public long Sequence { get; internal set; }
+
+    public DateTimeOffset CaptureTime { get; internal set; }
+
+    /// <summary>Per-frame model outputs, concatenated; valid when <see cref="HasFeatures"/>.</summary>
+    public float[]? Features { get; private set; }
+
+    public bool HasFeatures { get; private set; }
+
+    public int References => Volatile.Read(ref _references);
+
+    public Span<float> EnsureFeatures(int length)
+    {
+        if (Features is null || Features.Length != length)
+        {
+            Features = new float[length];
+        }
+
+        return Features;
+    }
+
+    public void MarkFeaturesReady() => HasFeatures = true;
+
+    internal void Activate()
+    {
+        HasFeatures = false;
+        Volatile.Write(ref _references, 1);
+    }
+
+    public void AddReference() => Interlocked.Increment(ref _references);
+
+    public void Release()
+    {
+        var left = Interlocked.Decrement(ref _references);
+        if (left == 0)
+        {
+            _pool.Return(this);
+        }
+        else if (left < 0)
+        {
+            throw new InvalidOperationException("FrameSlot released more times than referenced.");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+namespace StreamAnalytics.Windowing;
+
+/// <summary>
+/// T sampled frames of one camera in capture order. Pooled: whoever holds it last calls
+/// <see cref="Release"/>, which also releases its frames.
+/// </summary>
+public sealed class Window
+{
+    private readonly WindowPool _pool;
+
+    internal Window(WindowPool pool, string cameraId, int length)
+    {
+        _pool = pool;
+        CameraId = cameraId;
+        Frames = new FrameSlot[length];
+    }
+
+    public string CameraId { get; }
+
+    /// <summary>0-based count of windows this camera has built.</summary>
+    public long Index { get; internal set; }
+
+    public FrameSlot[] Frames { get; }
+
+    public int Length => Frames.Length;
+
+    public long FirstSequence => Frames[0].Sequence;
+
+    public long LastSequence => Frames[^1].Sequence;
+
+    public DateTimeOffset FirstCaptureTime => Frames[0].CaptureTime;
+
+    public DateTimeOffset LastCaptureTime => Frames[^1].CaptureTime;
+
+    public void Release()
+    {
+        foreach (var frame in Frames)
+        {
+            frame.Release();
+        }
+
+        Array.Clear(Frames);
+        _pool.Return(this);
+    }
+}

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace StreamAnalytics.Tests.Support;
+
+/// <summary>A real mosquitto broker on a free loopback port, anonymous, without persistence.</summary>
+public sealed class MosquittoBroker : IAsyncDisposable
+{
+    public const string MosquittoPath = "/usr/sbin/mosquitto";
+
+    private const int SigTerm = 15;
+    private const int MaxCapturedStderrChars = 64 * 1024;
+
+    private static readonly TimeSpan ListenTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly DirectoryInfo _workDir;
+    private readonly string _configPath;
+    private readonly object _stderrLock = new();
+    private readonly StringBuilder _stderr = new();
+    private Process? _process;
+
+    private MosquittoBroker(DirectoryInfo workDir, int port)
+    {
+        _workDir = workDir;
+        Port = port;
+        _configPath = Path.Combine(workDir.FullName, "mosquitto.conf");
+        File.WriteAllText(
+            _configPath,
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"listener {port} {Host}\nallow_anonymous true\npersistence false\nlog_dest stderr\n"));
+    }
+
+    public string Host { get; } = "127.0.0.1";
+
+    public int Port { get; }
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public string CapturedStandardError
+    {
+        get
+        {
+            lock (_stderrLock)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public static async Task<MosquittoBroker> StartAsync(CancellationToken ct)
+    {
+        if (!File.Exists(MosquittoPath))
+        {
+            throw new FileNotFoundException("mosquitto is not installed (apt-get install -y mosquitto).", MosquittoPath);
+        }
+
+        var broker = new MosquittoBroker(Directory.CreateTempSubdirectory("mosquitto-test-"), FreeTcpPort.Next());
+        try
+        {
+            await broker.LaunchAsync(ct).ConfigureAwait(false);
+            return broker;
+        }
+        catch
+        {
+            await broker.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>SIGTERM (SIGKILL if it lingers) and waits for the process to exit.</summary>
+    public async Task StopAsync()
+    {
+        var process = _process;
+        if (process is null || process.HasExited)
+        {
+            return;
+        }
+
+        if (SendSignal(process.Id, SigTerm) == 0)
+        {
+            using var graceful = new CancellationTokenSource(StopTimeout);
+            try
+            {
+                await process.WaitForExitAsync(graceful.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        process.Kill();
+        using var forced = new CancellationTokenSource(StopTimeout);
+        await process.WaitForExitAsync(forced.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the broker again on the same port (stopping it first if it still runs).</summary>
+    public async Task StartAgainAsync(CancellationToken ct = default)
+    {
+        await StopAsync().ConfigureAwait(false);
+        await LaunchAsync(ct).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _process?.Dispose();
+            _process = null;
+            try
+            {
+                _workDir.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private async Task LaunchAsync(CancellationToken ct)
+    {
+        lock (_stderrLock)
+        {
+            _stderr.Clear();
+        }
+
+        var startInfo = new ProcessStartInfo(MosquittoPath)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add(_configPath);
+
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                AppendStderr(e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                AppendStderr(e.Data);
+            }
+        };
+
+        if (!process.Start())
+        {
+            process.Dispose();
+            throw new InvalidOperationException($"Could not start {MosquittoPath}.");
+        }
+
+        _process?.Dispose();
+        _process = process;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            await WaitUntilListeningAsync(process, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await StopAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task WaitUntilListeningAsync(Process process, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (process.HasExited)
+            {
+                await process.WaitForExitAsync(ct).ConfigureAwait(false);
+                throw new InvalidOperationException(
+                    $"mosquitto exited with code {process.ExitCode} before listening on {Host}:{Port}. Output:\n{CapturedStandardError}");
+            }
+
+            using var client = new TcpClient();
+            try
+            {
+                await client.ConnectAsync(Host, Port, ct).ConfigureAwait(false);
+                return;
+            }
+            catch (SocketException) when (deadline.Elapsed < ListenTimeout)
+            {
+            }
+            catch (SocketException ex)
+            {
+                throw new TimeoutException(
+                    $"mosquitto did not accept connections on {Host}:{Port} within {ListenTimeout.TotalSeconds:0} s. Output:\n{CapturedStandardError}",
+                    ex);
+            }
+        }
+    }
+
+    private void AppendStderr(string line)
+    {
+        lock (_stderrLock)
+        {
+            if (_stderr.Length + line.Length > MaxCapturedStderrChars)
+            {
+                _stderr.Remove(0, Math.Min(_stderr.Length, line.Length + (MaxCapturedStderrChars / 4)));
+            }
+
+            _stderr.AppendLine(line);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+}
