@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages StreamAnalytics needs, only those missing (idempotent).
+#   runtime: ffmpeg (decodes every camera), libgtk-3-0 (OpenCvSharp's native library links it),
+#            opencv-doc (ships vtest.avi, the demo's sample street scene)
+#   tests:   mosquitto (a real broker), gst-rtsp-server + python3-gi (a real RTSP server), systemd (systemd-analyze)
+set -euo pipefail
+
+want=(ffmpeg libgtk-3-0 opencv-doc)
+if [[ "${1:-}" == "--tests" ]]; then
+  want+=(mosquitto mosquitto-clients python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad systemd)
+fi
+
+missing=()
+for package in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+  echo "Installing: ${missing[*]}"
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "The .NET 10 SDK is required (dotnet on PATH); Debian's archive does not carry it." >&2
+  exit 1
+fi

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StreamAnalytics.Hosting;
+
+namespace StreamAnalytics.Tests.Integration;
+
+/// <summary>The real pipeline, hosted in-process exactly as the executable hosts it, on test configuration.</summary>
+internal sealed class PipelineUnderTest : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private PipelineUnderTest(IHost host, ListLoggerProvider logs, int metricsPort)
+    {
+        _host = host;
+        Logs = logs;
+        MetricsPort = metricsPort;
+    }
+
+    public ListLoggerProvider Logs { get; }
+
+    public int MetricsPort { get; }
+
+    public PipelineService Pipeline => _host.Services.GetRequiredService<PipelineService>();
+
+    public static async Task<PipelineUnderTest> StartAsync(IDictionary<string, string?> settings, CancellationToken cancellationToken)
+    {
+        var metricsPort = Support.FreeTcpPort.Next();
+        var all = new Dictionary<string, string?>(settings)
+        {
+            ["StreamAnalytics:Metrics:Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["StreamAnalytics:Pipeline:ProgressLogSeconds"] = "0",
+        };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
+        var logs = new ListLoggerProvider();
+        using var startupLogging = LoggerFactory.Create(b => b.AddProvider(logs));
+        var plan = StreamAnalyticsApp.Prepare(configuration, startupLogging);
+        Assert.True(plan.IsValid, string.Join(Environment.NewLine, plan.Problems));
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Services.AddStreamAnalytics(plan);
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return new PipelineUnderTest(host, logs, metricsPort);
+    }
+
+    public async Task<string> ScrapeMetricsAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        return await http.GetStringAsync($"http://127.0.0.1:{MetricsPort}/metrics", cancellationToken);
+    }
+
+    public async Task StopAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        await _host.StopAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _host.Dispose();
+    }
+}
