@@ -21,6 +21,9 @@ internal static class PipelineSettings
         ["StreamAnalytics:Mqtt:Port"] = mqttPort.ToString(CultureInfo.InvariantCulture),
         ["StreamAnalytics:Mqtt:ClientId"] = "sa-test-" + Guid.NewGuid().ToString("N")[..8],
         ["StreamAnalytics:Mqtt:TopicPrefix"] = "satest",
+        ["StreamAnalytics:Mqtt:Outbox:Directory"] = Directory.CreateTempSubdirectory("sa-outbox-").FullName,
+        ["StreamAnalytics:Mqtt:ReconnectInitialDelaySeconds"] = "0.2",
+        ["StreamAnalytics:Mqtt:ReconnectMaxDelaySeconds"] = "1",
     };
 
     public static void AddCamera(Dictionary<string, string?> settings, int index, string id, string url, int width = 320, int height = 240)

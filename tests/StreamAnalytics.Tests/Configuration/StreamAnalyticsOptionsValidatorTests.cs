@@ -1,0 +1,121 @@
+using StreamAnalytics.Configuration;
+
+namespace StreamAnalytics.Tests.Configuration;
+
+public sealed class StreamAnalyticsOptionsValidatorTests
+{
+    private static CameraOptions Camera(string id, string url = "/data/video.mp4") => new() { Id = id, Url = url };
+
+    private static StreamAnalyticsOptions Valid() => new() { Cameras = [Camera("front"), Camera("back", "rtsp://user:pw@10.0.0.2/stream")] };
+
+    [Fact]
+    public void The_defaults_with_one_camera_are_valid()
+    {
+        Assert.Empty(StreamAnalyticsOptionsValidator.Collect(Valid()));
+        Assert.True(new StreamAnalyticsOptionsValidator().Validate(null, Valid()).Succeeded);
+    }
+
+    [Fact]
+    public void Every_camera_mistake_is_reported_at_once_naming_its_camera()
+    {
+        var options = Valid();
+        options.Cameras[0].Width = 641;
+        options.Cameras[0].RtspTransport = "sctp";
+        options.Cameras[1].Url = "http://10.0.0.2/stream";
+
+        var errors = StreamAnalyticsOptionsValidator.Collect(options);
+
+        Assert.Equal(3, errors.Count);
+        Assert.Contains(errors, e => e.Contains("camera 'front'", StringComparison.Ordinal) && e.Contains("Width", StringComparison.Ordinal) && e.Contains("641", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("camera 'front'", StringComparison.Ordinal) && e.Contains("RtspTransport", StringComparison.Ordinal) && e.Contains("'sctp'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("camera 'back'", StringComparison.Ordinal) && e.Contains("Url", StringComparison.Ordinal) && e.Contains("'http'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_fails_with_every_error()
+    {
+        var options = Valid();
+        options.Cameras[0].QueueCapacity = 0;
+        options.Mqtt.Port = 70000;
+        options.Model.ExecutionProvider = "tpu";
+
+        var result = new StreamAnalyticsOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Equal(3, result.Failures!.Count());
+    }
+
+    [Fact]
+    public void Duplicate_ids_are_reported_on_the_second_camera()
+    {
+        var options = new StreamAnalyticsOptions { Cameras = [Camera("gate"), Camera("lobby"), Camera("gate")] };
+
+        var error = Assert.Single(StreamAnalyticsOptionsValidator.Collect(options));
+
+        Assert.StartsWith("Cameras[2] (camera 'gate')", error, StringComparison.Ordinal);
+        Assert.Contains("used by another camera", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "Id is required")]
+    [InlineData("front door", "may hold only letters")]
+    [InlineData("cam/1", "may hold only letters")]
+    public void Bad_ids_are_reported(string id, string expected)
+    {
+        var options = new StreamAnalyticsOptions { Cameras = [Camera(id)] };
+
+        var error = Assert.Single(StreamAnalyticsOptionsValidator.Collect(options));
+
+        Assert.StartsWith("Cameras[0]", error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_cameras_is_an_error()
+    {
+        var error = Assert.Single(StreamAnalyticsOptionsValidator.Collect(new StreamAnalyticsOptions()));
+
+        Assert.Contains("at least one camera", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Window_reconnect_and_url_problems_name_the_camera()
+    {
+        var options = Valid();
+        options.Cameras[1].Window = new WindowOptions { Length = 0, Subsample = -1, Hop = 4 };
+        options.Cameras[1].Reconnect = new ReconnectOptions { InitialDelaySeconds = 5, MaxDelaySeconds = 1, WatchdogSeconds = 0 };
+        options.Cameras[0].Url = string.Empty;
+        options.Cameras[0].Height = 3;
+
+        var errors = StreamAnalyticsOptionsValidator.Collect(options);
+
+        Assert.Equal(6, errors.Count);
+        Assert.Equal(4, errors.Count(e => e.StartsWith("Cameras[1] (camera 'back')", StringComparison.Ordinal)));
+        Assert.Equal(2, errors.Count(e => e.StartsWith("Cameras[0] (camera 'front')", StringComparison.Ordinal)));
+        Assert.Contains(errors, e => e.Contains("Window.Length", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Window.Subsample", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Url is required", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Section_level_problems_are_all_reported()
+    {
+        var options = Valid();
+        options.Window.Hop = 0;
+        options.Model.MaxBatch = 0;
+        options.Detection.Anomaly.Threshold = 3;
+        options.Detection.Action.Thresholds["fall"] = 1.5;
+        options.Mqtt.TopicPrefix = "site/#";
+        options.Metrics.Port = 0;
+        options.Pipeline.DrainTimeoutSeconds = -1;
+
+        var errors = StreamAnalyticsOptionsValidator.Collect(options);
+
+        string[] expected = ["Window.Hop", "Model.MaxBatch", "Detection.Anomaly.Threshold", "Detection.Action.Thresholds['fall']", "Mqtt.TopicPrefix", "Metrics.Port", "Pipeline.DrainTimeoutSeconds"];
+        Assert.Equal(expected.Length, errors.Count);
+        foreach (var start in expected)
+        {
+            Assert.Contains(errors, e => e.StartsWith(start, StringComparison.Ordinal));
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamAnalytics.Hosting;
+
+namespace StreamAnalytics.Tests.Hosting;
+
+public sealed class StreamAnalyticsAppTests
+{
+    private static IConfiguration Config(Dictionary<string, string?> values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+    [Fact]
+    public void Prepare_reports_every_mistake_and_loads_no_model()
+    {
+        var configuration = Config(new()
+        {
+            ["StreamAnalytics:Cameras:0:Id"] = "front",
+            ["StreamAnalytics:Cameras:0:Url"] = "/data/front.mp4",
+            ["StreamAnalytics:Cameras:0:Widht"] = "640",
+            ["StreamAnalytics:Cameras:1:Id"] = "back",
+            ["StreamAnalytics:Cameras:1:Url"] = "ftp://10.0.0.3/video",
+            ["StreamAnalytics:Model:MaxBatch"] = "0",
+        });
+
+        var plan = StreamAnalyticsApp.Prepare(configuration, NullLoggerFactory.Instance);
+
+        Assert.False(plan.IsValid);
+        Assert.Null(plan.Model);
+        Assert.Equal(3, plan.Problems.Count);
+        Assert.Contains(plan.Problems, p => p.StartsWith("Cameras[0] (camera 'front').Widht: unknown setting", StringComparison.Ordinal));
+        Assert.Contains(plan.Problems, p => p.StartsWith("Cameras[1] (camera 'back'): Url", StringComparison.Ordinal) && p.Contains("'ftp'", StringComparison.Ordinal));
+        Assert.Contains(plan.Problems, p => p.StartsWith("Model.MaxBatch", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Prepare_reports_manifest_problems_with_the_manifest_path()
+    {
+        var configuration = Config(new()
+        {
+            ["StreamAnalytics:Cameras:0:Id"] = "front",
+            ["StreamAnalytics:Cameras:0:Url"] = "/data/front.mp4",
+            ["StreamAnalytics:Model:Manifest"] = "/nonexistent/model.json",
+            ["StreamAnalytics:Mqtt:Port"] = "0",
+        });
+
+        var plan = StreamAnalyticsApp.Prepare(configuration, NullLoggerFactory.Instance);
+
+        Assert.False(plan.IsValid);
+        Assert.Equal(2, plan.Problems.Count);
+        Assert.Contains(plan.Problems, p => p.StartsWith("Mqtt.Port", StringComparison.Ordinal));
+        Assert.Contains(plan.Problems, p => p.StartsWith("Model manifest '/nonexistent/model.json'", StringComparison.Ordinal) && p.Contains("does not exist", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Prepare_reports_values_that_do_not_convert()
+    {
+        var configuration = Config(new()
+        {
+            ["StreamAnalytics:Cameras:0:Id"] = "front",
+            ["StreamAnalytics:Cameras:0:Url"] = "/data/front.mp4",
+            ["StreamAnalytics:Cameras:0:QueueCapacity"] = "lots",
+            ["StreamAnalytics:Pipeline:DrainTimeoutSeconds"] = "soon",
+        });
+
+        var plan = StreamAnalyticsApp.Prepare(configuration, NullLoggerFactory.Instance);
+
+        Assert.False(plan.IsValid);
+        Assert.Equal(2, plan.Problems.Count);
+        Assert.Contains("Cameras[0] (camera 'front').QueueCapacity: 'lots' is not a valid whole number.", plan.Problems);
+        Assert.Contains("Pipeline.DrainTimeoutSeconds: 'soon' is not a valid number.", plan.Problems);
+    }
+
+    [Fact]
+    public void Prepare_with_a_valid_configuration_loads_the_model()
+    {
+        var configuration = Config(new()
+        {
+            ["StreamAnalytics:Cameras:0:Id"] = "front",
+            ["StreamAnalytics:Cameras:0:Url"] = "/data/front.mp4",
+            ["StreamAnalytics:Model:IntraOpThreads"] = "1",
+        });
+
+        var plan = StreamAnalyticsApp.Prepare(configuration, NullLoggerFactory.Instance);
+
+        Assert.Empty(plan.Problems);
+        Assert.True(plan.IsValid);
+        using var model = plan.Model!;
+        Assert.Equal("resnet18-imagenet", model.Manifest.Name);
+        Assert.Equal("front", Assert.Single(plan.Options.Cameras).Id);
+    }
+
+    [Fact]
+    public void ResolvePath_falls_back_to_the_install_folder()
+    {
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "models/resnet18/model.json"), StreamAnalyticsApp.ResolvePath("models/resnet18/model.json"));
+        Assert.Equal("/abs/model.json", StreamAnalyticsApp.ResolvePath("/abs/model.json"));
+        Assert.Equal(Path.GetFullPath("no/such/file.json"), StreamAnalyticsApp.ResolvePath("no/such/file.json"));
+    }
+}

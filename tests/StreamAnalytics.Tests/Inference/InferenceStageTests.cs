@@ -1,0 +1,148 @@
+using System.Threading.Channels;
+using Prometheus;
+using StreamAnalytics.Inference;
+using StreamAnalytics.Ingest;
+using StreamAnalytics.Observability;
+using StreamAnalytics.Tests.Fakes;
+using StreamAnalytics.Windowing;
+
+namespace StreamAnalytics.Tests.Inference;
+
+[Collection(ResNet18Collection.Name)]
+public sealed class InferenceStageTests(ResNet18Fixture resnet)
+{
+    private const int FrameWidth = 64;
+    private const int FrameHeight = 48;
+
+    private readonly PipelineMetrics _metrics = new(Metrics.NewCustomRegistry());
+
+    private double Encoded => _metrics.FramesEncoded.WithLabels(resnet.Model.Manifest.Name).Value;
+
+    [Fact]
+    public void Overlapping_windows_encode_each_frame_once()
+    {
+        Assert.Equal("streamanalytics_inference_frames_encoded_total", _metrics.FramesEncoded.Name);
+        var stage = new InferenceStage(resnet.Model, _metrics, new CapturingLogger());
+        using var windowing = NewWindowing("cam", new WindowSchedule(4, 0, 2));
+        var pool = new FramePool("cam", FrameWidth, FrameHeight);
+        var windows = Feed(windowing, pool, 0, 6);
+        Assert.Equal(2, windows.Count);
+
+        var results = stage.Infer(windows);
+
+        // Frames 0-5, frames 2 and 3 shared by both windows: 6 encodings, not 8.
+        Assert.Equal(6, Encoded);
+        Assert.Equal(2, results.Count);
+        for (var w = 0; w < 2; w++)
+        {
+            var result = results[w];
+            Assert.Equal("cam", result.CameraId);
+            Assert.Equal(w, result.WindowIndex);
+            Assert.Equal(w * 2, result.FirstSequence);
+            Assert.Equal((w * 2) + 3, result.LastSequence);
+            Assert.Equal(TestFrames.CaptureTimeOf(w * 2), result.FirstCaptureTime);
+            Assert.Equal(TestFrames.CaptureTimeOf((w * 2) + 3), result.LastCaptureTime);
+            Assert.Same(resnet.Model.Manifest, result.Model);
+            var embedding = Assert.Single(result.Outputs);
+            Assert.Equal(ResNet18.EmbeddingLength, embedding.Length);
+
+            // A per-frame encoder's window output is the mean of its frames' outputs.
+            var frames = windows[w].Frames;
+            Assert.All(frames, f => Assert.True(f.HasFeatures));
+            for (var k = 0; k < embedding.Length; k++)
+            {
+                Assert.Equal(frames.Average(f => f.Features![k]), embedding[k], 4);
+            }
+        }
+
+        Assert.NotEqual(results[0].Outputs[0], results[1].Outputs[0]);
+
+        // Running the same windows again encodes nothing: every frame already has its features.
+        stage.Infer(windows);
+        Assert.Equal(6, Encoded);
+
+        // The next window shares two frames with the last one: only its two new frames are encoded.
+        var next = Feed(windowing, pool, 6, 2);
+        stage.Infer(next);
+        Assert.Equal(8, Encoded);
+        Assert.True(_metrics.InferenceDuration.WithLabels(resnet.Model.Manifest.Name).Count > 0);
+
+        windows.Concat(next).ToList().ForEach(w => w.Release());
+    }
+
+    [Fact]
+    public void Identical_windows_give_identical_embeddings()
+    {
+        var stage = new InferenceStage(resnet.Model, _metrics, new CapturingLogger());
+        var schedule = new WindowSchedule(3, 1, 3);
+        using var a = NewWindowing("a", schedule);
+        using var b = NewWindowing("b", schedule);
+        var windowA = Assert.Single(Feed(a, new FramePool("a", FrameWidth, FrameHeight), 0, 6));
+        var windowB = Assert.Single(Feed(b, new FramePool("b", FrameWidth, FrameHeight), 0, 6));
+
+        var results = stage.Infer([windowA, windowB]);
+
+        Assert.Equal(6, Encoded);
+        Assert.Equal("a", results[0].CameraId);
+        Assert.Equal("b", results[1].CameraId);
+        Assert.Equal(results[0].Outputs[0], results[1].Outputs[0]);
+        Assert.Contains(results[0].Outputs[0], v => v != 0);
+        windowA.Release();
+        windowB.Release();
+    }
+
+    [Fact]
+    public async Task RunAsync_releases_every_window_it_reads()
+    {
+        var stage = new InferenceStage(resnet.Model, _metrics, new CapturingLogger());
+        using var windowing = NewWindowing("cam", new WindowSchedule(2, 0, 1));
+        var windows = Feed(windowing, new FramePool("cam", FrameWidth, FrameHeight), 0, 4);
+        Assert.Equal(3, windows.Count);
+        var slots = windows.SelectMany(w => w.Frames).Distinct().ToArray();
+        var input = Channel.CreateUnbounded<Window>();
+        var output = Channel.CreateUnbounded<WindowInference>();
+        windows.ForEach(w => Assert.True(input.Writer.TryWrite(w)));
+        input.Writer.Complete();
+
+        await stage.RunAsync(input.Reader, output.Writer, CancellationToken.None);
+
+        var results = new List<WindowInference>();
+        while (output.Reader.TryRead(out var result))
+        {
+            results.Add(result);
+        }
+
+        Assert.Equal([0L, 1L, 2L], results.Select(r => r.WindowIndex).ToArray());
+        Assert.Equal(4, Encoded);
+
+        // Only the windowing ring (the last two frames) still holds slots.
+        Assert.Equal([0, 0, 1, 1], slots.OrderBy(s => s.Sequence).Select(s => s.References).ToArray());
+    }
+
+    private CameraWindowing NewWindowing(string cameraId, WindowSchedule schedule) =>
+        new(cameraId, schedule, resnet.Model.Manifest.Input.Format, metrics: null);
+
+    /// <summary>Feeds frames <paramref name="first"/>.. of distinct colours; returns the windows they complete.</summary>
+    private static List<Window> Feed(CameraWindowing windowing, FramePool pool, long first, int count)
+    {
+        var windows = new List<Window>();
+        for (var sequence = first; sequence < first + count; sequence++)
+        {
+            var frame = TestFrames.RentUniform(pool, sequence, (byte)(sequence * 40 % 256), (byte)(255 - (sequence * 30 % 256)), (byte)(sequence * 70 % 256));
+
+            // A gradient so that frames differ in structure, not only in colour.
+            var pixels = frame.Pixels;
+            for (var i = 0; i < pixels.Length; i += 3 * 7)
+            {
+                pixels[i] = (byte)((i / 3 * (sequence + 1)) % 256);
+            }
+
+            if (windowing.Process(frame) is { } window)
+            {
+                windows.Add(window);
+            }
+        }
+
+        return windows;
+    }
+}

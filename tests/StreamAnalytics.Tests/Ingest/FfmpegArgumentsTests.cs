@@ -1,0 +1,100 @@
+using StreamAnalytics.Configuration;
+using StreamAnalytics.Ingest;
+
+namespace StreamAnalytics.Tests.Ingest;
+
+public sealed class FfmpegArgumentsTests
+{
+    private static readonly VideoGeometry Geometry = new(640, 360, 25);
+
+    private static CameraSource Parse(string url)
+    {
+        Assert.True(CameraSource.TryParse(url, out var source, out var error), error);
+        return source;
+    }
+
+    /// <summary>Index of <paramref name="sequence"/> as consecutive items of <paramref name="args"/>; fails when absent.</summary>
+    private static int IndexOf(IReadOnlyList<string> args, params string[] sequence)
+    {
+        for (var i = 0; i + sequence.Length <= args.Count; i++)
+        {
+            if (args.Skip(i).Take(sequence.Length).SequenceEqual(sequence))
+            {
+                return i;
+            }
+        }
+
+        Assert.Fail($"[{string.Join(' ', sequence)}] not found in: {string.Join(' ', args)}");
+        return -1;
+    }
+
+    [Fact]
+    public void Rtsp_input_sets_transport_and_socket_timeout_before_the_input()
+    {
+        var source = Parse("rtsp://u:p@10.0.0.5/stream");
+        var args = FfmpegArguments.Decode(source, new CameraOptions { RtspTransport = "udp" }, Geometry);
+
+        var input = IndexOf(args, "-i", "rtsp://u:p@10.0.0.5/stream");
+        Assert.True(IndexOf(args, "-rtsp_transport", "udp") < input);
+        Assert.True(IndexOf(args, "-timeout", "5000000") < input);
+        Assert.DoesNotContain("-re", args);
+        Assert.DoesNotContain("-stream_loop", args);
+    }
+
+    [Fact]
+    public void A_looping_realtime_file_reads_at_native_rate_forever()
+    {
+        var args = FfmpegArguments.Decode(Parse("/srv/lobby.mp4"), new CameraOptions { Loop = true, Realtime = true }, Geometry);
+
+        var input = IndexOf(args, "-i", "/srv/lobby.mp4");
+        Assert.True(IndexOf(args, "-re") < input);
+        Assert.True(IndexOf(args, "-stream_loop", "-1") < input);
+        Assert.DoesNotContain("-rtsp_transport", args);
+    }
+
+    [Fact]
+    public void A_file_read_once_as_fast_as_possible_has_neither_flag()
+    {
+        var args = FfmpegArguments.Decode(Parse("/srv/lobby.mp4"), new CameraOptions { Loop = false, Realtime = false }, Geometry);
+
+        Assert.DoesNotContain("-re", args);
+        Assert.DoesNotContain("-stream_loop", args);
+    }
+
+    [Fact]
+    public void Output_is_scaled_raw_bgr_on_stdout_with_passthrough_timing()
+    {
+        var args = FfmpegArguments.Decode(Parse("rtsp://10.0.0.5/s"), new CameraOptions(), Geometry);
+
+        var input = IndexOf(args, "-i", "rtsp://10.0.0.5/s");
+        var filters = args[IndexOf(args, "-vf") + 1];
+        Assert.EndsWith("scale=640:360", filters, StringComparison.Ordinal);
+        Assert.True(IndexOf(args, "-fps_mode", "passthrough") > input);
+        IndexOf(args, "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1");
+        Assert.Equal("pipe:1", args[^1]);
+        IndexOf(args, "-an", "-sn", "-dn");
+        Assert.Equal("-nostdin", args[0]);
+    }
+
+    [Fact]
+    public void Probe_asks_for_the_first_video_stream_as_json_without_realtime_or_loop()
+    {
+        var args = FfmpegArguments.Probe(Parse("/srv/lobby.mp4"), new CameraOptions { Loop = true, Realtime = true });
+
+        IndexOf(args, "-i", "/srv/lobby.mp4");
+        IndexOf(args, "-select_streams", "v:0");
+        IndexOf(args, "-of", "json");
+        Assert.Contains(args, a => a.StartsWith("stream=", StringComparison.Ordinal) && a.Contains("width", StringComparison.Ordinal) && a.Contains("avg_frame_rate", StringComparison.Ordinal));
+        Assert.DoesNotContain("-re", args);
+        Assert.DoesNotContain("-stream_loop", args);
+    }
+
+    [Fact]
+    public void Probe_of_rtsp_keeps_transport_and_timeout()
+    {
+        var args = FfmpegArguments.Probe(Parse("rtsp://10.0.0.5/s"), new CameraOptions());
+
+        IndexOf(args, "-rtsp_transport", "tcp");
+        IndexOf(args, "-timeout", "5000000");
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using StreamAnalytics.Detection;
+using StreamAnalytics.Publishing;
+
+namespace StreamAnalytics.Tests.Publishing;
+
+public sealed class EventSerializerTests
+{
+    private static readonly DetectionEvent Sample = new(
+        Guid.Parse("0190f3a0-1234-7abc-8def-0123456789ab"),
+        "front-door",
+        EventType.Action,
+        "fall",
+        0.987654321,
+        0.5,
+        120,
+        141,
+        new DateTimeOffset(2025, 3, 1, 8, 0, 0, 40, TimeSpan.Zero),
+        new DateTimeOffset(2025, 3, 1, 8, 0, 2, 840, TimeSpan.Zero),
+        "resnet18-imagenet",
+        "0.23.1",
+        new DateTimeOffset(2025, 3, 1, 8, 0, 3, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void Json_uses_camel_case_names_for_every_field()
+    {
+        using var json = JsonDocument.Parse(EventSerializer.Serialize(Sample));
+        var root = json.RootElement;
+
+        Assert.Equal(
+            ["schemaVersion", "eventId", "cameraId", "type", "label", "score", "threshold", "window", "model", "detectedAt"],
+            root.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal(EventPayload.CurrentSchemaVersion, root.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal("0190f3a0-1234-7abc-8def-0123456789ab", root.GetProperty("eventId").GetString());
+        Assert.Equal("front-door", root.GetProperty("cameraId").GetString());
+        Assert.Equal("action", root.GetProperty("type").GetString());
+        Assert.Equal("fall", root.GetProperty("label").GetString());
+        Assert.Equal(0.987654, root.GetProperty("score").GetDouble());
+        Assert.Equal(0.5, root.GetProperty("threshold").GetDouble());
+
+        var window = root.GetProperty("window");
+        Assert.Equal(["firstFrame", "lastFrame", "firstCaptureTime", "lastCaptureTime"], window.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal(120, window.GetProperty("firstFrame").GetInt64());
+        Assert.Equal(141, window.GetProperty("lastFrame").GetInt64());
+        Assert.Equal(Sample.FirstCaptureTime, window.GetProperty("firstCaptureTime").GetDateTimeOffset());
+        Assert.Equal(Sample.LastCaptureTime, window.GetProperty("lastCaptureTime").GetDateTimeOffset());
+
+        var model = root.GetProperty("model");
+        Assert.Equal(["name", "version"], model.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal("resnet18-imagenet", model.GetProperty("name").GetString());
+        Assert.Equal("0.23.1", model.GetProperty("version").GetString());
+        Assert.Equal(Sample.DetectedAt, root.GetProperty("detectedAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public void Serialized_events_round_trip()
+    {
+        var bytes = EventSerializer.Serialize(Sample);
+
+        var payload = EventSerializer.Deserialize(bytes);
+
+        Assert.NotNull(payload);
+        Assert.Equal(EventSerializer.ToPayload(Sample), payload);
+        Assert.Equal(Sample.EventId, Guid.Parse(payload.EventId));
+        Assert.Equal(Sample.FirstCaptureTime, payload.Window.FirstCaptureTime);
+        Assert.Equal("0.23.1", payload.Model.Version);
+    }
+
+    [Fact]
+    public void Scores_are_rounded_to_six_decimals()
+    {
+        var payload = EventSerializer.ToPayload(Sample with { Score = 0.1234564999, Threshold = 0.0000004 });
+
+        Assert.Equal(0.123456, payload.Score);
+        Assert.Equal(0, payload.Threshold);
+    }
+
+    [Fact]
+    public void Capture_times_are_written_as_iso_8601_with_offset()
+    {
+        var json = System.Text.Encoding.UTF8.GetString(EventSerializer.Serialize(Sample));
+
+        Assert.Contains("\"firstCaptureTime\":\"2025-03-01T08:00:00.04+00:00\"", json, StringComparison.Ordinal);
+    }
+}
