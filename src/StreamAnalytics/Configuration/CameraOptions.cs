@@ -21,6 +21,9 @@ public sealed class CameraOptions
     /// <summary>Files only: deliver frames at the file's own frame rate, as a camera would.</summary>
     public bool Realtime { get; set; } = true;
 
+    /// <summary>Caps the decoded frame rate inside ffmpeg, before scaling and colour conversion, so frames that would be dropped are never converted.</summary>
+    public double? MaxFps { get; set; }
+
     /// <summary><c>tcp</c> or <c>udp</c> for RTSP.</summary>
     public string RtspTransport { get; set; } = "tcp";
 

@@ -13,16 +13,21 @@ namespace StreamAnalytics.Configuration;
 /// </summary>
 public static class ConfigurationSchemaChecker
 {
-    public static List<string> Check(IConfigurationSection section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type)
+    public static List<string> Check(IConfigurationSection section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type) =>
+        Check(section, type, out _);
+
+    /// <param name="unconvertible">Configuration paths whose values do not convert: bind without them, or binding throws (or, inside a list, silently drops the element).</param>
+    public static List<string> Check(IConfigurationSection section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, out HashSet<string> unconvertible)
     {
         var problems = new List<string>();
-        CheckObject(section, type, problems);
+        unconvertible = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        CheckObject(section, type, problems, unconvertible);
         return problems;
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Options types are kept by the binder.")]
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Options types are kept by the binder.")]
-    private static void CheckObject(IConfigurationSection section, Type type, List<string> problems)
+    private static void CheckObject(IConfigurationSection section, Type type, List<string> problems, HashSet<string> unconvertible)
     {
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite)
@@ -35,13 +40,13 @@ public static class ConfigurationSchemaChecker
                 continue;
             }
 
-            CheckValue(child, property.PropertyType, problems);
+            CheckValue(child, property.PropertyType, problems, unconvertible);
         }
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2062", Justification = "Options types are kept by the binder.")]
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Options types are kept by the binder.")]
-    private static void CheckValue(IConfigurationSection section, Type type, List<string> problems)
+    private static void CheckValue(IConfigurationSection section, Type type, List<string> problems, HashSet<string> unconvertible)
     {
         var target = Nullable.GetUnderlyingType(type) ?? type;
         if (target == typeof(string))
@@ -51,9 +56,11 @@ public static class ConfigurationSchemaChecker
 
         if (target.IsPrimitive || target.IsEnum || target == typeof(decimal))
         {
-            if (section.Value is { Length: > 0 } value && !Converts(value, target))
+            var nullable = Nullable.GetUnderlyingType(type) is not null;
+            if (section.Value is { } value && (value.Length > 0 ? !Converts(value, target) : !nullable))
             {
                 problems.Add($"{Describe(section)}: '{value}' is not a valid {FriendlyName(target)}.");
+                unconvertible.Add(section.Path);
             }
 
             return;
@@ -63,7 +70,7 @@ public static class ConfigurationSchemaChecker
         {
             foreach (var entry in section.GetChildren())
             {
-                CheckValue(entry, target.GetGenericArguments()[1], problems);
+                CheckValue(entry, target.GetGenericArguments()[1], problems, unconvertible);
             }
 
             return;
@@ -80,7 +87,7 @@ public static class ConfigurationSchemaChecker
                     continue;
                 }
 
-                CheckValue(item, element, problems);
+                CheckValue(item, element, problems, unconvertible);
             }
 
             return;
@@ -92,7 +99,7 @@ public static class ConfigurationSchemaChecker
             return;
         }
 
-        CheckObject(section, target, problems);
+        CheckObject(section, target, problems, unconvertible);
     }
 
     private static bool Converts(string value, Type type)

@@ -27,6 +27,10 @@ public sealed class MqttOptions
 
     public double ReconnectMaxDelaySeconds { get; set; } = 30;
 
-    /// <summary>Events waiting for the broker; the detectors wait (never drop) when it is full.</summary>
+    /// <summary>Events handed from detection to the outbox writer; detection waits (never drops) when it is full.</summary>
     public int QueueCapacity { get; set; } = 1024;
+
+    public OutboxOptions Outbox { get; set; } = new();
+
+    public MqttTlsOptions Tls { get; set; } = new();
 }

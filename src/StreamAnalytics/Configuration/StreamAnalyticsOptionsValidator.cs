@@ -107,6 +107,16 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
             errors.Add($"{where}: Reconnect.WatchdogSeconds must be at least 1 (got {r.WatchdogSeconds}).");
         }
 
+        if (r.OfflineAfterSeconds < 0 || r.HealthyAfterSeconds < 0)
+        {
+            errors.Add($"{where}: Reconnect.OfflineAfterSeconds and HealthyAfterSeconds must not be negative.");
+        }
+
+        if (camera.MaxFps is <= 0 or > 240)
+        {
+            errors.Add($"{where}: MaxFps must be between 0 and 240 (got {camera.MaxFps}).");
+        }
+
         if (r.OpenTimeoutSeconds < 1)
         {
             errors.Add($"{where}: Reconnect.OpenTimeoutSeconds must be at least 1 (got {r.OpenTimeoutSeconds}).");
@@ -221,6 +231,41 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
         if (mqtt.PasswordFile is not null && !File.Exists(mqtt.PasswordFile))
         {
             errors.Add($"Mqtt.PasswordFile '{mqtt.PasswordFile}' does not exist.");
+        }
+
+        var outbox = mqtt.Outbox;
+        if (string.IsNullOrWhiteSpace(outbox.Directory))
+        {
+            errors.Add("Mqtt.Outbox.Directory is required (events wait there for the broker).");
+        }
+
+        if (outbox.MaxEvents < 1)
+        {
+            errors.Add($"Mqtt.Outbox.MaxEvents must be at least 1 (got {outbox.MaxEvents}).");
+        }
+
+        if (outbox.Flush is not ("always" or "none"))
+        {
+            errors.Add($"Mqtt.Outbox.Flush must be 'always' or 'none' (got '{outbox.Flush}').");
+        }
+
+        var tls = mqtt.Tls;
+        foreach (var (name, file) in new[] { ("CaFile", tls.CaFile), ("ClientCertificateFile", tls.ClientCertificateFile), ("ClientKeyFile", tls.ClientKeyFile) })
+        {
+            if (file is not null && !File.Exists(file))
+            {
+                errors.Add($"Mqtt.Tls.{name} '{file}' does not exist.");
+            }
+        }
+
+        if (tls.ClientKeyFile is not null && tls.ClientCertificateFile is null)
+        {
+            errors.Add("Mqtt.Tls.ClientKeyFile needs Mqtt.Tls.ClientCertificateFile.");
+        }
+
+        if (!tls.Enabled && (tls.CaFile ?? tls.ClientCertificateFile) is not null)
+        {
+            errors.Add("Mqtt.Tls: CaFile or ClientCertificateFile is set but Tls.Enabled is false.");
         }
 
         if (mqtt.QueueCapacity < 1 || mqtt.KeepAliveSeconds < 1 || mqtt.ReconnectInitialDelaySeconds <= 0 || mqtt.ReconnectMaxDelaySeconds < mqtt.ReconnectInitialDelaySeconds)

@@ -20,7 +20,9 @@ public sealed partial class PipelineService(
     StreamAnalyticsOptions options,
     OnnxModel model,
     PipelineMetrics metrics,
-    MqttEventPublisher publisher,
+    MqttConnection connection,
+    EventPublisher publisher,
+    CameraStatusPublisher cameraStatus,
     TimeProvider time,
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : BackgroundService
@@ -37,7 +39,11 @@ public sealed partial class PipelineService(
         var results = PipelineChannels.ForResults(64);
         var events = PipelineChannels.ForEvents(options.Mqtt.QueueCapacity);
 
-        var publishing = Task.Run(() => RunPublishingAsync(events.Reader, drain.Token), CancellationToken.None);
+        using var statusStop = new CancellationTokenSource();
+        var connecting = Task.Run(() => ConnectAsync(drain.Token), CancellationToken.None);
+        var statusLoop = Task.Run(() => RunStatusAsync(statusStop.Token), CancellationToken.None);
+        var persisting = Task.Run(() => publisher.PersistAsync(events.Reader, CancellationToken.None), CancellationToken.None);
+        var sending = Task.Run(() => SendAsync(persisting, drain.Token), CancellationToken.None);
         var detection = RunAndComplete(
             () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>()).RunAsync(results.Reader, events.Writer, drain.Token),
             events.Writer);
@@ -53,7 +59,7 @@ public sealed partial class PipelineService(
         {
             var cameraMetrics = metrics.ForCamera(camera.Id);
             var frames = PipelineChannels.ForFrames(camera.QueueCapacity, cameraMetrics);
-            var reader = new CameraReader(camera, frames.Writer, cameraMetrics, time, readerLogger);
+            var reader = new CameraReader(camera, frames.Writer, cameraMetrics, time, readerLogger, cameraStatus.Report);
             _readers.Add(reader);
             var w = camera.Window ?? options.Window;
             var windowing = new CameraWindowing(camera.Id, new WindowSchedule(w.Length, w.Subsample, w.Hop), model.Manifest.Input.Format, cameraMetrics, windowingLogger);
@@ -76,12 +82,15 @@ public sealed partial class PipelineService(
         await allCamerasDone.ConfigureAwait(false);
         await Task.WhenAll(windowingTasks).ConfigureAwait(false);
         windows.Writer.TryComplete();
-        await Task.WhenAll(inference, detection, publishing).ConfigureAwait(false);
+        await Task.WhenAll(inference, detection, persisting, sending, connecting).ConfigureAwait(false);
         await progress.ConfigureAwait(false);
+        await statusStop.CancelAsync().ConfigureAwait(false);
+        await statusLoop.ConfigureAwait(false);
 
         using var offline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await publisher.GoOfflineAsync(offline.Token).ConfigureAwait(false);
-        LogStopped(publisher.Published, events.Reader.Count);
+        await cameraStatus.FlushAsync(offline.Token).ConfigureAwait(false);
+        await connection.GoOfflineAsync(offline.Token).ConfigureAwait(false);
+        LogStopped(publisher.Published, publisher.Pending);
         if (!stoppedByHost)
         {
             // Every camera finished (files without Loop): the job is done.
@@ -108,16 +117,39 @@ public sealed partial class PipelineService(
         }
     }
 
-    private async Task RunPublishingAsync(ChannelReader<DetectionEvent> events, CancellationToken drain)
+    private async Task ConnectAsync(CancellationToken drain)
     {
         try
         {
-            await publisher.EnsureConnectedAsync(drain).ConfigureAwait(false);
-            await publisher.RunAsync(events, drain).ConfigureAwait(false);
+            await connection.EnsureConnectedAsync(drain).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            LogUnpublished(events.Count);
+            // Never connected before the drain deadline; the outbox keeps the events.
+        }
+    }
+
+    private async Task SendAsync(Task persisting, CancellationToken drain)
+    {
+        try
+        {
+            await publisher.SendAsync(persisting, drain).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogUnpublished(publisher.Pending);
+        }
+    }
+
+    private async Task RunStatusAsync(CancellationToken stop)
+    {
+        try
+        {
+            await cameraStatus.RunAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping; the final states are flushed once more before going offline.
         }
     }
 
@@ -159,7 +191,7 @@ public sealed partial class PipelineService(
                     LogCameraProgress(reader.CameraId, reader.State.ToString().ToLowerInvariant(), reader.FramesRead, reader.LastError ?? "-");
                 }
 
-                LogEventProgress(publisher.Published, publisher.IsConnected);
+                LogEventProgress(publisher.Published, publisher.Pending, connection.IsConnected);
             }
         }
         catch (OperationCanceledException)
@@ -174,10 +206,10 @@ public sealed partial class PipelineService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: cameras closed, draining queued frames and events (up to {Seconds} s)")]
     private partial void LogDraining(double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline stopped: {Published} events published, {Left} left unpublished")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline stopped: {Published} events published, {Left} kept in the outbox for the next start")]
     private partial void LogStopped(long published, int left);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Drain deadline passed with {Count} events not yet acknowledged by the broker")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drain deadline passed with {Count} events not yet acknowledged by the broker; they stay in the outbox and are sent after the next start")]
     private partial void LogUnpublished(int count);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "A pipeline stage failed; stopping")]
@@ -186,6 +218,6 @@ public sealed partial class PipelineService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: {State}, {Frames} frames, last error: {LastError}")]
     private partial void LogCameraProgress(string cameraId, string state, long frames, string lastError);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Events published: {Published}; broker connected: {Connected}")]
-    private partial void LogEventProgress(long published, bool connected);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Events published: {Published}, waiting in the outbox: {Pending}; broker connected: {Connected}")]
+    private partial void LogEventProgress(long published, int pending, bool connected);
 }

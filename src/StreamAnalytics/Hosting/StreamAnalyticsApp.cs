@@ -18,15 +18,23 @@ public static class StreamAnalyticsApp
     {
         var options = new StreamAnalyticsOptions();
         var section = configuration.GetSection(StreamAnalyticsOptions.SectionName);
-        var problems = NameCameras(ConfigurationSchemaChecker.Check(section, typeof(StreamAnalyticsOptions)), section);
+        var problems = NameCameras(ConfigurationSchemaChecker.Check(section, typeof(StreamAnalyticsOptions), out var unconvertible), section);
         try
         {
-            section.Bind(options);
+            // Values that do not convert are already reported; binding them would throw at the first one
+            // (or silently drop a whole camera), hiding everything else the validator can still say.
+            var bindable = unconvertible.Count == 0
+                ? section
+                : new ConfigurationBuilder()
+                    .AddInMemoryCollection(section.AsEnumerable().Where(kv => !unconvertible.Contains(kv.Key)))
+                    .Build()
+                    .GetSection(StreamAnalyticsOptions.SectionName);
+            bindable.Bind(options);
             problems.AddRange(StreamAnalyticsOptionsValidator.Collect(options));
         }
-        catch (InvalidOperationException)
+        catch (InvalidOperationException ex)
         {
-            // A value that does not convert; the schema check has already named every one of them.
+            problems.Add($"Configuration cannot be read: {ex.Message}");
             return new StartupPlan(options, null, problems);
         }
 
@@ -119,7 +127,11 @@ public static class StreamAnalyticsApp
         }
 
         services.AddHostedService<MetricsEndpoint>();
-        services.AddSingleton<MqttEventPublisher>();
+        services.AddSingleton(options.Mqtt.Outbox);
+        services.AddSingleton<DurableOutbox>();
+        services.AddSingleton<MqttConnection>();
+        services.AddSingleton<EventPublisher>();
+        services.AddSingleton<CameraStatusPublisher>();
         services.AddSingleton<PipelineService>();
         services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
     }

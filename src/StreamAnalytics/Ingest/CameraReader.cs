@@ -22,11 +22,16 @@ public sealed partial class CameraReader
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
+    private readonly Action<CameraStatus>? _statusChanged;
+    private readonly Lock _stateGate = new();
     private long _sequence;
     private long _lastFrameTimestamp;
+    private long _downSince;
+    private double _frameIntervalEma;
+    private TimeSpan _watchdogLimit;
     private FramePool? _pool;
 
-    public CameraReader(CameraOptions camera, ChannelWriter<Frame> output, CameraMetrics metrics, TimeProvider time, ILogger logger)
+    public CameraReader(CameraOptions camera, ChannelWriter<Frame> output, CameraMetrics metrics, TimeProvider time, ILogger logger, Action<CameraStatus>? statusChanged = null)
     {
         if (!CameraSource.TryParse(camera.Url, out var source, out var error))
         {
@@ -42,11 +47,20 @@ public sealed partial class CameraReader
         _backoff = new ReconnectBackoff(
             TimeSpan.FromSeconds(camera.Reconnect.InitialDelaySeconds),
             TimeSpan.FromSeconds(camera.Reconnect.MaxDelaySeconds));
+        _statusChanged = statusChanged;
+        _downSince = time.GetTimestamp();
+        Status = new CameraStatus(camera.Id, CameraState.Connecting, time.GetUtcNow(), null);
     }
 
     public string CameraId => _camera.Id;
 
-    public CameraState State { get; private set; } = CameraState.Connecting;
+    public CameraState State => Status.State;
+
+    /// <summary>The current state, since when, and the last error; every change is also passed to the status callback.</summary>
+    public CameraStatus Status { get; private set; }
+
+    /// <summary>The frame watchdog's current limit (grows with the intervals this camera really has).</summary>
+    public TimeSpan WatchdogLimit => _watchdogLimit;
 
     /// <summary>The last failure, free of credentials; null while healthy.</summary>
     public string? LastError { get; private set; }
@@ -73,7 +87,8 @@ public sealed partial class CameraReader
                 }
 
                 var delay = _backoff.Next();
-                State = CameraState.Reconnecting;
+                var offline = _time.GetElapsedTime(Interlocked.Read(ref _downSince)) >= TimeSpan.FromSeconds(_camera.Reconnect.OfflineAfterSeconds);
+                SetState(offline ? CameraState.Offline : CameraState.Reconnecting);
                 _metrics.Reconnects.Inc();
                 LogReconnecting(_camera.Id, delay.TotalSeconds, _backoff.Attempt, LastError ?? "stream ended");
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
@@ -86,7 +101,7 @@ public sealed partial class CameraReader
         finally
         {
             SetDown();
-            State = CameraState.Stopped;
+            SetState(CameraState.Stopped);
             _output.TryComplete();
             _pool?.Dispose();
         }
@@ -94,7 +109,6 @@ public sealed partial class CameraReader
 
     private async Task<SessionOutcome> RunSessionAsync(CancellationToken cancellationToken)
     {
-        State = CameraState.Connecting;
         var openTimeout = TimeSpan.FromSeconds(_camera.Reconnect.OpenTimeoutSeconds);
         VideoGeometry geometry;
         try
@@ -114,6 +128,8 @@ public sealed partial class CameraReader
             return SessionOutcome.Failed;
         }
 
+        _watchdogLimit = BaseWatchdogLimit(geometry.FramesPerSecond);
+        _frameIntervalEma = 0;
         if (_pool is null || _pool.Width != geometry.Width || _pool.Height != geometry.Height)
         {
             _pool?.Dispose();
@@ -140,7 +156,7 @@ public sealed partial class CameraReader
             await ReadFramesAsync(process.StandardOutput.BaseStream, _pool, cancellationToken).ConfigureAwait(false);
             outcome = _source.Kind == CameraSourceKind.File && !_camera.Loop ? SessionOutcome.Finished : SessionOutcome.Failed;
             Fail(Volatile.Read(ref stalled) == 1
-                ? $"no frame for {_camera.Reconnect.WatchdogSeconds:0.#} s; decoder restarted"
+                ? $"no frame for {_watchdogLimit.TotalSeconds:0.#} s; decoder restarted"
                 : stderr.LastLine is { } last ? $"decoder ended: {last}" : "stream ended");
         }
         catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
@@ -185,7 +201,13 @@ public sealed partial class CameraReader
                 throw;
             }
 
-            Interlocked.Exchange(ref _lastFrameTimestamp, _time.GetTimestamp());
+            var now = _time.GetTimestamp();
+            var previous = Interlocked.Exchange(ref _lastFrameTimestamp, now);
+            if (previous != 0)
+            {
+                ObserveInterval(_time.GetElapsedTime(previous, now).TotalSeconds);
+            }
+
             frame.Sequence = Interlocked.Increment(ref _sequence);
             frame.CaptureTime = _time.GetUtcNow();
             _metrics.FramesDecoded.Inc();
@@ -207,32 +229,78 @@ public sealed partial class CameraReader
     {
         var last = Interlocked.Read(ref _lastFrameTimestamp);
         var since = last == 0 ? _time.GetElapsedTime(sessionStart) : _time.GetElapsedTime(last);
-        var limit = last == 0 ? openTimeout : TimeSpan.FromSeconds(_camera.Reconnect.WatchdogSeconds);
+        var limit = last == 0 ? openTimeout : _watchdogLimit;
         _metrics.SecondsSinceLastFrame.Set(since.TotalSeconds);
         if (since < limit || Interlocked.Exchange(ref stalled, 1) == 1)
         {
             return;
         }
 
-        State = CameraState.Stalled;
+        SetState(CameraState.Stalled, $"no frame for {since.TotalSeconds:0.#} s");
         LogStalled(_camera.Id, since.TotalSeconds);
         ChildProcess.KillQuietly(process);
     }
 
     private void SetOnline(int width, int height)
     {
-        State = CameraState.Online;
         LastError = null;
+        SetState(CameraState.Online);
         _metrics.CameraUp.Set(1);
         LogOnline(_camera.Id, width, height);
     }
 
-    private void SetDown() => _metrics.CameraUp.Set(0);
+    private void SetDown()
+    {
+        if (State == CameraState.Online)
+        {
+            Interlocked.Exchange(ref _downSince, _time.GetTimestamp());
+        }
+
+        _metrics.CameraUp.Set(0);
+    }
+
+    private void SetState(CameraState state, string? error = null)
+    {
+        CameraStatus status;
+        lock (_stateGate)
+        {
+            if (Status.State == state)
+            {
+                return;
+            }
+
+            status = new CameraStatus(_camera.Id, state, _time.GetUtcNow(), error ?? LastError);
+            Status = status;
+        }
+
+        _statusChanged?.Invoke(status);
+    }
+
+    /// <summary>Configured limit, or four expected frame intervals (at least 5 s; 10 s while the rate is unknown).</summary>
+    private TimeSpan BaseWatchdogLimit(double? framesPerSecond) =>
+        TimeSpan.FromSeconds(_camera.Reconnect.WatchdogSeconds
+            ?? (framesPerSecond is { } fps && fps > 0 ? Math.Max(5, 4 / fps) : 10));
+
+    /// <summary>Stretches the watchdog to four times the camera's real frame interval, so slow cameras are not killed for being slow.</summary>
+    private void ObserveInterval(double seconds)
+    {
+        _frameIntervalEma = _frameIntervalEma == 0 ? seconds : (0.9 * _frameIntervalEma) + (0.1 * seconds);
+        var adaptive = TimeSpan.FromSeconds(4 * _frameIntervalEma);
+        if (adaptive > _watchdogLimit)
+        {
+            _watchdogLimit = adaptive;
+        }
+    }
 
     private void Fail(string reason)
     {
         LastError = CredentialRedactor.Redact(reason);
         _metrics.DecodeErrors.Inc();
+        if (State == CameraState.Connecting)
+        {
+            // The first attempt failed: report it now rather than after the backoff.
+            SetState(CameraState.Reconnecting);
+        }
     }
 
     private enum SessionOutcome

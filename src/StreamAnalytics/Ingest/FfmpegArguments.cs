@@ -21,10 +21,17 @@ public static class FfmpegArguments
             "-an", "-sn", "-dn",
             // Without passthrough ffmpeg stalls for seconds when a looping source's timestamps jump back.
             "-fps_mode", "passthrough",
-            "-vf", string.Create(CultureInfo.InvariantCulture, $"scale={geometry.Width}:{geometry.Height}"),
+            "-vf", Filters(camera, geometry),
             "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1",
         ]);
         return args;
+    }
+
+    /// <summary>The frame-rate cap comes first so that frames it drops are never scaled or converted.</summary>
+    private static string Filters(CameraOptions camera, VideoGeometry geometry)
+    {
+        var scale = string.Create(CultureInfo.InvariantCulture, $"scale={geometry.Width}:{geometry.Height}");
+        return camera.MaxFps is { } fps ? string.Create(CultureInfo.InvariantCulture, $"fps={fps},{scale}") : scale;
     }
 
     public static IReadOnlyList<string> Probe(CameraSource source, CameraOptions camera)

@@ -10,7 +10,8 @@ public static partial class CredentialRedactor
 {
     public const string Mask = "***";
 
-    [GeneratedRegex(@"(?<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?<userinfo>[^/@\s]+)@", RegexOptions.CultureInvariant)]
+    // Greedy up to the last '@' before the path: ffmpeg accepts an unescaped '@' inside a password.
+    [GeneratedRegex(@"(?<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?<userinfo>[^/\s]+)@", RegexOptions.CultureInvariant)]
     private static partial Regex UserInfoInUrl();
 
     [GeneratedRegex(@"(?<key>(?:password|passwd|pwd|token|secret)=)(?<value>[^&\s]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]

@@ -30,6 +30,8 @@ public sealed class PipelineMetrics
         EventsFailed = factory.CreateCounter("streamanalytics_publishing_events_failed_total", "Failed publish attempts (the event is retried).", "camera");
         EventDelay = factory.CreateHistogram("streamanalytics_publishing_event_delay_seconds", "From the capture of a window's last frame to the broker's acknowledgement of its event.", new HistogramConfiguration { LabelNames = ["camera"], Buckets = DurationBuckets });
         BrokerConnected = factory.CreateGauge("streamanalytics_publishing_broker_connected", "1 while connected to the MQTT broker.");
+        OutboxEvents = factory.CreateGauge("streamanalytics_publishing_outbox_events", "Events on disk waiting for the broker's acknowledgement.");
+        OutboxDropped = factory.CreateCounter("streamanalytics_publishing_outbox_dropped_total", "Events dropped because the outbox was full (oldest first).");
     }
 
     public CollectorRegistry Registry { get; }
@@ -49,6 +51,8 @@ public sealed class PipelineMetrics
     public Counter EventsFailed { get; }
     public Histogram EventDelay { get; }
     public Gauge BrokerConnected { get; }
+    public Gauge OutboxEvents { get; }
+    public Counter OutboxDropped { get; }
 
     /// <summary>Label children resolved once per camera so the per-frame path allocates nothing.</summary>
     public CameraMetrics ForCamera(string cameraId) => new(this, cameraId);

@@ -4,4 +4,5 @@ namespace StreamAnalytics.Publishing;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(EventPayload))]
+[JsonSerializable(typeof(CameraStatusPayload))]
 internal sealed partial class PublishingJsonContext : JsonSerializerContext;

@@ -9,4 +9,7 @@ public sealed class TopicNames(string prefix)
     public string Status => $"{Prefix}/status";
 
     public string Events(string cameraId) => $"{Prefix}/{cameraId}/events";
+
+    /// <summary>Retained JSON: the camera's state, since when, and its last error.</summary>
+    public string CameraStatus(string cameraId) => $"{Prefix}/{cameraId}/status";
 }

@@ -64,7 +64,16 @@ public sealed partial class CameraWindowing : IDisposable
             var slot = _slots.Rent();
             slot.Sequence = frame.Sequence;
             slot.CaptureTime = frame.CaptureTime;
-            _preprocessor.Process(frame, slot.Tensor);
+            try
+            {
+                _preprocessor.Process(frame, slot.Tensor);
+            }
+            catch
+            {
+                slot.Release();
+                throw;
+            }
+
             Push(slot);
             return _schedule.CompletesWindow(sampledIndex) ? BuildWindow() : null;
         }
@@ -89,10 +98,11 @@ public sealed partial class CameraWindowing : IDisposable
                 catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
                 {
                     _metrics?.FramesDroppedError.Inc();
-                    if (_logger is not null && (_errors++ & (_errors - 1)) == 0)
+                    var count = ++_errors;
+                    if (_logger is not null && (count & (count - 1)) == 0)
                     {
                         // Logged on the 1st, 2nd, 4th, 8th... failure: visible, never a flood.
-                        LogFrameFailed(_logger, CameraId, _errors, ex.Message);
+                        LogFrameFailed(_logger, CameraId, count, ex.Message);
                     }
 
                     continue;

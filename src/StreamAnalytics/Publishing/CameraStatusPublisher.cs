@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using StreamAnalytics.Ingest;
+
+namespace StreamAnalytics.Publishing;
+
+/// <summary>
+/// Publishes each camera's latest state, retained, on <c>&lt;prefix&gt;/&lt;camera&gt;/status</c>. Only the
+/// latest state matters, so nothing queues up while the broker is away; every state is re-sent on reconnect.
+/// </summary>
+public sealed partial class CameraStatusPublisher
+{
+    private readonly MqttConnection _connection;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, CameraStatus> _latest = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _changed = new(0);
+
+    public CameraStatusPublisher(MqttConnection connection, ILogger<CameraStatusPublisher> logger)
+    {
+        _connection = connection;
+        _logger = logger;
+        _connection.Connected += _ =>
+        {
+            lock (_gate)
+            {
+                _dirty.UnionWith(_latest.Keys);
+                Signal();
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    public void Report(CameraStatus status)
+    {
+        lock (_gate)
+        {
+            _latest[status.CameraId] = status;
+            _dirty.Add(status.CameraId);
+            Signal();
+        }
+    }
+
+    public static byte[] Serialize(CameraStatus status) => JsonSerializer.SerializeToUtf8Bytes(
+        new CameraStatusPayload(1, status.CameraId, status.State.ToString().ToLowerInvariant(), status.Since, status.LastError),
+        PublishingJsonContext.Default.CameraStatusPayload);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Publishes every state not yet published; when disconnected, the reconnect re-sends them.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!_connection.IsConnected)
+        {
+            return;
+        }
+
+        List<CameraStatus> batch;
+        lock (_gate)
+        {
+            batch = [.. _dirty.Select(id => _latest[id])];
+            _dirty.Clear();
+        }
+
+        foreach (var status in batch)
+        {
+            try
+            {
+                await _connection.PublishAsync(_connection.Topics.CameraStatus(status.CameraId), Serialize(status), retain: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogFailed(status.CameraId, MqttConnection.Describe(ex));
+                lock (_gate)
+                {
+                    // Kept for the reconnect to re-send (a newer state may already have replaced it).
+                    _dirty.Add(status.CameraId);
+                }
+            }
+        }
+    }
+
+    private void Signal()
+    {
+        if (_changed.CurrentCount == 0)
+        {
+            _changed.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "MQTT: status of camera {CameraId} not published ({Reason}); re-sent on reconnect")]
+    private partial void LogFailed(string cameraId, string reason);
+}
