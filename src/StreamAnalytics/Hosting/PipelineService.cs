@@ -61,6 +61,7 @@ public sealed partial class PipelineService(
             var frames = PipelineChannels.ForFrames(camera.QueueCapacity, cameraMetrics);
             var reader = new CameraReader(camera, frames.Writer, cameraMetrics, time, readerLogger, cameraStatus.Report);
             _readers.Add(reader);
+            cameraStatus.Report(reader.Status);
             var w = camera.Window ?? options.Window;
             var windowing = new CameraWindowing(camera.Id, new WindowSchedule(w.Length, w.Subsample, w.Hop), model.Manifest.Input.Format, cameraMetrics, windowingLogger);
             windowingTasks.Add(Task.Run(() => RunWindowingAsync(windowing, frames.Reader, windows.Writer, cameraMetrics, drain.Token), CancellationToken.None));

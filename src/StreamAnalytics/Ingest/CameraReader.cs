@@ -27,6 +27,7 @@ public sealed partial class CameraReader
     private long _sequence;
     private long _lastFrameTimestamp;
     private long _downSince;
+    private int _sessionStalled;
     private double _frameIntervalEma;
     private TimeSpan _watchdogLimit;
     private FramePool? _pool;
@@ -143,9 +144,9 @@ public sealed partial class CameraReader
         var stderrTask = stderr.RunAsync(sessionEnd.Token);
         var sessionStart = _time.GetTimestamp();
         Interlocked.Exchange(ref _lastFrameTimestamp, 0);
-        var stalled = 0;
+        Volatile.Write(ref _sessionStalled, 0);
         await using var watchdog = _time.CreateTimer(
-            _ => CheckWatchdog(process, sessionStart, openTimeout, ref stalled),
+            _ => CheckWatchdog(process, sessionStart, openTimeout),
             null,
             WatchdogTick,
             WatchdogTick);
@@ -155,7 +156,7 @@ public sealed partial class CameraReader
         {
             await ReadFramesAsync(process.StandardOutput.BaseStream, _pool, cancellationToken).ConfigureAwait(false);
             outcome = _source.Kind == CameraSourceKind.File && !_camera.Loop ? SessionOutcome.Finished : SessionOutcome.Failed;
-            Fail(Volatile.Read(ref stalled) == 1
+            Fail(Volatile.Read(ref _sessionStalled) == 1
                 ? $"no frame for {_watchdogLimit.TotalSeconds:0.#} s; decoder restarted"
                 : stderr.LastLine is { } last ? $"decoder ended: {last}" : "stream ended");
         }
@@ -211,7 +212,8 @@ public sealed partial class CameraReader
             frame.Sequence = Interlocked.Increment(ref _sequence);
             frame.CaptureTime = _time.GetUtcNow();
             _metrics.FramesDecoded.Inc();
-            if (State != CameraState.Online)
+            // Frames still in the pipe after the watchdog fired do not make a dying session online again.
+            if (State != CameraState.Online && Volatile.Read(ref _sessionStalled) == 0)
             {
                 SetOnline(frame.Width, frame.Height);
             }
@@ -225,13 +227,13 @@ public sealed partial class CameraReader
         }
     }
 
-    private void CheckWatchdog(Process process, long sessionStart, TimeSpan openTimeout, ref int stalled)
+    private void CheckWatchdog(Process process, long sessionStart, TimeSpan openTimeout)
     {
         var last = Interlocked.Read(ref _lastFrameTimestamp);
         var since = last == 0 ? _time.GetElapsedTime(sessionStart) : _time.GetElapsedTime(last);
         var limit = last == 0 ? openTimeout : _watchdogLimit;
         _metrics.SecondsSinceLastFrame.Set(since.TotalSeconds);
-        if (since < limit || Interlocked.Exchange(ref stalled, 1) == 1)
+        if (since < limit || Interlocked.Exchange(ref _sessionStalled, 1) == 1)
         {
             return;
         }

@@ -24,6 +24,8 @@ internal sealed class PipelineUnderTest : IAsyncDisposable
 
     public PipelineService Pipeline => _host.Services.GetRequiredService<PipelineService>();
 
+    public StreamAnalytics.Observability.PipelineMetrics Metrics => _host.Services.GetRequiredService<StreamAnalytics.Observability.PipelineMetrics>();
+
     public static async Task<PipelineUnderTest> StartAsync(IDictionary<string, string?> settings, CancellationToken cancellationToken)
     {
         var metricsPort = Support.FreeTcpPort.Next();

@@ -6,7 +6,7 @@ using System.Text;
 
 namespace StreamAnalytics.Tests.Support;
 
-/// <summary>A real mosquitto broker on a free loopback port, anonymous, without persistence.</summary>
+/// <summary>A real mosquitto broker on a free loopback port: anonymous and without persistence unless <see cref="MosquittoSetup"/> says otherwise.</summary>
 public sealed class MosquittoBroker : IAsyncDisposable
 {
     public const string MosquittoPath = "/usr/sbin/mosquitto";
@@ -23,16 +23,43 @@ public sealed class MosquittoBroker : IAsyncDisposable
     private readonly StringBuilder _stderr = new();
     private Process? _process;
 
-    private MosquittoBroker(DirectoryInfo workDir, int port)
+    private MosquittoBroker(DirectoryInfo workDir, int port, MosquittoSetup setup)
     {
         _workDir = workDir;
         Port = port;
         _configPath = Path.Combine(workDir.FullName, "mosquitto.conf");
-        File.WriteAllText(
-            _configPath,
-            string.Create(
-                CultureInfo.InvariantCulture,
-                $"listener {port} {Host}\nallow_anonymous true\npersistence false\nlog_dest stderr\n"));
+        var config = new StringBuilder();
+        config.Append(CultureInfo.InvariantCulture, $"listener {port} {Host}\n");
+        // Started as root, mosquitto would switch to its own user, which cannot read this private temp folder.
+        config.Append("user root\nlog_dest stderr\n");
+        if (setup.Tls is { } tls)
+        {
+            config.Append(CultureInfo.InvariantCulture, $"cafile {tls.CaFile}\ncertfile {tls.CertificateFile}\nkeyfile {tls.KeyFile}\n");
+        }
+
+        if (setup.Credentials is { } credentials)
+        {
+            var passwordFile = Path.Combine(workDir.FullName, "passwords");
+            using (var passwd = Process.Start(new ProcessStartInfo("/usr/bin/mosquitto_passwd", ["-b", "-c", passwordFile, credentials.User, credentials.Password]) { UseShellExecute = false })!)
+            {
+                passwd.WaitForExit();
+                if (passwd.ExitCode != 0)
+                {
+                    throw new InvalidOperationException("mosquitto_passwd failed.");
+                }
+            }
+
+            config.Append(CultureInfo.InvariantCulture, $"allow_anonymous false\npassword_file {passwordFile}\n");
+        }
+        else
+        {
+            config.Append("allow_anonymous true\n");
+        }
+
+        config.Append(setup.Persistent
+            ? $"persistence true\npersistence_location {workDir.FullName}/\nautosave_interval 1\n"
+            : "persistence false\n");
+        File.WriteAllText(_configPath, config.ToString());
     }
 
     public string Host { get; } = "127.0.0.1";
@@ -52,14 +79,16 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
-    public static async Task<MosquittoBroker> StartAsync(CancellationToken ct)
+    public static Task<MosquittoBroker> StartAsync(CancellationToken ct) => StartAsync(new MosquittoSetup(), ct);
+
+    public static async Task<MosquittoBroker> StartAsync(MosquittoSetup setup, CancellationToken ct)
     {
         if (!File.Exists(MosquittoPath))
         {
             throw new FileNotFoundException("mosquitto is not installed (apt-get install -y mosquitto).", MosquittoPath);
         }
 
-        var broker = new MosquittoBroker(Directory.CreateTempSubdirectory("mosquitto-test-"), FreeTcpPort.Next());
+        var broker = new MosquittoBroker(Directory.CreateTempSubdirectory("mosquitto-test-"), FreeTcpPort.Next(), setup);
         try
         {
             await broker.LaunchAsync(ct).ConfigureAwait(false);
