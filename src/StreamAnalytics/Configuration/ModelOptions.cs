@@ -16,6 +16,9 @@ public sealed class ModelOptions
     /// <summary>Most frames (per-frame encoders) or windows (clip models) in one run.</summary>
     public int MaxBatch { get; set; } = 8;
 
+    /// <summary>How long the first queued item may wait for others (from any camera) to fill a batch.</summary>
+    public double MaxBatchWaitMilliseconds { get; set; } = 20;
+
     /// <summary>Windows waiting for inference across all cameras; when full the oldest is dropped and counted.</summary>
     public int QueueCapacity { get; set; } = 16;
 }

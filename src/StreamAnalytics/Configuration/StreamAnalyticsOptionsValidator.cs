@@ -158,6 +158,11 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
             errors.Add($"Model.MaxBatch must be between 1 and 256 (got {model.MaxBatch}).");
         }
 
+        if (model.MaxBatchWaitMilliseconds is < 0 or > 10_000)
+        {
+            errors.Add($"Model.MaxBatchWaitMilliseconds must be between 0 and 10000 (got {model.MaxBatchWaitMilliseconds}).");
+        }
+
         if (model.QueueCapacity is < 1 or > 4096)
         {
             errors.Add($"Model.QueueCapacity must be between 1 and 4096 (got {model.QueueCapacity}).");
@@ -256,6 +261,10 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
             {
                 errors.Add($"Mqtt.Tls.{name} '{file}' does not exist.");
             }
+            else if (name == "CaFile" && file is not null && !IsPemCertificate(file))
+            {
+                errors.Add($"Mqtt.Tls.CaFile '{file}' holds no PEM certificate.");
+            }
         }
 
         if (tls.ClientKeyFile is not null && tls.ClientCertificateFile is null)
@@ -271,6 +280,20 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
         if (mqtt.QueueCapacity < 1 || mqtt.KeepAliveSeconds < 1 || mqtt.ReconnectInitialDelaySeconds <= 0 || mqtt.ReconnectMaxDelaySeconds < mqtt.ReconnectInitialDelaySeconds)
         {
             errors.Add("Mqtt: QueueCapacity and KeepAliveSeconds must be at least 1, and 0 < ReconnectInitialDelaySeconds <= ReconnectMaxDelaySeconds.");
+        }
+    }
+
+    private static bool IsPemCertificate(string file)
+    {
+        try
+        {
+            var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+            certificates.ImportFromPemFile(file);
+            return certificates.Count > 0;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
         }
     }
 

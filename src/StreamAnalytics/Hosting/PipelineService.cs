@@ -48,7 +48,7 @@ public sealed partial class PipelineService(
             () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>()).RunAsync(results.Reader, events.Writer, drain.Token),
             events.Writer);
         var inference = RunAndComplete(
-            () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>()).RunAsync(windows.Reader, results.Writer, drain.Token),
+            () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>(), time, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMilliseconds)).RunAsync(windows.Reader, results.Writer, drain.Token),
             results.Writer);
 
         var readerTasks = new List<Task>();

@@ -22,8 +22,18 @@ public sealed partial class InferenceStage
     private readonly List<FrameSlot> _pending;
     private readonly int _featureLength;
 
-    public InferenceStage(OnnxModel model, PipelineMetrics metrics, ILogger logger)
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _maxWait;
+    private readonly Prometheus.Histogram.Child _batchSize;
+    private readonly Prometheus.Histogram.Child _queueWait;
+
+    /// <param name="maxWait">How long the first queued item may wait for others to fill the batch.</param>
+    public InferenceStage(OnnxModel model, PipelineMetrics metrics, ILogger logger, TimeProvider? time = null, TimeSpan? maxWait = null)
     {
+        _time = time ?? TimeProvider.System;
+        _maxWait = maxWait ?? TimeSpan.Zero;
+        _batchSize = metrics.InferenceBatchSize.WithLabels(model.Manifest.Name);
+        _queueWait = metrics.InferenceQueueWait.WithLabels(model.Manifest.Name);
         _model = model;
         _metrics = metrics;
         _logger = logger;
@@ -39,13 +49,13 @@ public sealed partial class InferenceStage
 
     public async Task RunAsync(ChannelReader<Window> input, ChannelWriter<WindowInference> output, CancellationToken cancellationToken)
     {
-        var windowsPerBatch = _model.Manifest.Input.Layout == TensorLayout.Ncthw ? _model.MaxBatch : Math.Max(1, _model.MaxBatch);
-        while (await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        var collector = new BatchCollector<Window>(input, _model.MaxBatch, _maxWait, _time, Weigh);
+        while (await collector.NextAsync(_batch, cancellationToken).ConfigureAwait(false))
         {
-            _batch.Clear();
-            while (_batch.Count < windowsPerBatch && input.TryRead(out var window))
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            foreach (var window in _batch)
             {
-                _batch.Add(window);
+                _queueWait.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(window.BuiltTimestamp, now).TotalSeconds);
             }
 
             List<WindowInference>? results = null;
@@ -73,6 +83,38 @@ public sealed partial class InferenceStage
         }
     }
 
+    /// <summary>
+    /// What a window adds to a batch: one clip for a clip model; for a per-frame encoder, its frames not
+    /// yet encoded and not already brought by an earlier window of the same camera in this batch.
+    /// </summary>
+    private int Weigh(Window window, IReadOnlyList<Window> batchSoFar)
+    {
+        if (_model.Manifest.Input.Layout == TensorLayout.Ncthw)
+        {
+            return 1;
+        }
+
+        var counted = long.MinValue;
+        foreach (var earlier in batchSoFar)
+        {
+            if (earlier.CameraId == window.CameraId && earlier.LastSequence > counted)
+            {
+                counted = earlier.LastSequence;
+            }
+        }
+
+        var weight = 0;
+        foreach (var frame in window.Frames)
+        {
+            if (!frame.HasFeatures && frame.Sequence > counted)
+            {
+                weight++;
+            }
+        }
+
+        return weight;
+    }
+
     /// <summary>Runs the model over these windows; the caller keeps ownership of them.</summary>
     public List<WindowInference> Infer(IReadOnlyList<Window> windows)
     {
@@ -92,6 +134,7 @@ public sealed partial class InferenceStage
             }
 
             Observe(_model.Run(count));
+            _batchSize.Observe(count);
             for (var i = 0; i < count; i++)
             {
                 results.Add(ToResult(windows[start + i], CopyOutputs(i)));
@@ -125,6 +168,7 @@ public sealed partial class InferenceStage
             }
 
             Observe(_model.Run(count));
+            _batchSize.Observe(count);
             _encoded.Inc(count);
             for (var i = 0; i < count; i++)
             {

@@ -56,10 +56,18 @@ public sealed partial class OnnxModel : IDisposable
 
     public static OnnxModel Load(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, int maxBatch, ILogger logger)
     {
-        var (session, provider) = CreateSession(manifest, executionProvider, deviceId, intraOpThreads, logger);
+        var (session, provider) = CreateSession(manifest, executionProvider, deviceId, intraOpThreads, logger, modelBytes: null);
         try
         {
             var (batchFixed, outputSizes) = CheckAgainstManifest(manifest, session);
+            if (batchFixed && maxBatch > 1 && TryBatchable(manifest, executionProvider, deviceId, intraOpThreads, logger) is { } batchable)
+            {
+                session.Dispose();
+                (session, provider) = batchable;
+                (batchFixed, outputSizes) = CheckAgainstManifest(manifest, session);
+                LogBatchMadeSymbolic(logger, manifest.Name, maxBatch);
+            }
+
             var batch = batchFixed ? 1 : maxBatch;
             if (batchFixed && maxBatch > 1)
             {
@@ -121,7 +129,39 @@ public sealed partial class OnnxModel : IDisposable
         Run(1);
     }
 
-    private static (InferenceSession Session, string Provider) CreateSession(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, ILogger logger)
+    /// <summary>
+    /// The ONNX file pins its batch at 1: load it again with that dimension made symbolic (in memory), so
+    /// one run takes a whole batch. Null (and the caller keeps running items one by one) if the graph
+    /// does not accept that.
+    /// </summary>
+    private static (InferenceSession Session, string Provider)? TryBatchable(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, ILogger logger)
+    {
+        if (OnnxBatchDimension.MakeSymbolic(File.ReadAllBytes(manifest.ModelPath)) is not { } symbolic)
+        {
+            return null;
+        }
+
+        try
+        {
+            var candidate = CreateSession(manifest, executionProvider, deviceId, intraOpThreads, NullLoggerForRetry, symbolic);
+            if (candidate.Session.InputMetadata[manifest.Input.Name].Dimensions[0] > 0)
+            {
+                candidate.Session.Dispose();
+                return null;
+            }
+
+            return candidate;
+        }
+        catch (Exception ex) when (ex is OnnxRuntimeException or ModelManifestException)
+        {
+            LogBatchNotSymbolic(logger, manifest.Name, FirstLine(ex.Message));
+            return null;
+        }
+    }
+
+    private static readonly ILogger NullLoggerForRetry = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    private static (InferenceSession Session, string Provider) CreateSession(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, ILogger logger, byte[]? modelBytes)
     {
         if (executionProvider == "cuda")
         {
@@ -129,7 +169,7 @@ public sealed partial class OnnxModel : IDisposable
             try
             {
                 options.AppendExecutionProvider_CUDA(deviceId);
-                return (OpenSession(manifest, options), "cuda");
+                return (OpenSession(manifest, options, modelBytes), "cuda");
             }
             catch (OnnxRuntimeException ex)
             {
@@ -138,7 +178,7 @@ public sealed partial class OnnxModel : IDisposable
             }
         }
 
-        return (OpenSession(manifest, NewOptions(intraOpThreads)), "cpu");
+        return (OpenSession(manifest, NewOptions(intraOpThreads), modelBytes), "cpu");
     }
 
     private static SessionOptions NewOptions(int intraOpThreads)
@@ -152,11 +192,11 @@ public sealed partial class OnnxModel : IDisposable
         return options;
     }
 
-    private static InferenceSession OpenSession(ModelManifest manifest, SessionOptions options)
+    private static InferenceSession OpenSession(ModelManifest manifest, SessionOptions options, byte[]? modelBytes)
     {
         try
         {
-            return new InferenceSession(manifest.ModelPath, options);
+            return modelBytes is null ? new InferenceSession(manifest.ModelPath, options) : new InferenceSession(modelBytes, options);
         }
         catch (OnnxRuntimeException ex) when (!ex.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase) && !ex.Message.Contains("shared library", StringComparison.OrdinalIgnoreCase))
         {
@@ -263,6 +303,12 @@ public sealed partial class OnnxModel : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: the CUDA execution provider could not be loaded ({Reason}); running on CPU instead")]
     private static partial void LogCudaUnavailable(ILogger logger, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: its ONNX file pins the batch at 1; made it symbolic at load time, up to {Batch} items per run")]
+    private static partial void LogBatchMadeSymbolic(ILogger logger, string model, int batch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: the graph does not accept a symbolic batch ({Reason})")]
+    private static partial void LogBatchNotSymbolic(ILogger logger, string model, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: its ONNX file fixes the batch dimension at 1; frames run one by one")]
     private static partial void LogBatchFixed(ILogger logger, string model);

@@ -22,6 +22,7 @@ public sealed partial class CameraReader
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
+    private readonly LogRateLimiter _ffmpegLog;
     private readonly Action<CameraStatus>? _statusChanged;
     private readonly Lock _stateGate = new();
     private long _sequence;
@@ -49,6 +50,7 @@ public sealed partial class CameraReader
             TimeSpan.FromSeconds(camera.Reconnect.InitialDelaySeconds),
             TimeSpan.FromSeconds(camera.Reconnect.MaxDelaySeconds));
         _statusChanged = statusChanged;
+        _ffmpegLog = new LogRateLimiter(5, TimeSpan.FromMinutes(1), time);
         _downSince = time.GetTimestamp();
         Status = new CameraStatus(camera.Id, CameraState.Connecting, time.GetUtcNow(), null);
     }
@@ -75,6 +77,7 @@ public sealed partial class CameraReader
             while (!cancellationToken.IsCancellationRequested)
             {
                 var started = _time.GetTimestamp();
+                var framesBefore = FramesRead;
                 var outcome = await RunSessionAsync(cancellationToken).ConfigureAwait(false);
                 SetDown();
                 if (cancellationToken.IsCancellationRequested || outcome == SessionOutcome.Finished)
@@ -82,7 +85,8 @@ public sealed partial class CameraReader
                     break;
                 }
 
-                if (_time.GetElapsedTime(started) >= TimeSpan.FromSeconds(_camera.Reconnect.HealthyAfterSeconds))
+                // Only a session that really delivered frames for a while counts as healthy.
+                if (FramesRead > framesBefore && _time.GetElapsedTime(started) >= TimeSpan.FromSeconds(_camera.Reconnect.HealthyAfterSeconds))
                 {
                     _backoff.Reset();
                 }
@@ -140,7 +144,7 @@ public sealed partial class CameraReader
         LogOpening(_camera.Id, _source.Display, geometry.Width, geometry.Height);
         using var process = ChildProcess.Start("ffmpeg", FfmpegArguments.Decode(_source, _camera, geometry), redirectStdout: true);
         using var sessionEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var stderr = new FfmpegStderrPump(process.StandardError, _camera.Id, _logger, _time);
+        var stderr = new FfmpegStderrPump(process.StandardError, _camera.Id, _logger, _ffmpegLog);
         var stderrTask = stderr.RunAsync(sessionEnd.Token);
         var sessionStart = _time.GetTimestamp();
         Interlocked.Exchange(ref _lastFrameTimestamp, 0);

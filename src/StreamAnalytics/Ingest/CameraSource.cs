@@ -24,7 +24,7 @@ public sealed record CameraSource(CameraSourceKind Kind, string Input, string Di
             case "rtsp" or "rtsps":
                 if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
                 {
-                    error = $"'{CredentialRedactor.Redact(trimmed)}' is not a valid {scheme} URL (expected {scheme}://host[:port]/path).";
+                    error = $"'{CredentialRedactor.Redact(trimmed)}' is not a valid {scheme} URL (expected {scheme}://[user:password@]host[:port]/path; write '@' in a password as %40).";
                     return false;
                 }
 

@@ -5,16 +5,11 @@ namespace StreamAnalytics.Ingest;
 
 /// <summary>
 /// Drains ffmpeg's stderr so a chatty decoder can never block on a full pipe, keeps the last line for
-/// the error report, and logs at most a few lines a minute (a broken stream can print thousands).
+/// the error report, and logs through the camera's rate limiter (a broken stream can print thousands
+/// of lines, and a camera can restart its decoder every few seconds).
 /// </summary>
-internal sealed partial class FfmpegStderrPump(StreamReader reader, string cameraId, ILogger logger, TimeProvider time)
+internal sealed partial class FfmpegStderrPump(StreamReader reader, string cameraId, ILogger logger, LogRateLimiter limiter)
 {
-    private const int LinesPerMinute = 5;
-    private static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
-    private long _periodStart = time.GetTimestamp();
-    private int _linesInPeriod;
-    private int _suppressed;
-
     public string? LastLine { get; private set; }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -30,25 +25,15 @@ internal sealed partial class FfmpegStderrPump(StreamReader reader, string camer
 
                 var safe = CredentialRedactor.Redact(line.Length > 400 ? line[..400] : line);
                 LastLine = safe;
-                if (time.GetElapsedTime(_periodStart) >= Period)
+                var allowed = limiter.TryAcquire(out var suppressed);
+                if (suppressed > 0)
                 {
-                    if (_suppressed > 0)
-                    {
-                        LogSuppressed(cameraId, _suppressed);
-                    }
-
-                    _periodStart = time.GetTimestamp();
-                    _linesInPeriod = 0;
-                    _suppressed = 0;
+                    LogSuppressed(cameraId, suppressed);
                 }
 
-                if (++_linesInPeriod <= LinesPerMinute)
+                if (allowed)
                 {
                     LogLine(cameraId, safe);
-                }
-                else
-                {
-                    _suppressed++;
                 }
             }
         }

@@ -23,6 +23,8 @@ public sealed class PipelineMetrics
         WindowsBuilt = factory.CreateCounter("streamanalytics_windowing_windows_built_total", "Temporal windows completed.", "camera");
         WindowsDropped = factory.CreateCounter("streamanalytics_windowing_windows_dropped_total", "Windows dropped before inference, by reason.", "camera", "reason");
         InferenceDuration = factory.CreateHistogram("streamanalytics_inference_duration_seconds", "Duration of one model run.", new HistogramConfiguration { LabelNames = ["model"], Buckets = DurationBuckets });
+        InferenceBatchSize = factory.CreateHistogram("streamanalytics_inference_batch_size_items", "Items (frames or clips) in one model run.", new HistogramConfiguration { LabelNames = ["model"], Buckets = [1, 2, 4, 8, 16, 32, 64, 128] });
+        InferenceQueueWait = factory.CreateHistogram("streamanalytics_inference_queue_wait_seconds", "From a window closing to its inference starting.", new HistogramConfiguration { LabelNames = ["model"], Buckets = DurationBuckets });
         InferenceFailures = factory.CreateCounter("streamanalytics_inference_failures_total", "Windows whose inference failed.", "model");
         FramesEncoded = factory.CreateCounter("streamanalytics_inference_frames_encoded_total", "Frames run through a per-frame encoder (each once, shared by overlapping windows).", "model");
         EventsDetected = factory.CreateCounter("streamanalytics_detection_events_total", "Events raised by detectors.", "camera", "type");
@@ -45,6 +47,8 @@ public sealed class PipelineMetrics
     public Counter WindowsDropped { get; }
     public Histogram InferenceDuration { get; }
     public Counter InferenceFailures { get; }
+    public Histogram InferenceBatchSize { get; }
+    public Histogram InferenceQueueWait { get; }
     public Counter FramesEncoded { get; }
     public Counter EventsDetected { get; }
     public Counter EventsPublished { get; }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -25,6 +24,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly IMqttClient _client;
     private readonly MqttClientOptions _clientOptions;
+    private readonly MqttTls? _tls;
     private readonly ReconnectBackoff _backoff;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private volatile bool _goingOffline;
@@ -38,7 +38,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
         Topics = new TopicNames(options.TopicPrefix);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.DisconnectedAsync += OnDisconnectedAsync;
-        _clientOptions = BuildClientOptions(options, Topics);
+        (_clientOptions, _tls) = BuildClientOptions(options, Topics);
         _backoff = new ReconnectBackoff(
             TimeSpan.FromSeconds(options.ReconnectInitialDelaySeconds),
             TimeSpan.FromSeconds(options.ReconnectMaxDelaySeconds));
@@ -87,7 +87,8 @@ public sealed partial class MqttConnection : IAsyncDisposable
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
                     var delay = _backoff.Next();
-                    LogConnectFailed(_options.Host, _options.Port, Describe(ex), delay.TotalSeconds);
+                    var reason = _tls?.LastRejection is { } rejection ? $"TLS: {rejection}" : Describe(ex);
+                    LogConnectFailed(_options.Host, _options.Port, reason, delay.TotalSeconds);
                     await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -139,13 +140,16 @@ public sealed partial class MqttConnection : IAsyncDisposable
         var message = ex.Message;
         for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
         {
-            message += " → " + inner.Message;
+            if (!message.Contains(inner.Message, StringComparison.Ordinal))
+            {
+                message += " → " + inner.Message;
+            }
         }
 
         return CredentialRedactor.Redact(message);
     }
 
-    private static MqttClientOptions BuildClientOptions(MqttOptions options, TopicNames topics)
+    private static (MqttClientOptions Options, MqttTls? Tls) BuildClientOptions(MqttOptions options, TopicNames topics)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(options.Host, options.Port)
@@ -162,12 +166,14 @@ public sealed partial class MqttConnection : IAsyncDisposable
             builder = builder.WithCredentials(options.Username, MqttCredentials.ReadPassword(options));
         }
 
+        MqttTls? tls = null;
         if (options.Tls.Enabled)
         {
-            builder = builder.WithTlsOptions(MqttTls.Configure(options.Tls, options.Host));
+            (var tlsOptions, tls) = MqttTls.Configure(options.Tls, options.Host);
+            builder = builder.WithTlsOptions(tlsOptions);
         }
 
-        return builder.Build();
+        return (builder.Build(), tls);
     }
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs args)

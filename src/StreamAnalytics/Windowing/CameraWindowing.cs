@@ -137,6 +137,7 @@ public sealed partial class CameraWindowing : IDisposable
     {
         var window = _windows.Rent();
         window.Index = _windowCount++;
+        window.BuiltTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var i = 0; i < _ring.Length; i++)
         {
             var slot = _ring[(_ringHead + i) % _ring.Length];

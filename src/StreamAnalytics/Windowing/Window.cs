@@ -22,6 +22,9 @@ public sealed class Window
 
     public FrameSlot[] Frames { get; }
 
+    /// <summary>Stopwatch timestamp of when the window closed, for the inference queue-wait metric.</summary>
+    public long BuiltTimestamp { get; internal set; }
+
     public int Length => Frames.Length;
 
     public long FirstSequence => Frames[0].Sequence;

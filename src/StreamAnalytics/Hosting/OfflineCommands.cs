@@ -1,0 +1,517 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using StreamAnalytics.Detection;
+using StreamAnalytics.Ingest;
+using StreamAnalytics.Windowing;
+
+namespace StreamAnalytics.Hosting;
+
+/// <summary>
+/// The offline verbs of the motion anomaly head: <c>learn</c>, <c>score anomaly</c> and <c>eval anomaly</c>.
+/// Each takes the arguments after its verb and returns an exit code (0 done, 1 failed while running,
+/// 2 invalid arguments, state or labels). Videos are decoded by the product's own ffmpeg ingest and
+/// scored by <see cref="MotionAnomalyHead"/>, as the live pipeline does, so the numbers these commands
+/// report are the numbers a camera would produce. Results go to <c>output</c>; progress and
+/// problems to <c>error</c> and the log, so the output can be piped.
+/// </summary>
+public static partial class OfflineCommands
+{
+    public const string Usage = """
+        Usage: streamanalytics learn --out STATE --input FILE_OR_DIR... [--camera ID]
+                   learn the motion normality of a camera from normal footage (.mp4/.avi files; a folder means all of them)
+               streamanalytics score anomaly --state STATE --input VIDEO --out CSV
+                   write frame,score for every decoded frame (1-based; higher = more anomalous)
+               streamanalytics eval anomaly --state STATE --labels labels.json [--report OUT.json]
+                   score every video listed in labels.json (found next to it) and print the frame-level ROC AUC
+        """;
+
+    private const string LogCategory = "StreamAnalytics.Offline";
+    private static readonly string[] VideoExtensions = [".mp4", ".avi"];
+
+    public static Task<int> LearnAsync(string[] args, CancellationToken cancellationToken = default) =>
+        WithConsoleLogging(loggers => LearnAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
+
+    public static Task<int> ScoreAnomalyAsync(string[] args, CancellationToken cancellationToken = default) =>
+        WithConsoleLogging(loggers => ScoreAnomalyAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
+
+    public static Task<int> EvalAnomalyAsync(string[] args, CancellationToken cancellationToken = default) =>
+        WithConsoleLogging(loggers => EvalAnomalyAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
+
+    /// <summary><c>learn --out STATE --input FILE_OR_DIR... [--camera ID]</c></summary>
+    public static async Task<int> LearnAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    {
+        if (!TryParse(args, ["--out", "--camera"], ["--input"], ["--out", "--input"], error, out var options))
+        {
+            return CommandLine.ExitInvalidConfiguration;
+        }
+
+        var cameraId = options.TryGetValue("--camera", out var camera) ? camera[0] : "offline";
+        if (!CameraIdPattern().IsMatch(cameraId))
+        {
+            return await InvalidAsync(error, $"--camera '{cameraId}' must be 1 to 64 letters, digits, '-' or '_'.").ConfigureAwait(false);
+        }
+
+        List<string> videos;
+        try
+        {
+            videos = ExpandInputs(options["--input"]);
+        }
+        catch (FileNotFoundException ex)
+        {
+            return await InvalidAsync(error, ex.Message).ConfigureAwait(false);
+        }
+
+        var logger = loggers.CreateLogger(LogCategory);
+        var readerLogger = loggers.CreateLogger<CameraReader>();
+        var featureOptions = new MotionFeatureOptions();
+        var learning = new MotionNormalityOptions();
+        var perVideo = new List<IReadOnlyList<float[]>>();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            using var extractor = new MotionFeatureExtractor(featureOptions);
+            var buffer = new float[extractor.FeatureLength];
+            foreach (var video in videos)
+            {
+                var started = Stopwatch.GetTimestamp();
+                extractor.Reset();
+                var frames = new List<float[]>();
+                var decoded = await OfflineVideo.DecodeAsync(video, frame =>
+                {
+                    var hasMotion = extractor.HasPrevious;
+                    extractor.Process(frame, buffer);
+                    if (hasMotion)
+                    {
+                        frames.Add(buffer.ToArray());
+                    }
+                }, readerLogger, cancellationToken).ConfigureAwait(false);
+                perVideo.Add(frames);
+                LogVideoRead(logger, video, decoded, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
+
+            var model = MotionNormalityModel.Learn(perVideo, featureOptions, learning, cameraId, DateTimeOffset.UtcNow);
+            model.Save(options["--out"][0]);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Learned camera '{cameraId}' from {model.TrainingVideos} videos ({model.TrainingFrames} frames with motion, {model.Frames} kept) in {clock.Elapsed.TotalSeconds:0.0} s.")).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Threshold {model.Threshold:0.####}: the {model.ThresholdQuantile:0.###} quantile of held-out training scores ({model.HoldOutGroups} blocks, {model.SmoothingFrames}-frame trailing mean).")).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Model: {featureOptions.CellCount} cells x {featureOptions.FeaturesPerCell} features, {model.MemoryBytes / 1048576.0:0.0} MiB; wrote {Path.GetFullPath(options["--out"][0])}")).ConfigureAwait(false);
+            return CommandLine.ExitOk;
+        }
+        catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            await error.WriteLineAsync($"learn failed: {ex.Message}").ConfigureAwait(false);
+            return CommandLine.ExitFailed;
+        }
+    }
+
+    /// <summary><c>score anomaly --state STATE --input VIDEO --out CSV</c></summary>
+    public static async Task<int> ScoreAnomalyAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    {
+        if (!TryParse(args, ["--state", "--input", "--out"], [], ["--state", "--input", "--out"], error, out var options))
+        {
+            return CommandLine.ExitInvalidConfiguration;
+        }
+
+        if (!TryLoadModel(options["--state"][0], out var model, out var problem))
+        {
+            return await InvalidAsync(error, problem).ConfigureAwait(false);
+        }
+
+        var logger = loggers.CreateLogger(LogCategory);
+        try
+        {
+            var video = options["--input"][0];
+            var scored = await ScoreVideoAsync(model, video, loggers.CreateLogger<CameraReader>(), cancellationToken).ConfigureAwait(false);
+            var csv = new StringBuilder("frame,score\n");
+            var above = 0;
+            foreach (var s in scored.Scores)
+            {
+                csv.Append(s.Sequence.ToString(CultureInfo.InvariantCulture)).Append(',').Append(s.Score.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+                above += s.IsAnomalous ? 1 : 0;
+            }
+
+            var outPath = Path.GetFullPath(options["--out"][0]);
+            Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+            await File.WriteAllTextAsync(outPath, csv.ToString(), cancellationToken).ConfigureAwait(false);
+            LogVideoRead(logger, video, scored.Scores.Count, scored.Seconds);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Scored {scored.Scores.Count} frames: max {scored.Scores.Max(s => s.Score):0.####}, {above} above the threshold {model.Threshold:0.####}; wrote {outPath}")).ConfigureAwait(false);
+            return CommandLine.ExitOk;
+        }
+        catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            await error.WriteLineAsync($"score anomaly failed: {ex.Message}").ConfigureAwait(false);
+            return CommandLine.ExitFailed;
+        }
+    }
+
+    /// <summary><c>eval anomaly --state STATE --labels labels.json [--report OUT.json]</c> (the report defaults to <c>eval-anomaly.json</c> in the working folder).</summary>
+    public static async Task<int> EvalAnomalyAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    {
+        if (!TryParse(args, ["--state", "--labels", "--report"], [], ["--state", "--labels"], error, out var options))
+        {
+            return CommandLine.ExitInvalidConfiguration;
+        }
+
+        var statePath = options["--state"][0];
+        var labelsPath = Path.GetFullPath(options["--labels"][0]);
+        var reportPath = Path.GetFullPath(options.TryGetValue("--report", out var report) ? report[0] : "eval-anomaly.json");
+        if (!TryLoadModel(statePath, out var model, out var problem))
+        {
+            return await InvalidAsync(error, problem).ConfigureAwait(false);
+        }
+
+        IReadOnlyList<AnomalyVideoLabels> labels;
+        try
+        {
+            labels = AnomalyLabels.Load(labelsPath);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return await InvalidAsync(error, ex is FileNotFoundException ? $"labels file '{labelsPath}' does not exist." : ex.Message).ConfigureAwait(false);
+        }
+
+        var logger = loggers.CreateLogger(LogCategory);
+        var readerLogger = loggers.CreateLogger<CameraReader>();
+        var folder = Path.GetDirectoryName(labelsPath)!;
+        var results = new List<VideoResult>();
+        try
+        {
+            foreach (var video in labels)
+            {
+                var path = Path.Combine(folder, video.Name);
+                var scored = await ScoreVideoAsync(model, path, readerLogger, cancellationToken).ConfigureAwait(false);
+                if (scored.Scores.Count != video.Frames)
+                {
+                    await error.WriteLineAsync($"eval anomaly failed: '{path}' decoded to {scored.Scores.Count} frames but the labels say {video.Frames}; frame numbers would not line up.").ConfigureAwait(false);
+                    return CommandLine.ExitFailed;
+                }
+
+                LogVideoRead(logger, path, scored.Scores.Count, scored.Seconds);
+                results.Add(new VideoResult(video, scored));
+            }
+        }
+        catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            await error.WriteLineAsync($"eval anomaly failed: {ex.Message}").ConfigureAwait(false);
+            return CommandLine.ExitFailed;
+        }
+
+        var summary = Summarise(model, results);
+        await output.WriteLineAsync(FormatSummary(summary, results)).ConfigureAwait(false);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(reportPath)!);
+            await File.WriteAllBytesAsync(reportPath, ReportJson(statePath, labelsPath, model, summary, results), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"eval anomaly: the report could not be written: {ex.Message}").ConfigureAwait(false);
+            return CommandLine.ExitFailed;
+        }
+
+        await output.WriteLineAsync($"Report: {reportPath}").ConfigureAwait(false);
+        return CommandLine.ExitOk;
+    }
+
+    private static async Task<ScoredVideo> ScoreVideoAsync(MotionNormalityModel model, string video, ILogger<CameraReader> readerLogger, CancellationToken cancellationToken)
+    {
+        using var head = new MotionAnomalyHead(model);
+        var scores = new List<MotionFrameScore>();
+        long ticks = 0;
+        await OfflineVideo.DecodeAsync(video, frame =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            scores.Add(head.Process(frame));
+            ticks += Stopwatch.GetTimestamp() - started;
+        }, readerLogger, cancellationToken).ConfigureAwait(false);
+        return new ScoredVideo(scores, (double)ticks / Stopwatch.Frequency);
+    }
+
+    private static EvalSummary Summarise(MotionNormalityModel model, List<VideoResult> results)
+    {
+        var scores = results.SelectMany(r => r.Scored.Scores.Select(s => s.Score)).ToArray();
+        var raw = results.SelectMany(r => r.Scored.Scores.Select(s => s.RawScore)).ToArray();
+        var truth = results.SelectMany(r => r.Scored.Scores.Select(s => r.Labels.IsAnomalous(s.Sequence))).ToArray();
+        var positives = truth.Count(t => t);
+        var negatives = truth.Length - positives;
+        var truePositives = 0;
+        var falsePositives = 0;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (scores[i] > model.Threshold)
+            {
+                _ = truth[i] ? truePositives++ : falsePositives++;
+            }
+        }
+
+        return new EvalSummary(
+            RocAuc.Compute(scores, truth),
+            RocAuc.Compute(raw, truth),
+            truth.Length,
+            positives,
+            positives == 0 ? double.NaN : (double)truePositives / positives,
+            negatives == 0 ? double.NaN : (double)falsePositives / negatives,
+            results.Sum(r => r.Scored.Seconds) * 1000 / Math.Max(1, truth.Length));
+    }
+
+    private static string FormatSummary(EvalSummary summary, List<VideoResult> results)
+    {
+        var text = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine(c, $"{"video",-16} {"frames",6} {"anomalous",9} {"AUC",7} {"AUC raw",7}");
+        foreach (var r in results)
+        {
+            text.AppendLine(c, $"{r.Labels.Name,-16} {r.Labels.Frames,6} {r.Anomalous,9} {Format(r.Auc),7} {Format(r.AucRaw),7}");
+        }
+
+        text.AppendLine(c, $"Micro (pooled) frame AUC: {Format(summary.MicroAuc)} (raw scores {Format(summary.MicroAucRaw)}) over {summary.Frames} frames, {summary.Anomalous} anomalous.");
+        text.AppendLine(c, $"At the learned threshold: {Format(summary.TruePositiveRate)} of anomalous frames flagged, {Format(summary.FalsePositiveRate)} of normal frames flagged.");
+        text.Append(c, $"Feature extraction and scoring: {summary.MillisecondsPerFrame:0.00} ms per frame.");
+        return text.ToString();
+
+        static string Format(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.0000", CultureInfo.InvariantCulture);
+    }
+
+    private static byte[] ReportJson(string statePath, string labelsPath, MotionNormalityModel model, EvalSummary summary, List<VideoResult> results)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("schemaVersion", 1);
+            json.WriteString("task", "anomaly");
+            json.WriteString("metric", "frame-level ROC AUC");
+            json.WriteString("state", Path.GetFullPath(statePath));
+            json.WriteString("labels", labelsPath);
+            json.WriteStartObject("model");
+            json.WriteString("cameraId", model.CameraId);
+            json.WriteString("createdAt", model.CreatedAt);
+            json.WriteString("features", MotionNormalityModel.Describe(model.FeatureOptions));
+            json.WriteNumber("framesStored", model.Frames);
+            json.WriteNumber("trainingFrames", model.TrainingFrames);
+            json.WriteNumber("trainingVideos", model.TrainingVideos);
+            json.WriteNumber("smoothingFrames", model.SmoothingFrames);
+            json.WriteNumber("thresholdQuantile", model.ThresholdQuantile);
+            json.WriteNumber("threshold", model.Threshold);
+            json.WriteNumber("memoryBytes", model.MemoryBytes);
+            json.WriteEndObject();
+            WriteNumberOrNull(json, "microAuc", summary.MicroAuc);
+            WriteNumberOrNull(json, "microAucRaw", summary.MicroAucRaw);
+            json.WriteNumber("frames", summary.Frames);
+            json.WriteNumber("anomalousFrames", summary.Anomalous);
+            WriteNumberOrNull(json, "truePositiveRateAtThreshold", summary.TruePositiveRate);
+            WriteNumberOrNull(json, "falsePositiveRateAtThreshold", summary.FalsePositiveRate);
+            json.WriteNumber("millisecondsPerFrame", Math.Round(summary.MillisecondsPerFrame, 3));
+            json.WriteStartArray("videos");
+            foreach (var r in results)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", r.Labels.Name);
+                json.WriteNumber("frames", r.Labels.Frames);
+                json.WriteNumber("anomalousFrames", r.Anomalous);
+                WriteNumberOrNull(json, "auc", r.Auc);
+                WriteNumberOrNull(json, "aucRaw", r.AucRaw);
+                WriteNumberOrNull(json, "meanScoreNormal", r.MeanScore(anomalous: false));
+                WriteNumberOrNull(json, "meanScoreAnomalous", r.MeanScore(anomalous: true));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+
+        static void WriteNumberOrNull(Utf8JsonWriter json, string name, double value)
+        {
+            if (double.IsNaN(value))
+            {
+                // Undefined (e.g. AUC of a video whose frames are all anomalous), not zero.
+                json.WriteNull(name);
+            }
+            else
+            {
+                json.WriteNumber(name, value);
+            }
+        }
+    }
+
+    private static bool TryLoadModel(string path, out MotionNormalityModel model, out string problem)
+    {
+        model = null!;
+        problem = string.Empty;
+        try
+        {
+            model = MotionNormalityModel.Load(path);
+            return true;
+        }
+        catch (FileNotFoundException)
+        {
+            problem = $"state file '{Path.GetFullPath(path)}' does not exist (create it with 'learn').";
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            problem = ex.Message;
+        }
+
+        return false;
+    }
+
+    /// <summary>Files as given; folders give their .mp4 and .avi files in ordinal name order (so learning is reproducible).</summary>
+    private static List<string> ExpandInputs(IEnumerable<string> inputs)
+    {
+        var files = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input))
+            {
+                var found = Directory.EnumerateFiles(input)
+                    .Where(f => VideoExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                    .Order(StringComparer.Ordinal)
+                    .ToList();
+                if (found.Count == 0)
+                {
+                    throw new FileNotFoundException($"--input folder '{Path.GetFullPath(input)}' holds no .mp4 or .avi files.");
+                }
+
+                files.AddRange(found);
+            }
+            else if (File.Exists(input))
+            {
+                files.Add(input);
+            }
+            else
+            {
+                throw new FileNotFoundException($"--input '{Path.GetFullPath(input)}' is neither a file nor a folder.");
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>
+    /// <c>--name value</c> or <c>--name=value</c>; a name listed in <paramref name="multi"/> takes every value
+    /// up to the next option. Unknown options, missing values and repeats are errors.
+    /// </summary>
+    private static bool TryParse(string[] args, string[] single, string[] multi, string[] required, TextWriter error, out Dictionary<string, List<string>> values)
+    {
+        var parsed = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        values = parsed;
+        string? problem = null;
+        for (var i = 0; i < args.Length && problem is null; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                problem = $"unexpected argument '{arg}'";
+                break;
+            }
+
+            string name;
+            var given = new List<string>();
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                name = arg[..equals];
+                given.Add(arg[(equals + 1)..]);
+            }
+            else
+            {
+                name = arg;
+                while (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    given.Add(args[++i]);
+                }
+            }
+
+            var isMulti = multi.Contains(name);
+            if (!isMulti && !single.Contains(name))
+            {
+                problem = $"unknown option '{name}'";
+            }
+            else if (given.Count == 0 || given.Any(string.IsNullOrWhiteSpace))
+            {
+                problem = $"{name} needs a value";
+            }
+            else if (!isMulti && (given.Count > 1 || values.ContainsKey(name)))
+            {
+                problem = $"{name} takes one value";
+            }
+            else
+            {
+                if (!values.TryGetValue(name, out var list))
+                {
+                    values[name] = list = [];
+                }
+
+                list.AddRange(given);
+            }
+        }
+
+        problem ??= required.Where(r => !parsed.ContainsKey(r)).Select(r => $"{r} is required").FirstOrDefault();
+        if (problem is null)
+        {
+            return true;
+        }
+
+        error.WriteLine($"{problem}.{Environment.NewLine}{Usage}");
+        return false;
+    }
+
+    private static async Task<int> InvalidAsync(TextWriter error, string message)
+    {
+        await error.WriteLineAsync(message).ConfigureAwait(false);
+        return CommandLine.ExitInvalidConfiguration;
+    }
+
+    /// <summary>Progress goes to stderr so that stdout carries only results.</summary>
+    private static async Task<int> WithConsoleLogging(Func<ILoggerFactory, Task<int>> command)
+    {
+        using var loggers = LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(LogLevel.Warning);
+            builder.AddFilter(LogCategory, LogLevel.Information);
+            builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        });
+        return await command(loggers).ConfigureAwait(false);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex CameraIdPattern();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Video}: {Frames} frames in {Seconds:0.00} s")]
+    private static partial void LogVideoRead(ILogger logger, string video, long frames, double seconds);
+
+    private sealed record ScoredVideo(List<MotionFrameScore> Scores, double Seconds);
+
+    private sealed record EvalSummary(double MicroAuc, double MicroAucRaw, int Frames, int Anomalous, double TruePositiveRate, double FalsePositiveRate, double MillisecondsPerFrame);
+
+    private sealed record VideoResult(AnomalyVideoLabels Labels, ScoredVideo Scored)
+    {
+        public int Anomalous => Scored.Scores.Count(s => Labels.IsAnomalous(s.Sequence));
+
+        public double Auc => RocAuc.Compute(Scored.Scores.Select(s => s.Score).ToArray(), Scored.Scores.Select(s => Labels.IsAnomalous(s.Sequence)).ToArray());
+
+        public double AucRaw => RocAuc.Compute(Scored.Scores.Select(s => s.RawScore).ToArray(), Scored.Scores.Select(s => Labels.IsAnomalous(s.Sequence)).ToArray());
+
+        public double MeanScore(bool anomalous)
+        {
+            var selected = Scored.Scores.Where(s => Labels.IsAnomalous(s.Sequence) == anomalous).ToList();
+            return selected.Count == 0 ? double.NaN : selected.Average(s => s.Score);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using StreamAnalytics.Configuration;
+using StreamAnalytics.Ingest;
+using StreamAnalytics.Observability;
+
+namespace StreamAnalytics.Hosting;
+
+/// <summary>
+/// Decodes a video file for the offline commands through the product's own ingest (<see cref="CameraReader"/>
+/// and its ffmpeg child process), so offline scores are computed on exactly the frames a live camera
+/// reading the same file would get. Unlike a live camera it never drops a frame, never loops, never
+/// paces to the file's frame rate, and fails instead of reconnecting.
+/// </summary>
+internal static class OfflineVideo
+{
+    private const int QueueCapacity = 32;
+
+    /// <summary>Calls <paramref name="onFrame"/> for every decoded frame in order (frames are disposed after it returns) and returns the frame count.</summary>
+    /// <exception cref="VideoSourceException">The file is missing, not a video, or decoding stopped early.</exception>
+    public static async Task<long> DecodeAsync(string path, Action<Frame> onFrame, ILogger<CameraReader> logger, CancellationToken cancellationToken)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            throw new VideoSourceException($"file '{fullPath}' does not exist");
+        }
+
+        var camera = new CameraOptions
+        {
+            Id = "offline",
+            Url = fullPath,
+            Loop = false,
+            Realtime = false,
+            QueueCapacity = QueueCapacity,
+            Reconnect = new ReconnectOptions
+            {
+                // A busy machine may pause decoding for a while; offline there is no camera to give up on.
+                WatchdogSeconds = 3600,
+                OpenTimeoutSeconds = 120,
+            },
+        };
+        var channel = Channel.CreateBounded<Frame>(new BoundedChannelOptions(QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        string? failure = null;
+        var metrics = new PipelineMetrics(Prometheus.Metrics.NewCustomRegistry()).ForCamera(camera.Id);
+        var reader = new CameraReader(camera, new BlockingFrameWriter(channel.Writer, stop.Token), metrics, TimeProvider.System, logger, status =>
+        {
+            // A live camera would retry; a file that failed once fails the same way again.
+            if (status.State is CameraState.Reconnecting or CameraState.Stalled or CameraState.Offline)
+            {
+                Interlocked.CompareExchange(ref failure, status.LastError ?? status.State.ToString().ToLowerInvariant(), null);
+                stop.Cancel();
+            }
+        });
+        var reading = Task.Run(() => reader.RunAsync(stop.Token), CancellationToken.None);
+        long count = 0;
+        try
+        {
+            await foreach (var frame in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                using (frame)
+                {
+                    if (failure is not null || cancellationToken.IsCancellationRequested)
+                    {
+                        continue;
+                    }
+
+                    if (frame.Sequence != count + 1)
+                    {
+                        throw new VideoSourceException($"'{fullPath}': frame {count + 1} expected, got {frame.Sequence} (a frame was lost)");
+                    }
+
+                    onFrame(frame);
+                    count++;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            while (channel.Reader.TryRead(out var left))
+            {
+                left.Dispose();
+            }
+
+            await reading.ConfigureAwait(false);
+            while (channel.Reader.TryRead(out var left))
+            {
+                left.Dispose();
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (failure is not null)
+        {
+            throw new VideoSourceException($"'{fullPath}' could not be decoded: {failure}");
+        }
+
+        if (count == 0)
+        {
+            throw new VideoSourceException($"'{fullPath}' has no video frames");
+        }
+
+        return count;
+    }
+}
