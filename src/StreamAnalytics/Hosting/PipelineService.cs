@@ -64,6 +64,8 @@ public sealed partial class PipelineService(
             cameraStatus.Report(reader.Status);
             var w = camera.Window ?? options.Window;
             var windowing = new CameraWindowing(camera.Id, new WindowSchedule(w.Length, w.Subsample, w.Hop), model.Manifest.Input.Format, cameraMetrics, windowingLogger);
+            // Windowing waits without a token (see CameraWindowing.RunAsync): the drain deadline ends it by completing its input.
+            drain.Token.Register(() => frames.Writer.TryComplete());
             windowingTasks.Add(Task.Run(() => RunWindowingAsync(windowing, frames.Reader, windows.Writer, cameraMetrics, drain.Token), CancellationToken.None));
             readerTasks.Add(Task.Run(() => reader.RunAsync(stoppingToken), CancellationToken.None));
         }
@@ -88,8 +90,12 @@ public sealed partial class PipelineService(
         await statusStop.CancelAsync().ConfigureAwait(false);
         await statusLoop.ConfigureAwait(false);
 
+        using (var flush = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await cameraStatus.FlushAsync(flush.Token).ConfigureAwait(false);
+        }
+
         using var offline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await cameraStatus.FlushAsync(offline.Token).ConfigureAwait(false);
         await connection.GoOfflineAsync(offline.Token).ConfigureAwait(false);
         LogStopped(publisher.Published, publisher.Pending);
         if (!stoppedByHost)

@@ -65,6 +65,9 @@ public static class StreamAnalyticsApp
         try
         {
             var model = OnnxModel.Load(manifest, options.Model.ExecutionProvider, options.Model.DeviceId, options.Model.IntraOpThreads, options.Model.MaxBatch, loggerFactory.CreateLogger("StreamAnalytics.Inference.OnnxModel"));
+            // Loading (and rewriting the batch dimension of) a large ONNX file leaves hundreds of MB of garbage
+            // that a quiet pipeline may not collect for a long time: return it to the OS once, at start.
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             return new StartupPlan(options, model, []);
         }
         catch (ModelManifestException ex)
@@ -91,12 +94,15 @@ public static class StreamAnalyticsApp
         })];
     }
 
-    /// <summary>Relative paths are tried against the working folder first, then the install folder.</summary>
+    /// <summary>
+    /// Relative paths are tried against the install folder first (where the build puts the shipped models next
+    /// to their ONNX files), then the working folder.
+    /// </summary>
     public static string ResolvePath(string path)
     {
-        if (Path.IsPathRooted(path) || File.Exists(path))
+        if (Path.IsPathRooted(path))
         {
-            return Path.GetFullPath(path);
+            return path;
         }
 
         var installed = Path.Combine(AppContext.BaseDirectory, path);

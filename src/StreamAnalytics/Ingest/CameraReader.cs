@@ -158,11 +158,25 @@ public sealed partial class CameraReader
         var outcome = SessionOutcome.Failed;
         try
         {
-            await ReadFramesAsync(process.StandardOutput.BaseStream, _pool, cancellationToken).ConfigureAwait(false);
-            outcome = _source.Kind == CameraSourceKind.File && !_camera.Loop ? SessionOutcome.Finished : SessionOutcome.Failed;
-            Fail(Volatile.Read(ref _sessionStalled) == 1
-                ? $"no frame for {_watchdogLimit.TotalSeconds:0.#} s; decoder restarted"
-                : stderr.LastLine is { } last ? $"decoder ended: {last}" : "stream ended");
+            // A blocking read on a dedicated thread: an awaited pipe read allocates a state machine each time it
+            // waits (~50 waits per 720p frame). Cancellation kills ffmpeg, which ends the read with end-of-stream.
+            var stdout = process.StandardOutput.BaseStream;
+            var pool = _pool;
+            using (cancellationToken.Register(() => ChildProcess.KillQuietly(process)))
+            {
+                await Task.Factory.StartNew(() => ReadFrames(stdout, pool), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            outcome = _source.Kind == CameraSourceKind.File && !_camera.Loop && Volatile.Read(ref _sessionStalled) == 0 && FramesRead > 0
+                ? SessionOutcome.Finished
+                : SessionOutcome.Failed;
+            if (outcome == SessionOutcome.Failed)
+            {
+                Fail(Volatile.Read(ref _sessionStalled) == 1
+                    ? $"no frame for {_watchdogLimit.TotalSeconds:0.#} s; decoder restarted"
+                    : stderr.LastLine is { } last ? $"decoder ended: {last}" : "stream ended");
+            }
         }
         catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -185,7 +199,7 @@ public sealed partial class CameraReader
         return outcome;
     }
 
-    private async Task ReadFramesAsync(Stream stdout, FramePool pool, CancellationToken cancellationToken)
+    private void ReadFrames(Stream stdout, FramePool pool)
     {
         var frameBytes = pool.FrameBytes;
         while (true)
@@ -193,7 +207,7 @@ public sealed partial class CameraReader
             var frame = pool.Rent();
             try
             {
-                var read = await stdout.ReadAtLeastAsync(frame.Buffer.AsMemory(0, frameBytes), frameBytes, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                var read = stdout.ReadAtLeast(frame.Buffer.AsSpan(0, frameBytes), frameBytes, throwOnEndOfStream: false);
                 if (read < frameBytes)
                 {
                     frame.Dispose();

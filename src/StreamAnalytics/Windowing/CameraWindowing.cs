@@ -83,13 +83,23 @@ public sealed partial class CameraWindowing : IDisposable
         }
     }
 
-    /// <summary>Reads frames until the channel completes, writing finished windows to <paramref name="output"/>.</summary>
+    /// <summary>
+    /// Reads frames until the channel completes, writing finished windows to <paramref name="output"/>.
+    /// The wait takes no token: a cancellable wait allocates a waiter for every frame. To stop early,
+    /// complete the input channel; <paramref name="cancellationToken"/> is checked between frames.
+    /// </summary>
     public async Task RunAsync(ChannelReader<Frame> input, ChannelWriter<Window> output, CancellationToken cancellationToken)
     {
-        while (await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await input.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
             while (input.TryRead(out var frame))
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    frame.Dispose();
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 Window? window;
                 try
                 {

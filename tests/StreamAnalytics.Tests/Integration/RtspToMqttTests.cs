@@ -53,7 +53,10 @@ public sealed class RtspToMqttTests
         var metrics = await pipeline.ScrapeMetricsAsync(cts.Token);
 
         AssertEvents(subscriber, "yard");
-        Assert.Contains(subscriber.Messages, m => m.Topic == "satest/status" && m.Payload == "online" && m.Retained);
+        // A subscriber that arrives later still learns the service is online: the status is retained.
+        await using var late = await EventSubscriber.ConnectAsync("127.0.0.1", port, "satest/status", cts.Token);
+        await late.WaitForMessageAsync("satest/status", payload => payload == "online", TimeSpan.FromSeconds(10));
+        Assert.Contains(late.Messages, m => m.Topic == "satest/status" && m.Payload == "online" && m.Retained);
         Assert.True(PipelineSettings.Sample(metrics, "streamanalytics_ingest_frames_decoded_total{camera=\"yard\"}") > 0, metrics);
         Assert.True(PipelineSettings.Sample(metrics, "streamanalytics_windowing_windows_built_total{camera=\"yard\"}") > 0, metrics);
     }
