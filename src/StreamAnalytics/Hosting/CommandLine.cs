@@ -16,6 +16,9 @@ public static class CommandLine
     public const string Usage = """
         Usage: streamanalytics [run] [--config FILE] [--StreamAnalytics:Section:Key=value ...]
                streamanalytics check [--config FILE]      validate configuration and model, then exit
+               streamanalytics learn --out STATE --input FILE_OR_DIR... [--camera ID]
+               streamanalytics score anomaly --state STATE --input VIDEO --out CSV
+               streamanalytics eval anomaly --state STATE --labels labels.json [--report OUT.json]
 
         Configuration comes from appsettings.json next to the executable (or FILE with --config),
         then environment variables (StreamAnalytics__Mqtt__Password=...), then the command line.
@@ -31,6 +34,12 @@ public static class CommandLine
                 return await RunPipelineAsync(rest, checkOnly: false).ConfigureAwait(false);
             case "check":
                 return await RunPipelineAsync(rest, checkOnly: true).ConfigureAwait(false);
+            case "learn":
+                return await RunOfflineAsync(ct => OfflineCommands.LearnAsync(rest, ct)).ConfigureAwait(false);
+            case "score" when rest is ["anomaly", ..]:
+                return await RunOfflineAsync(ct => OfflineCommands.ScoreAnomalyAsync(rest[1..], ct)).ConfigureAwait(false);
+            case "eval" when rest is ["anomaly", ..]:
+                return await RunOfflineAsync(ct => OfflineCommands.EvalAnomalyAsync(rest[1..], ct)).ConfigureAwait(false);
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return ExitOk;
@@ -94,6 +103,26 @@ public static class CommandLine
         {
             await Console.Error.WriteLineAsync($"StreamAnalytics stopped: {Observability.CredentialRedactor.Redact(ex.Message)}").ConfigureAwait(false);
             return ExitFailed;
+        }
+    }
+
+    /// <summary>Ctrl-C stops an offline command without leaving a partial output (exit 1).</summary>
+    private static async Task<int> RunOfflineAsync(Func<CancellationToken, Task<int>> command)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return await command(cancel.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
         }
     }
 

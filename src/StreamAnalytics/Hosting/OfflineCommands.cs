@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
@@ -109,6 +110,10 @@ public static partial class OfflineCommands
             await error.WriteLineAsync($"learn failed: {ex.Message}").ConfigureAwait(false);
             return CommandLine.ExitFailed;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return await CancelledAsync(error).ConfigureAwait(false);
+        }
     }
 
     /// <summary><c>score anomaly --state STATE --input VIDEO --out CSV</c></summary>
@@ -149,6 +154,10 @@ public static partial class OfflineCommands
         {
             await error.WriteLineAsync($"score anomaly failed: {ex.Message}").ConfigureAwait(false);
             return CommandLine.ExitFailed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return await CancelledAsync(error).ConfigureAwait(false);
         }
     }
 
@@ -202,6 +211,10 @@ public static partial class OfflineCommands
         {
             await error.WriteLineAsync($"eval anomaly failed: {ex.Message}").ConfigureAwait(false);
             return CommandLine.ExitFailed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return await CancelledAsync(error).ConfigureAwait(false);
         }
 
         var summary = Summarise(model, results);
@@ -283,7 +296,7 @@ public static partial class OfflineCommands
     private static byte[] ReportJson(string statePath, string labelsPath, MotionNormalityModel model, EvalSummary summary, List<VideoResult> results)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteNumber("schemaVersion", 1);
@@ -464,6 +477,13 @@ public static partial class OfflineCommands
 
         error.WriteLine($"{problem}.{Environment.NewLine}{Usage}");
         return false;
+    }
+
+    /// <summary>Nothing is written when stopped early: a partial state or CSV would look complete.</summary>
+    private static async Task<int> CancelledAsync(TextWriter error)
+    {
+        await error.WriteLineAsync("Cancelled.").ConfigureAwait(false);
+        return CommandLine.ExitFailed;
     }
 
     private static async Task<int> InvalidAsync(TextWriter error, string message)

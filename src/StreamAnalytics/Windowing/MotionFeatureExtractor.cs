@@ -130,7 +130,13 @@ public sealed class MotionFeatureExtractor : IDisposable
         else
         {
             var interpolation = frame.Width >= _options.AnalysisWidth && frame.Height >= _options.AnalysisHeight ? InterpolationFlags.Area : InterpolationFlags.Linear;
-            Check(NativeMethods.imgproc_resize(frame.InputArray.CvPtr, _smallOut.CvPtr, _size, 0, 0, (int)interpolation), $"resize of a {frame.Width}x{frame.Height} frame");
+            var status = NativeMethods.imgproc_resize(frame.InputArray.CvPtr, _smallOut.CvPtr, _size, 0, 0, (int)interpolation);
+            if (status != ExceptionStatus.NotOccurred)
+            {
+                // Formatted only on failure: an interpolated argument would allocate on every frame.
+                throw new InvalidOperationException($"OpenCV resize failed ({status}) for a {frame.Width}x{frame.Height} frame.");
+            }
+
             Check(NativeMethods.imgproc_cvtColor(_smallIn.CvPtr, _grayOut[target].CvPtr, BgrToGray, 0), "grayscale conversion");
         }
 

@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamAnalytics.Detection;
+using StreamAnalytics.Hosting;
+using StreamAnalytics.Tests.Fakes;
+using StreamAnalytics.Windowing;
+
+namespace StreamAnalytics.Tests.Hosting;
+
+public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClassFixture<OfflineAnomalyFixture>, IDisposable
+{
+    /// <summary>test01's labelled anomaly: frames 61–180 (1-based, inclusive).</summary>
+    private const int FirstAnomalousFrame = 61;
+    private const int Test01Frames = 180;
+
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static List<(long Frame, double Score)> ReadCsv(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        Assert.Equal("frame,score", lines[0]);
+        return lines.Skip(1).Select(line =>
+        {
+            var parts = line.Split(',');
+            Assert.Equal(2, parts.Length);
+            return (long.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture));
+        }).ToList();
+    }
+
+    /// <summary>A labels.json next to a link to test01.mp4, as eval expects videos beside their labels.</summary>
+    private string WriteLabels(int frames)
+    {
+        File.CreateSymbolicLink(_dir.File("test01.mp4"), OfflineAnomalyFixture.Test01);
+        return _dir.Write("labels.json", $$"""
+            { "fps": 10, "videos": { "test01.mp4": { "frames": {{frames}}, "anomalous_frames": [[{{FirstAnomalousFrame}}, {{Test01Frames}}]] } } }
+            """);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> Run(Func<TextWriter, TextWriter, Task<int>> command)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await command(output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Learn_writes_a_state_for_the_camera_with_the_default_feature_settings()
+    {
+        Assert.True(fixture.LearnExitCode == 0, fixture.LearnOutput);
+        Assert.Contains("Learned camera 'walkway' from 2 videos", fixture.LearnOutput);
+
+        var model = MotionNormalityModel.Load(fixture.StatePath, new MotionFeatureOptions());
+
+        Assert.Equal("walkway", model.CameraId);
+        Assert.Equal(2, model.TrainingVideos);
+        Assert.Equal(120 + 150 - 2, model.TrainingFrames); // a clip's first frame has no motion
+        Assert.True(model.Threshold > 0);
+    }
+
+    [Fact]
+    public void Score_writes_one_row_per_decoded_frame_numbered_from_one()
+    {
+        Assert.Equal(0, fixture.ScoreExitCode);
+
+        var rows = ReadCsv(fixture.CsvPath);
+
+        Assert.Equal(Enumerable.Range(1, Test01Frames).Select(i => (long)i), rows.Select(r => r.Frame));
+        Assert.All(rows, r => Assert.True(double.IsFinite(r.Score) && r.Score >= 0, $"frame {r.Frame}: {r.Score}"));
+        Assert.Equal(0, rows[0].Score); // nothing to compare the first frame with
+    }
+
+    [Fact]
+    public async Task Scoring_the_same_video_twice_gives_an_identical_file()
+    {
+        var again = _dir.File("again.csv");
+
+        var (code, _, error) = await Run((o, e) => OfflineCommands.ScoreAnomalyAsync(["--state", fixture.StatePath, "--input", OfflineAnomalyFixture.Test01, "--out", again], o, e, NullLoggerFactory.Instance));
+
+        Assert.True(code == 0, error);
+        Assert.Equal(File.ReadAllBytes(fixture.CsvPath), File.ReadAllBytes(again));
+    }
+
+    [Fact]
+    public void The_labelled_anomaly_scores_far_higher_than_the_normal_frames()
+    {
+        var rows = ReadCsv(fixture.CsvPath);
+
+        var normal = rows.Where(r => r.Frame < FirstAnomalousFrame).Average(r => r.Score);
+        var anomalous = rows.Where(r => r.Frame >= FirstAnomalousFrame).Average(r => r.Score);
+
+        Assert.True(anomalous > 2 * normal, $"mean score {anomalous:0.###} inside the anomaly, {normal:0.###} before it");
+    }
+
+    [Fact]
+    public async Task Eval_prints_and_reports_the_frame_auc_of_the_same_scores_as_score()
+    {
+        var labels = WriteLabels(Test01Frames);
+        var report = _dir.File("report.json");
+
+        var (code, output, error) = await Run((o, e) => OfflineCommands.EvalAnomalyAsync(["--state", fixture.StatePath, "--labels", labels, "--report", report], o, e, NullLoggerFactory.Instance));
+
+        Assert.True(code == 0, error);
+        Assert.Contains("Micro (pooled) frame AUC:", output);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(report));
+        var root = json.RootElement;
+        var micro = root.GetProperty("microAuc").GetDouble();
+        var video = root.GetProperty("videos")[0];
+        Assert.Equal("test01.mp4", video.GetProperty("name").GetString());
+        Assert.Equal(120, video.GetProperty("anomalousFrames").GetInt32());
+        Assert.Equal(micro, video.GetProperty("auc").GetDouble());
+        Assert.True(micro > 0.8, $"AUC {micro}");
+
+        // eval scores exactly what score wrote.
+        var rows = ReadCsv(fixture.CsvPath);
+        var expected = RocAuc.Compute(rows.Select(r => r.Score).ToArray(), rows.Select(r => r.Frame >= FirstAnomalousFrame).ToArray());
+        Assert.Equal(expected, micro);
+    }
+
+    [Fact]
+    public async Task Eval_fails_when_the_labels_count_other_frames_than_were_decoded()
+    {
+        var labels = WriteLabels(Test01Frames + 1);
+
+        var (code, _, error) = await Run((o, e) => OfflineCommands.EvalAnomalyAsync(["--state", fixture.StatePath, "--labels", labels, "--report", _dir.File("r.json")], o, e, NullLoggerFactory.Instance));
+
+        Assert.Equal(1, code);
+        Assert.Contains("decoded to 180 frames but the labels say 181", error);
+    }
+
+    [Theory]
+    [InlineData("learn", "--input", "x.mp4")]                      // --out missing
+    [InlineData("learn", "--out", "s", "--input", "a", "--bogus", "1")]
+    [InlineData("learn", "--out", "s", "--input", "does-not-exist.mp4")]
+    [InlineData("score", "--state", "missing.state", "--input", "v.mp4", "--out", "o.csv")]
+    [InlineData("eval", "--state", "missing.state", "--labels", "labels.json")]
+    [InlineData("score", "--state", "a", "--state", "b", "--input", "v.mp4", "--out", "o.csv")]
+    public async Task Bad_arguments_exit_with_2_and_say_why(string verb, params string[] args)
+    {
+        var (code, _, error) = await Run((o, e) => verb switch
+        {
+            "learn" => OfflineCommands.LearnAsync(args, o, e, NullLoggerFactory.Instance),
+            "score" => OfflineCommands.ScoreAnomalyAsync(args, o, e, NullLoggerFactory.Instance),
+            _ => OfflineCommands.EvalAnomalyAsync(args, o, e, NullLoggerFactory.Instance),
+        });
+
+        Assert.Equal(2, code);
+        Assert.False(string.IsNullOrWhiteSpace(error));
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_video_fails_instead_of_being_retried()
+    {
+        var notVideo = _dir.Write("notes.mp4", "not a video");
+
+        var (code, _, error) = await Run((o, e) => OfflineCommands.ScoreAnomalyAsync(["--state", fixture.StatePath, "--input", notVideo, "--out", _dir.File("o.csv")], o, e, NullLoggerFactory.Instance));
+
+        Assert.Equal(1, code);
+        Assert.Contains("could not be decoded", error);
+        Assert.False(File.Exists(_dir.File("o.csv")));
+    }
+
+    [Fact]
+    public async Task A_cancelled_command_writes_nothing_and_exits_with_1()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var state = _dir.File("cancelled.state");
+
+        var (code, _, error) = await Run((o, e) => OfflineCommands.LearnAsync(["--out", state, "--input", OfflineAnomalyFixture.Test01], o, e, NullLoggerFactory.Instance, cancelled.Token));
+
+        Assert.Equal(1, code);
+        Assert.Contains("Cancelled", error);
+        Assert.False(File.Exists(state));
+    }
+}
