@@ -30,6 +30,12 @@ public sealed class CameraOptions
     /// <summary>Frames buffered between the decoder and windowing; when full the oldest frame is dropped and counted.</summary>
     public int QueueCapacity { get; set; } = 8;
 
+    /// <summary>
+    /// A motion normality state learned for this camera (<c>streamanalytics learn --camera ID</c>); when set,
+    /// the motion anomaly head scores every decoded frame of it.
+    /// </summary>
+    public string? MotionState { get; set; }
+
     /// <summary>Overrides the pipeline-wide window settings for this camera.</summary>
     public WindowOptions? Window { get; set; }
 

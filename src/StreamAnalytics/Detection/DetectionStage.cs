@@ -48,6 +48,11 @@ public sealed partial class DetectionStage
     {
         var events = new List<DetectionEvent>();
         var model = result.Model;
+        if (result is { MotionScore: { } motion, MotionThreshold: { } motionThreshold } && motion > motionThreshold)
+        {
+            Raise(events, result, EventType.Anomaly, AnomalyKind.Motion, motion, motionThreshold, _options.Anomaly.CooldownSeconds);
+        }
+
         for (var o = 0; o < model.Outputs.Count; o++)
         {
             var spec = model.Outputs[o];
@@ -57,7 +62,7 @@ public sealed partial class DetectionStage
                 case OutputRole.Embedding when _options.Anomaly.Enabled:
                     if (DetectorFor(result.CameraId).Observe(values) is { IsAnomalous: true } score)
                     {
-                        Raise(events, result, EventType.Anomaly, EventType.Anomaly, score.Score, score.Threshold, _options.Anomaly.CooldownSeconds);
+                        Raise(events, result, EventType.Anomaly, AnomalyKind.Appearance, score.Score, score.Threshold, _options.Anomaly.CooldownSeconds);
                     }
 
                     break;

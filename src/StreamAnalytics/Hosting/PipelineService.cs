@@ -18,6 +18,7 @@ namespace StreamAnalytics.Hosting;
 /// </summary>
 public sealed partial class PipelineService(
     StreamAnalyticsOptions options,
+    StartupPlan plan,
     OnnxModel model,
     PipelineMetrics metrics,
     MqttConnection connection,
@@ -31,6 +32,9 @@ public sealed partial class PipelineService(
     private readonly List<CameraReader> _readers = [];
 
     public IReadOnlyList<CameraReader> Cameras => _readers;
+
+    /// <summary>Every motion-head score, per camera and frame, as the live pipeline computes it (diagnostics and tests).</summary>
+    public event Action<string, MotionFrameScore>? MotionScored;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -63,7 +67,10 @@ public sealed partial class PipelineService(
             _readers.Add(reader);
             cameraStatus.Report(reader.Status);
             var w = camera.Window ?? options.Window;
-            var windowing = new CameraWindowing(camera.Id, new WindowSchedule(w.Length, w.Subsample, w.Hop), model.Manifest.Input.Format, cameraMetrics, windowingLogger);
+            var windowing = new CameraWindowing(camera.Id, new WindowSchedule(w.Length, w.Subsample, w.Hop), model.Manifest.Input.Format, cameraMetrics, windowingLogger,
+                plan.MotionModels.TryGetValue(camera.Id, out var motion) ? new MotionAnomalyHead(motion) : null);
+            var cameraId = camera.Id;
+            windowing.MotionScored += score => MotionScored?.Invoke(cameraId, score);
             // Windowing waits without a token (see CameraWindowing.RunAsync): the drain deadline ends it by completing its input.
             drain.Token.Register(() => frames.Writer.TryComplete());
             windowingTasks.Add(Task.Run(() => RunWindowingAsync(windowing, frames.Reader, windows.Writer, cameraMetrics, drain.Token), CancellationToken.None));

@@ -6,5 +6,8 @@ namespace StreamAnalytics.Hosting;
 /// <summary>What start-up checks produced: valid options and a loaded model, or every problem found.</summary>
 public sealed record StartupPlan(StreamAnalyticsOptions Options, OnnxModel? Model, IReadOnlyList<string> Problems)
 {
+    /// <summary>Learned motion states, by camera id, for cameras that have one.</summary>
+    public IReadOnlyDictionary<string, Detection.MotionNormalityModel> MotionModels { get; init; } = new Dictionary<string, Detection.MotionNormalityModel>();
+
     public bool IsValid => Problems.Count == 0 && Model is not null;
 }

@@ -57,6 +57,7 @@ public static class StreamAnalyticsApp
             }
         }
 
+        var motionModels = LoadMotionStates(options, problems);
         if (problems.Count > 0 || manifest is null)
         {
             return new StartupPlan(options, null, problems);
@@ -68,12 +69,32 @@ public static class StreamAnalyticsApp
             // Loading (and rewriting the batch dimension of) a large ONNX file leaves hundreds of MB of garbage
             // that a quiet pipeline may not collect for a long time: return it to the OS once, at start.
             GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            return new StartupPlan(options, model, []);
+            return new StartupPlan(options, model, []) { MotionModels = motionModels };
         }
         catch (ModelManifestException ex)
         {
             return new StartupPlan(options, null, [.. ex.Problems.Select(p => $"Model manifest '{ex.ManifestPath}': {p}")]);
         }
+    }
+
+    private static Dictionary<string, Detection.MotionNormalityModel> LoadMotionStates(StreamAnalyticsOptions options, List<string> problems)
+    {
+        var models = new Dictionary<string, Detection.MotionNormalityModel>(StringComparer.Ordinal);
+        foreach (var camera in options.Cameras.Where(c => c.MotionState is not null))
+        {
+            var path = ResolvePath(camera.MotionState!);
+            try
+            {
+                // Refuses a state learned with other feature settings than this build extracts.
+                models[camera.Id] = Detection.MotionNormalityModel.Load(path, new Windowing.MotionFeatureOptions());
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                problems.Add($"Camera '{camera.Id}': MotionState '{path}' cannot be used: {ex.Message}");
+            }
+        }
+
+        return models;
     }
 
     private static List<string> NameCameras(List<string> problems, IConfigurationSection section)
@@ -120,6 +141,7 @@ public static class StreamAnalyticsApp
         var options = plan.Options;
         services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.Pipeline.DrainTimeoutSeconds + 10));
         services.AddSingleton(options);
+        services.AddSingleton(plan);
         services.AddSingleton(plan.Model!);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new PipelineMetrics(registry ?? Metrics.NewCustomRegistry()));

@@ -238,7 +238,11 @@ public sealed partial class InferenceStage
         window.FirstCaptureTime,
         window.LastCaptureTime,
         _model.Manifest,
-        outputs);
+        outputs)
+    {
+        MotionScore = window.MotionScore,
+        MotionThreshold = window.MotionThreshold,
+    };
 
     private void Observe(TimeSpan duration) => _duration.Observe(duration.TotalSeconds);
 

@@ -9,4 +9,10 @@ public sealed record WindowInference(
     DateTimeOffset FirstCaptureTime,
     DateTimeOffset LastCaptureTime,
     ModelManifest Model,
-    float[][] Outputs);
+    float[][] Outputs)
+{
+    /// <summary>The camera's motion anomaly head over the window (highest frame score), when it has one.</summary>
+    public double? MotionScore { get; init; }
+
+    public double? MotionThreshold { get; init; }
+}

@@ -202,6 +202,7 @@ public sealed partial class CameraReader
     private void ReadFrames(Stream stdout, FramePool pool)
     {
         var frameBytes = pool.FrameBytes;
+        var first = true;
         while (true)
         {
             var frame = pool.Rent();
@@ -229,6 +230,8 @@ public sealed partial class CameraReader
 
             frame.Sequence = Interlocked.Increment(ref _sequence);
             frame.CaptureTime = _time.GetUtcNow();
+            frame.FirstOfSession = first;
+            first = false;
             _metrics.FramesDecoded.Inc();
             // Frames still in the pipe after the watchdog fired do not make a dying session online again.
             if (State != CameraState.Online && Volatile.Read(ref _sessionStalled) == 0)

@@ -28,6 +28,9 @@ public sealed class Frame : IDisposable
 
     public DateTimeOffset CaptureTime { get; internal set; }
 
+    /// <summary>The first frame after the decoder (re)started: there is a gap in time before it.</summary>
+    public bool FirstOfSession { get; internal set; }
+
     public int Width { get; }
 
     public int Height { get; }

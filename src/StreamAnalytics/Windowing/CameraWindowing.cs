@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using StreamAnalytics.Detection;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 
@@ -19,6 +20,8 @@ public sealed partial class CameraWindowing : IDisposable
     private readonly FrameSlot[] _ring;
     private readonly CameraMetrics? _metrics;
     private readonly ILogger? _logger;
+    private readonly MotionAnomalyHead? _motion;
+    private double _pendingMotion = double.NaN;
     private long _errors;
     private long _arrivals;
     private long _sampled;
@@ -26,7 +29,8 @@ public sealed partial class CameraWindowing : IDisposable
     private int _ringCount;
     private int _ringHead;
 
-    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null)
+    /// <param name="motion">The camera's motion anomaly head; it sees every decoded frame, sampled or not.</param>
+    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, MotionAnomalyHead? motion = null)
     {
         CameraId = cameraId;
         _schedule = schedule;
@@ -36,7 +40,11 @@ public sealed partial class CameraWindowing : IDisposable
         _ring = new FrameSlot[schedule.Length];
         _metrics = metrics;
         _logger = logger;
+        _motion = motion;
     }
+
+    /// <summary>Every motion score, frame by frame (for tests and diagnostics; runs on the windowing thread).</summary>
+    public event Action<MotionFrameScore>? MotionScored;
 
     public string CameraId { get; }
 
@@ -49,6 +57,11 @@ public sealed partial class CameraWindowing : IDisposable
     {
         try
         {
+            if (_motion is not null)
+            {
+                ScoreMotion(frame);
+            }
+
             var arrival = _arrivals++;
             if (!_schedule.IsSampled(arrival))
             {
@@ -74,6 +87,8 @@ public sealed partial class CameraWindowing : IDisposable
                 throw;
             }
 
+            slot.MotionScore = _pendingMotion;
+            _pendingMotion = double.NaN;
             Push(slot);
             return _schedule.CompletesWindow(sampledIndex) ? BuildWindow() : null;
         }
@@ -127,6 +142,23 @@ public sealed partial class CameraWindowing : IDisposable
         }
     }
 
+    private void ScoreMotion(Frame frame)
+    {
+        if (frame.FirstOfSession)
+        {
+            // No flow across a reconnect gap.
+            _motion!.Reset();
+        }
+
+        var score = _motion!.Process(frame);
+        if (score.HasMotion && !(score.Score <= _pendingMotion))
+        {
+            _pendingMotion = score.Score;
+        }
+
+        MotionScored?.Invoke(score);
+    }
+
     private void Push(FrameSlot slot)
     {
         var tail = (_ringHead + _ringCount) % _ring.Length;
@@ -155,6 +187,21 @@ public sealed partial class CameraWindowing : IDisposable
             window.Frames[i] = slot;
         }
 
+        if (_motion is not null)
+        {
+            var highest = double.NaN;
+            foreach (var slot in window.Frames)
+            {
+                if (!(slot.MotionScore <= highest))
+                {
+                    highest = slot.MotionScore;
+                }
+            }
+
+            window.MotionScore = double.IsNaN(highest) ? null : highest;
+            window.MotionThreshold = _motion.Model.Threshold;
+        }
+
         _metrics?.WindowsBuilt.Inc();
         return window;
     }
@@ -171,5 +218,6 @@ public sealed partial class CameraWindowing : IDisposable
 
         _ringCount = 0;
         _preprocessor.Dispose();
+        _motion?.Dispose();
     }
 }

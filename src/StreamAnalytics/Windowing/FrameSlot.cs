@@ -28,6 +28,12 @@ public sealed class FrameSlot
 
     public bool HasFeatures { get; private set; }
 
+    /// <summary>
+    /// The motion head's highest score over the decoded frames since the previous sampled frame (this one
+    /// included), so a window's motion score covers every frame it spans; NaN without a motion head.
+    /// </summary>
+    public double MotionScore { get; internal set; } = double.NaN;
+
     public int References => Volatile.Read(ref _references);
 
     public Span<float> EnsureFeatures(int length)
@@ -45,6 +51,7 @@ public sealed class FrameSlot
     internal void Activate()
     {
         HasFeatures = false;
+        MotionScore = double.NaN;
         Volatile.Write(ref _references, 1);
     }
 

@@ -22,6 +22,12 @@ public sealed class Window
 
     public FrameSlot[] Frames { get; }
 
+    /// <summary>The motion head's score for the window (the highest over the frames it spans); null without a motion head.</summary>
+    public double? MotionScore { get; internal set; }
+
+    /// <summary>The camera's learned motion threshold; null without a motion head.</summary>
+    public double? MotionThreshold { get; internal set; }
+
     /// <summary>Stopwatch timestamp of when the window closed, for the inference queue-wait metric.</summary>
     public long BuiltTimestamp { get; internal set; }
 

@@ -173,7 +173,7 @@ public sealed class DetectionStageTests
 
         var anomaly = Assert.Single(stage.Evaluate(Result("door", 3, EncoderModel, odd)));
         Assert.Equal(EventType.Anomaly, anomaly.Type);
-        Assert.Equal(EventType.Anomaly, anomaly.Label);
+        Assert.Equal(AnomalyKind.Appearance, anomaly.Label);
         Assert.Equal(1.0, anomaly.Score, 5);
         Assert.Empty(stage.Evaluate(Result("door", 4, EncoderModel, normal)));
 

@@ -26,7 +26,8 @@ internal sealed class PipelineUnderTest : IAsyncDisposable
 
     public StreamAnalytics.Observability.PipelineMetrics Metrics => _host.Services.GetRequiredService<StreamAnalytics.Observability.PipelineMetrics>();
 
-    public static async Task<PipelineUnderTest> StartAsync(IDictionary<string, string?> settings, CancellationToken cancellationToken)
+    /// <param name="beforeStart">Runs on the built host before it starts (to subscribe to diagnostics from the first frame).</param>
+    public static async Task<PipelineUnderTest> StartAsync(IDictionary<string, string?> settings, CancellationToken cancellationToken, Action<IHost>? beforeStart = null)
     {
         var metricsPort = Support.FreeTcpPort.Next();
         var all = new Dictionary<string, string?>(settings)
@@ -47,6 +48,7 @@ internal sealed class PipelineUnderTest : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddStreamAnalytics(plan);
         var host = builder.Build();
+        beforeStart?.Invoke(host);
         await host.StartAsync(cancellationToken);
         return new PipelineUnderTest(host, logs, metricsPort);
     }
@@ -56,6 +58,9 @@ internal sealed class PipelineUnderTest : IAsyncDisposable
         using var http = new HttpClient();
         return await http.GetStringAsync($"http://127.0.0.1:{MetricsPort}/metrics", cancellationToken);
     }
+
+    /// <summary>Completes when the host stops by itself (every camera was a file that ended).</summary>
+    public Task WaitForStopAsync(CancellationToken cancellationToken) => _host.WaitForShutdownAsync(cancellationToken);
 
     public async Task StopAsync()
     {
