@@ -96,11 +96,7 @@ public sealed partial class PipelineService(
         await progress.ConfigureAwait(false);
         await statusStop.CancelAsync().ConfigureAwait(false);
         await statusLoop.ConfigureAwait(false);
-
-        using (var flush = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
-        {
-            await cameraStatus.FlushAsync(flush.Token).ConfigureAwait(false);
-        }
+        await FlushCameraStatusAsync().ConfigureAwait(false);
 
         using var offline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await connection.GoOfflineAsync(offline.Token).ConfigureAwait(false);
@@ -161,9 +157,24 @@ public sealed partial class PipelineService(
         {
             await cameraStatus.RunAsync(stop).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (stop.IsCancellationRequested)
         {
-            // Stopping; the final states are flushed once more before going offline.
+            // Stopping (however the MQTT client reports a cancelled publish); the final states are flushed
+            // once more below, and nothing here may keep the service from marking itself offline.
+            LogStatusLoopStopped(ex.GetType().Name);
+        }
+    }
+
+    private async Task FlushCameraStatusAsync()
+    {
+        using var flush = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await cameraStatus.FlushAsync(flush.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            LogStatusNotFlushed(MqttConnection.Describe(ex));
         }
     }
 
@@ -216,6 +227,12 @@ public sealed partial class PipelineService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline started: {Cameras} cameras, model {Model} on {Provider}")]
     private partial void LogStarted(int cameras, string model, string provider);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Camera status loop stopped ({Reason})")]
+    private partial void LogStatusLoopStopped(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cameras' final states were not all published before going offline ({Reason})")]
+    private partial void LogStatusNotFlushed(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: cameras closed, draining queued frames and events (up to {Seconds} s)")]
     private partial void LogDraining(double seconds);

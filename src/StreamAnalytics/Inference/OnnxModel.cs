@@ -198,6 +198,9 @@ public sealed partial class OnnxModel : IDisposable
     private static SessionOptions NewOptions(int intraOpThreads)
     {
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        // A live pipeline runs a model a few times a second: worker threads that spin between runs waste a core.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
         if (intraOpThreads > 0)
         {
             options.IntraOpNumThreads = intraOpThreads;

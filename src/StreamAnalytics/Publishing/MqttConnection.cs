@@ -129,7 +129,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
             await PublishAsync(Topics.Status, Offline, retain: true, cancellationToken).ConfigureAwait(false);
             await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
         {
             LogOfflineFailed(Describe(ex));
         }

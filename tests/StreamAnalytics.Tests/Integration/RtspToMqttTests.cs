@@ -34,8 +34,11 @@ public sealed class RtspToMqttTests
         Assert.DoesNotContain("rtsp://", metrics, StringComparison.Ordinal);
 
         await pipeline.StopAsync();
-        await subscriber.WaitForAsync(t => t == "satest/status", 2, EventTimeout);
-        Assert.Equal("offline", subscriber.Messages.Last(m => m.Topic == "satest/status").Payload);
+        await subscriber.WaitForMessageAsync("satest/status", payload => payload == "offline", TimeSpan.FromSeconds(30))
+            .ContinueWith(_ => { }, TaskScheduler.Default);
+        Assert.True(
+            subscriber.Messages.LastOrDefault(m => m.Topic == "satest/status").Payload == "offline",
+            string.Join(Environment.NewLine, subscriber.Messages.Where(m => m.Topic.EndsWith("status", StringComparison.Ordinal)).Select(m => m.Topic + " " + m.Payload)) + Environment.NewLine + pipeline.Logs.Text);
     }
 
     [Fact]
