@@ -9,5 +9,6 @@ public sealed class ActionOptions
     /// <summary>Threshold for labels not in <see cref="Thresholds"/>; unset: those labels never alert.</summary>
     public double? DefaultThreshold { get; set; }
 
+    /// <summary>Least capture time between the end of one incident of a camera and label and the start of the next.</summary>
     public double CooldownSeconds { get; set; } = 10;
 }

@@ -19,6 +19,6 @@ public sealed class AnomalyOptions
     /// <summary>Lowest threshold a learned one may take, so a static scene does not alert on noise.</summary>
     public double MinThreshold { get; set; } = 0.02;
 
-    /// <summary>Least time between two anomaly events of one camera.</summary>
+    /// <summary>Least capture time between the end of one anomaly incident of a camera and the start of the next.</summary>
     public double CooldownSeconds { get; set; } = 10;
 }

@@ -36,6 +36,12 @@ public sealed class CameraOptions
     /// </summary>
     public string? MotionState { get; set; }
 
+    /// <summary>This camera's incident hysteresis, for all its labels (overrides Detection.Lifecycle and LifecycleByLabel).</summary>
+    public EventLifecycleOptions? Lifecycle { get; set; }
+
+    /// <summary>This camera's per-label incident hysteresis (the most specific setting).</summary>
+    public Dictionary<string, EventLifecycleOptions> LifecycleByLabel { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Overrides the pipeline-wide window settings for this camera.</summary>
     public WindowOptions? Window { get; set; }
 

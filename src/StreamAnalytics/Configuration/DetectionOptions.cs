@@ -5,4 +5,10 @@ public sealed class DetectionOptions
     public AnomalyOptions Anomaly { get; set; } = new();
 
     public ActionOptions Action { get; set; } = new();
+
+    /// <summary>Incident hysteresis for every camera and label, unless overridden.</summary>
+    public EventLifecycleOptions Lifecycle { get; set; } = new();
+
+    /// <summary>Per-label overrides of <see cref="Lifecycle"/> (e.g. <c>"fight"</c>, <c>"motion"</c>).</summary>
+    public Dictionary<string, EventLifecycleOptions> LifecycleByLabel { get; set; } = new(StringComparer.Ordinal);
 }

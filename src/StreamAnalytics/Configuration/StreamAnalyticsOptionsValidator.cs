@@ -91,6 +91,16 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
             errors.Add($"{where}: QueueCapacity must be between 1 and 1024 (got {camera.QueueCapacity}).");
         }
 
+        if (camera.Lifecycle is not null)
+        {
+            ValidateLifecycle(camera.Lifecycle, where + ": Lifecycle", errors);
+        }
+
+        foreach (var (label, lifecycle) in camera.LifecycleByLabel)
+        {
+            ValidateLifecycle(lifecycle, $"{where}: LifecycleByLabel['{label}']", errors);
+        }
+
         if (camera.Window is not null)
         {
             ValidateWindow(camera.Window, where + ": Window", errors);
@@ -138,6 +148,19 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
         if (window.Hop < 1 || window.Hop > Math.Max(1, window.Length) * 16)
         {
             errors.Add($"{where}.Hop must be at least 1 and at most 16 × Length (got {window.Hop}).");
+        }
+    }
+
+    private static void ValidateLifecycle(EventLifecycleOptions lifecycle, string where, List<string> errors)
+    {
+        if (lifecycle.EnterOf < 1 || lifecycle.EnterWindows < 1 || lifecycle.EnterWindows > lifecycle.EnterOf)
+        {
+            errors.Add($"{where}: need 1 <= EnterWindows <= EnterOf (got {lifecycle.EnterWindows} of {lifecycle.EnterOf}).");
+        }
+
+        if (lifecycle.ExitWindows < 1 || lifecycle.MinDurationSeconds < 0 || lifecycle.UpdateIntervalSeconds < 0)
+        {
+            errors.Add($"{where}: ExitWindows must be at least 1; MinDurationSeconds and UpdateIntervalSeconds must not be negative.");
         }
     }
 
@@ -190,6 +213,12 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
         if (a.Sigma <= 0 || a.MinThreshold < 0 || a.CooldownSeconds < 0)
         {
             errors.Add("Detection.Anomaly: Sigma must be positive; MinThreshold and CooldownSeconds must not be negative.");
+        }
+
+        ValidateLifecycle(detection.Lifecycle, "Detection.Lifecycle", errors);
+        foreach (var (label, lifecycle) in detection.LifecycleByLabel)
+        {
+            ValidateLifecycle(lifecycle, $"Detection.LifecycleByLabel['{label}']", errors);
         }
 
         foreach (var (label, threshold) in detection.Action.Thresholds)

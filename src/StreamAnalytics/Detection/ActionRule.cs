@@ -5,7 +5,11 @@ namespace StreamAnalytics.Detection;
 /// <summary>Softmax over a model's class logits, then a per-label probability threshold.</summary>
 public sealed class ActionRule(ActionOptions options)
 {
-    public IEnumerable<(string Label, double Probability, double Threshold)> Matches(ReadOnlySpan<float> logits, IReadOnlyList<string> labels)
+    public IEnumerable<(string Label, double Probability, double Threshold)> Matches(ReadOnlySpan<float> logits, IReadOnlyList<string> labels) =>
+        [.. Evaluate(logits, labels).Where(e => e.Above).Select(e => (e.Label, e.Probability, e.Threshold))];
+
+    /// <summary>Every label that has a threshold, above it or not (an incident needs to see both).</summary>
+    public List<(string Label, double Probability, double Threshold, bool Above)> Evaluate(ReadOnlySpan<float> logits, IReadOnlyList<string> labels)
     {
         if (logits.Length != labels.Count)
         {
@@ -14,16 +18,16 @@ public sealed class ActionRule(ActionOptions options)
 
         var probabilities = new float[logits.Length];
         System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, probabilities);
-        var matches = new List<(string, double, double)>();
+        var evaluations = new List<(string, double, double, bool)>();
         for (var i = 0; i < labels.Count; i++)
         {
             var threshold = options.Thresholds.TryGetValue(labels[i], out var t) ? t : options.DefaultThreshold;
-            if (threshold is { } limit && probabilities[i] >= limit)
+            if (threshold is { } limit)
             {
-                matches.Add((labels[i], probabilities[i], limit));
+                evaluations.Add((labels[i], probabilities[i], limit, probabilities[i] >= limit));
             }
         }
 
-        return matches;
+        return evaluations;
     }
 }

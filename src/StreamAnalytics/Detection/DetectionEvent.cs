@@ -14,4 +14,26 @@ public sealed record DetectionEvent(
     DateTimeOffset LastCaptureTime,
     string ModelName,
     string ModelVersion,
-    DateTimeOffset DetectedAt);
+    DateTimeOffset DetectedAt)
+{
+    /// <summary>Unique per message; <see cref="EventId"/> is shared by an incident's start, updates and end.</summary>
+    public Guid MessageId { get; init; } = Guid.CreateVersion7();
+
+    public string Phase { get; init; } = IncidentPhase.Start;
+
+    /// <summary>The highest score of the incident so far.</summary>
+    public double PeakScore { get; init; } = Score;
+
+    /// <summary>The first frame of the incident's first window above the threshold.</summary>
+    public long IncidentFirstSequence { get; init; } = FirstSequence;
+
+    public DateTimeOffset IncidentStartTime { get; init; } = FirstCaptureTime;
+
+    /// <summary>Set on the <c>end</c> message only.</summary>
+    public DateTimeOffset? IncidentEndTime { get; init; }
+
+    /// <summary>Which head decided, and its version (the model is the backbone or clip model that fed it).</summary>
+    public string HeadName { get; init; } = string.Empty;
+
+    public string HeadVersion { get; init; } = string.Empty;
+}

@@ -19,10 +19,13 @@ public sealed partial class DetectionStage
     private readonly ILogger _logger;
     private readonly ActionRule _actionRule;
     private readonly Dictionary<string, AnomalyDetector> _anomaly = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Camera, string Type, string Label), DateTimeOffset> _lastEvent = [];
+    private readonly Dictionary<(string Camera, string Type, string Label), IncidentTracker> _incidents = [];
+    private readonly Dictionary<string, CameraOptions> _cameras;
 
-    public DetectionStage(DetectionOptions options, PipelineMetrics metrics, TimeProvider time, ILogger logger)
+    /// <param name="cameras">For per-camera lifecycle overrides; cameras not listed use the pipeline's settings.</param>
+    public DetectionStage(DetectionOptions options, PipelineMetrics metrics, TimeProvider time, ILogger logger, IEnumerable<CameraOptions>? cameras = null)
     {
+        _cameras = (cameras ?? []).ToDictionary(c => c.Id, StringComparer.Ordinal);
         _options = options;
         _metrics = metrics;
         _time = time;
@@ -48,9 +51,9 @@ public sealed partial class DetectionStage
     {
         var events = new List<DetectionEvent>();
         var model = result.Model;
-        if (result is { MotionScore: { } motion, MotionThreshold: { } motionThreshold } && motion > motionThreshold)
+        if (result is { MotionScore: { } motion, MotionThreshold: { } motionThreshold })
         {
-            Raise(events, result, EventType.Anomaly, AnomalyKind.Motion, motion, motionThreshold, _options.Anomaly.CooldownSeconds);
+            Observe(events, result, EventType.Anomaly, AnomalyKind.Motion, motion > motionThreshold, motion, motionThreshold, MotionHead);
         }
 
         for (var o = 0; o < model.Outputs.Count; o++)
@@ -60,23 +63,20 @@ public sealed partial class DetectionStage
             switch (spec.Role)
             {
                 case OutputRole.Embedding when _options.Anomaly.Enabled:
-                    if (DetectorFor(result.CameraId).Observe(values) is { IsAnomalous: true } score)
+                    if (DetectorFor(result.CameraId).Observe(values) is { } score)
                     {
-                        Raise(events, result, EventType.Anomaly, AnomalyKind.Appearance, score.Score, score.Threshold, _options.Anomaly.CooldownSeconds);
+                        Observe(events, result, EventType.Anomaly, AnomalyKind.Appearance, score.IsAnomalous, score.Score, score.Threshold, AppearanceHead);
                     }
 
                     break;
                 case OutputRole.AnomalyScore when _options.Anomaly.Enabled && _options.Anomaly.Threshold is { } threshold:
-                    if (values[0] > threshold)
-                    {
-                        Raise(events, result, EventType.Anomaly, spec.Name, values[0], threshold, _options.Anomaly.CooldownSeconds);
-                    }
+                    Observe(events, result, EventType.Anomaly, spec.Name, values[0] > threshold, values[0], threshold, ModelScoreHead);
 
                     break;
                 case OutputRole.ClassLogits:
-                    foreach (var (label, probability, limit) in _actionRule.Matches(values, spec.Labels))
+                    foreach (var (label, probability, limit, above) in _actionRule.Evaluate(values, spec.Labels))
                     {
-                        Raise(events, result, EventType.Action, label, probability, limit, _options.Action.CooldownSeconds);
+                        Observe(events, result, EventType.Action, label, above, probability, limit, ActionHead);
                     }
 
                     break;
@@ -99,18 +99,29 @@ public sealed partial class DetectionStage
         return detector;
     }
 
-    private void Raise(List<DetectionEvent> events, WindowInference result, string type, string label, double score, double threshold, double cooldownSeconds)
+    private static readonly (string Name, string Version) MotionHead = ("motion-knn", "1");
+    private static readonly (string Name, string Version) AppearanceHead = ("embedding-knn", "1");
+    private static readonly (string Name, string Version) ModelScoreHead = ("model-score", "1");
+    private static readonly (string Name, string Version) ActionHead = ("softmax-threshold", "1");
+
+    private void Observe(List<DetectionEvent> events, WindowInference result, string type, string label, bool above, double score, double threshold, (string Name, string Version) head)
     {
         var key = (result.CameraId, type, label);
-        if (_lastEvent.TryGetValue(key, out var last) && result.LastCaptureTime - last < TimeSpan.FromSeconds(cooldownSeconds))
+        if (!_incidents.TryGetValue(key, out var tracker))
+        {
+            var cooldown = type == EventType.Action ? _options.Action.CooldownSeconds : _options.Anomaly.CooldownSeconds;
+            tracker = new IncidentTracker(LifecycleFor(result.CameraId, label), cooldown);
+            _incidents[key] = tracker;
+        }
+
+        if (tracker.Observe(above, score, result) is not { } message)
         {
             return;
         }
 
-        _lastEvent[key] = result.LastCaptureTime;
         _metrics.EventsDetected.WithLabels(result.CameraId, type).Inc();
         events.Add(new DetectionEvent(
-            Guid.CreateVersion7(_time.GetUtcNow()),
+            message.IncidentId,
             result.CameraId,
             type,
             label,
@@ -122,7 +133,36 @@ public sealed partial class DetectionStage
             result.LastCaptureTime,
             result.Model.Name,
             result.Model.Version,
-            _time.GetUtcNow()));
+            _time.GetUtcNow())
+        {
+            MessageId = Guid.CreateVersion7(_time.GetUtcNow()),
+            Phase = message.Phase,
+            PeakScore = message.PeakScore,
+            IncidentFirstSequence = message.FirstSequence,
+            IncidentStartTime = message.StartTime,
+            IncidentEndTime = message.EndTime,
+            HeadName = head.Name,
+            HeadVersion = head.Version,
+        });
+    }
+
+    /// <summary>Most specific first: camera and label, camera, label, pipeline.</summary>
+    private EventLifecycleOptions LifecycleFor(string cameraId, string label)
+    {
+        if (_cameras.TryGetValue(cameraId, out var camera))
+        {
+            if (camera.LifecycleByLabel.TryGetValue(label, out var cameraLabel))
+            {
+                return cameraLabel;
+            }
+
+            if (camera.Lifecycle is { } cameraWide)
+            {
+                return cameraWide;
+            }
+        }
+
+        return _options.LifecycleByLabel.TryGetValue(label, out var byLabel) ? byLabel : _options.Lifecycle;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: learning what is normal from its first {Windows} windows")]

@@ -49,7 +49,7 @@ public sealed partial class PipelineService(
         var persisting = Task.Run(() => publisher.PersistAsync(events.Reader, CancellationToken.None), CancellationToken.None);
         var sending = Task.Run(() => SendAsync(persisting, drain.Token), CancellationToken.None);
         var detection = RunAndComplete(
-            () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>()).RunAsync(results.Reader, events.Writer, drain.Token),
+            () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>(), options.Cameras).RunAsync(results.Reader, events.Writer, drain.Token),
             events.Writer);
         var inference = RunAndComplete(
             () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>(), time, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMilliseconds)).RunAsync(windows.Reader, results.Writer, drain.Token),

@@ -1,17 +1,26 @@
 namespace StreamAnalytics.Publishing;
 
-/// <summary>The JSON body published for every event (schema version 1).</summary>
+/// <summary>
+/// The JSON body of every event message (schema version 2). An incident sends <c>start</c>, then
+/// <c>update</c>s, then <c>end</c>, all with one <see cref="EventId"/>; <see cref="MessageId"/> is unique per
+/// message, for consumers to de-duplicate at-least-once delivery.
+/// </summary>
 public sealed record EventPayload(
     int SchemaVersion,
+    string MessageId,
     string EventId,
+    string Phase,
     string CameraId,
     string Type,
     string Label,
     double Score,
+    double PeakScore,
     double Threshold,
     EventWindowPayload Window,
+    EventIncidentPayload Incident,
     EventModelPayload Model,
+    EventModelPayload Head,
     DateTimeOffset DetectedAt)
 {
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = 2;
 }

@@ -7,14 +7,19 @@ public static class EventSerializer
 {
     public static EventPayload ToPayload(DetectionEvent e) => new(
         EventPayload.CurrentSchemaVersion,
+        e.MessageId.ToString(),
         e.EventId.ToString(),
+        e.Phase,
         e.CameraId,
         e.Type,
         e.Label,
         Math.Round(e.Score, 6),
+        Math.Round(e.PeakScore, 6),
         Math.Round(e.Threshold, 6),
         new EventWindowPayload(e.FirstSequence, e.LastSequence, e.FirstCaptureTime, e.LastCaptureTime),
+        new EventIncidentPayload(e.IncidentFirstSequence, e.IncidentStartTime, e.IncidentEndTime),
         new EventModelPayload(e.ModelName, e.ModelVersion),
+        new EventModelPayload(e.HeadName, e.HeadVersion),
         e.DetectedAt);
 
     public static byte[] Serialize(DetectionEvent e) =>

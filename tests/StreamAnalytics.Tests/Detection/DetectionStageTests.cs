@@ -33,10 +33,11 @@ public sealed class DetectionStageTests
 
     private DetectionStage NewStage(DetectionOptions options) => new(options, _metrics, _time, new CapturingLogger());
 
-    private static DetectionOptions Options(double actionCooldown = 10, double anomalyCooldown = 10, double? anomalyThreshold = null) => new()
+    private static DetectionOptions Options(double actionCooldown = 10, double anomalyCooldown = 10, double? anomalyThreshold = null, EventLifecycleOptions? lifecycle = null) => new()
     {
         Action = new ActionOptions { Thresholds = new() { ["fall"] = 0.5, ["fight"] = 0.5 }, CooldownSeconds = actionCooldown },
         Anomaly = new AnomalyOptions { CalibrationWindows = 3, Threshold = anomalyThreshold, CooldownSeconds = anomalyCooldown, MinThreshold = 0 },
+        Lifecycle = lifecycle ?? new EventLifecycleOptions { ExitWindows = 1, UpdateIntervalSeconds = 1000 },
     };
 
     /// <summary>A window of camera <paramref name="camera"/> whose last frame was captured <paramref name="seconds"/> after T0.</summary>
@@ -89,58 +90,76 @@ public sealed class DetectionStageTests
     }
 
     [Fact]
-    public void Cooldown_suppresses_repeats_by_capture_time_per_camera_and_label()
+    public void An_incident_enters_on_k_of_m_updates_at_its_interval_ends_after_l_below_and_cools_down_on_capture_time()
     {
-        var stage = NewStage(Options(actionCooldown: 10));
-        var raised = new List<(string Camera, string Label, double Seconds)>();
+        var stage = NewStage(Options(actionCooldown: 10, lifecycle: new EventLifecycleOptions { EnterWindows = 2, EnterOf = 3, ExitWindows = 2, UpdateIntervalSeconds = 5 }));
+        var messages = new List<DetectionEvent>();
 
-        void Evaluate(string camera, double seconds, float[] logits)
+        void Evaluate(string camera, double seconds, float[] logits, long index)
         {
-            foreach (var e in stage.Evaluate(Result(camera, seconds, ActionModel, logits)))
-            {
-                raised.Add((e.CameraId, e.Label, (e.LastCaptureTime - T0).TotalSeconds));
-            }
-
+            messages.AddRange(stage.Evaluate(Result(camera, seconds, ActionModel, logits, index)).Where(e => e.Label == "fall"));
             // The wall clock races ahead; only capture times count.
             _time.Advance(TimeSpan.FromMinutes(5));
         }
 
-        Evaluate("door", 0, Fall);    // raised
-        Evaluate("door", 4, Fall);    // same camera and label within 10 s: suppressed
-        Evaluate("yard", 4, Fall);    // another camera: raised
-        Evaluate("door", 5, Fight);   // another label: raised
-        Evaluate("door", 9.9, Fall);  // still within 10 s of the last fall event: suppressed
-        Evaluate("door", 10, Fall);   // 10 s after it: raised
-        Evaluate("door", 12, Fall);   // within 10 s of the new one (not of the suppressed ones): suppressed
-        Evaluate("yard", 13.5, Fall); // 9.5 s after yard's last: suppressed
-        Evaluate("yard", 14, Fall);   // raised
+        Evaluate("door", 0, Fall, 0);   // 1 of 3 above: not yet
+        Evaluate("door", 1, Walk, 1);   // 1 of 3
+        Evaluate("door", 2, Fall, 2);   // 2 of 3: start, from the first window above (index 0)
+        Evaluate("yard", 2, Fall, 0);   // another camera: its own state, 1 of 3
+        Evaluate("door", 3, Fall, 3);   // 1 s after the start: no update yet
+        Evaluate("door", 7, Fall, 4);   // 5 s after the start: update
+        Evaluate("door", 8, Walk, 5);   // 1 below
+        Evaluate("door", 9, Walk, 6);   // 2 below: end
+        Evaluate("door", 10, Fall, 7);  // cooling down until 19 s
+        Evaluate("door", 11, Fall, 8);
+        Evaluate("door", 19, Fall, 9);  // cooled, and 2 of the last 3 above: a new incident
 
         Assert.Equal(
-            [("door", "fall", 0.0), ("yard", "fall", 4.0), ("door", "fight", 5.0), ("door", "fall", 10.0), ("yard", "fall", 14.0)],
-            raised);
-        Assert.Equal(3, _metrics.EventsDetected.WithLabels("door", EventType.Action).Value);
-        Assert.Equal(2, _metrics.EventsDetected.WithLabels("yard", EventType.Action).Value);
+            [("start", 2.0, 1L), ("update", 7.0, 1L), ("end", 9.0, 1L), ("start", 19.0, 71L)],
+            messages.Select(m => (m.Phase, (m.LastCaptureTime - T0).TotalSeconds, m.IncidentFirstSequence)).ToList());
+        Assert.Single(messages.Take(3).Select(m => m.EventId).Distinct());
+        Assert.NotEqual(messages[0].EventId, messages[3].EventId);
+        Assert.Equal(messages.Count, messages.Select(m => m.MessageId).Distinct().Count());
+        Assert.Equal(T0.AddSeconds(-1), messages[0].IncidentStartTime);
+        Assert.Equal(T0.AddSeconds(9), messages[2].IncidentEndTime);
+        Assert.Null(messages[1].IncidentEndTime);
+        Assert.Equal(4, _metrics.EventsDetected.WithLabels("door", EventType.Action).Value);
     }
 
     [Fact]
-    public void Cooldown_does_not_pass_with_the_wall_clock_alone()
+    public void Minimum_duration_holds_back_the_start_of_a_blip()
     {
-        var stage = NewStage(Options(actionCooldown: 60));
-        Assert.Single(stage.Evaluate(Result("door", 0, ActionModel, Fall)));
+        var stage = NewStage(Options(lifecycle: new EventLifecycleOptions { MinDurationSeconds = 2.5, ExitWindows = 1 }));
 
-        _time.Advance(TimeSpan.FromHours(1));
-
-        Assert.Empty(stage.Evaluate(Result("door", 1, ActionModel, Fall)));
+        Assert.Empty(stage.Evaluate(Result("door", 0, ActionModel, Fall)));   // the incident's first window starts at -1 s
+        Assert.Empty(stage.Evaluate(Result("door", 1, ActionModel, Fall)));   // 2 s so far
+        var start = Assert.Single(stage.Evaluate(Result("door", 2, ActionModel, Fall)));
+        Assert.Equal("start", start.Phase);
     }
 
     [Fact]
-    public void A_zero_cooldown_raises_every_match()
+    public void The_most_specific_lifecycle_setting_wins()
     {
-        var stage = NewStage(Options(actionCooldown: 0));
+        var options = Options(lifecycle: new EventLifecycleOptions { EnterWindows = 3, EnterOf = 3, ExitWindows = 1 });
+        options.LifecycleByLabel["fight"] = new EventLifecycleOptions { EnterWindows = 2, EnterOf = 2, ExitWindows = 1 };
+        var door = new CameraOptions { Id = "door", LifecycleByLabel = { ["fight"] = new EventLifecycleOptions { ExitWindows = 1 } } };
+        var stage = new DetectionStage(options, _metrics, _time, new CapturingLogger(), [door]);
 
-        var count = Enumerable.Range(0, 5).Sum(i => stage.Evaluate(Result("door", i * 0.1, ActionModel, Fall)).Count);
+        Assert.Single(stage.Evaluate(Result("door", 0, ActionModel, Fight)));   // camera + label: enter at once
+        Assert.Empty(stage.Evaluate(Result("yard", 0, ActionModel, Fight)));    // label: needs 2 of 2
+        Assert.Single(stage.Evaluate(Result("yard", 1, ActionModel, Fight)));
+        Assert.DoesNotContain(stage.Evaluate(Result("yard", 2, ActionModel, Fall)), e => e.Label == "fall"); // pipeline: 3 of 3
+    }
 
-        Assert.Equal(5, count);
+    [Fact]
+    public void A_zero_update_interval_sends_every_window_of_one_incident()
+    {
+        var stage = NewStage(Options(actionCooldown: 0, lifecycle: new EventLifecycleOptions { UpdateIntervalSeconds = 0 }));
+
+        var messages = Enumerable.Range(0, 5).SelectMany(i => stage.Evaluate(Result("door", i * 0.1, ActionModel, Fall))).ToList();
+
+        Assert.Equal(["start", "update", "update", "update", "update"], messages.Select(m => m.Phase));
+        Assert.Single(messages.Select(m => m.EventId).Distinct());
     }
 
     [Fact]
@@ -148,14 +167,17 @@ public sealed class DetectionStageTests
     {
         var stage = NewStage(Options(actionCooldown: 10, anomalyCooldown: 30, anomalyThreshold: 0.5));
 
+        // Each incident ends at the next window below its threshold (ExitWindows 1); cooldowns count from that end.
         Assert.Equal(EventType.Anomaly, Assert.Single(stage.Evaluate(Result("door", 0, ScoreModel, [0.9f]))).Type);
-        Assert.Equal(EventType.Action, Assert.Single(stage.Evaluate(Result("door", 1, ActionModel, Fall))).Type);
-        Assert.Empty(stage.Evaluate(Result("door", 20, ScoreModel, [0.9f])));   // anomaly cooldown is 30 s
-        Assert.Single(stage.Evaluate(Result("door", 20, ActionModel, Fall)));    // action cooldown is 10 s
-        var late = Assert.Single(stage.Evaluate(Result("door", 30, ScoreModel, [0.9f])));
+        Assert.Equal(EventType.Action, Assert.Single(stage.Evaluate(Result("door", 0, ActionModel, Fall))).Type);
+        Assert.Equal("end", Assert.Single(stage.Evaluate(Result("door", 1, ScoreModel, [0.1f]))).Phase);
+        Assert.Equal("end", Assert.Single(stage.Evaluate(Result("door", 1, ActionModel, Walk))).Phase);
+        Assert.Empty(stage.Evaluate(Result("door", 21, ScoreModel, [0.9f])));   // anomaly cooldown is 30 s
+        Assert.Single(stage.Evaluate(Result("door", 21, ActionModel, Fall)));    // action cooldown is 10 s
+        Assert.Empty(stage.Evaluate(Result("door", 25, ScoreModel, [0.4f])));   // under the threshold
+        var late = Assert.Single(stage.Evaluate(Result("door", 31, ScoreModel, [0.9f])));
         Assert.Equal("score", late.Label);
         Assert.Equal(0.5, late.Threshold);
-        Assert.Empty(stage.Evaluate(Result("door", 100, ScoreModel, [0.4f])));   // under the threshold
     }
 
     [Fact]
@@ -175,11 +197,12 @@ public sealed class DetectionStageTests
         Assert.Equal(EventType.Anomaly, anomaly.Type);
         Assert.Equal(AnomalyKind.Appearance, anomaly.Label);
         Assert.Equal(1.0, anomaly.Score, 5);
-        Assert.Empty(stage.Evaluate(Result("door", 4, EncoderModel, normal)));
+        // A normal window again ends the incident (ExitWindows 1): an end message, no new anomaly.
+        Assert.Equal("end", Assert.Single(stage.Evaluate(Result("door", 4, EncoderModel, normal))).Phase);
 
         // Another camera has its own detector, still calibrating: the same odd window raises nothing.
         Assert.Empty(stage.Evaluate(Result("yard", 5, EncoderModel, odd)));
-        Assert.Equal(1, _metrics.EventsDetected.WithLabels("door", EventType.Anomaly).Value);
+        Assert.Equal(2, _metrics.EventsDetected.WithLabels("door", EventType.Anomaly).Value);
     }
 
     [Fact]
@@ -215,6 +238,6 @@ public sealed class DetectionStageTests
             events.Add(e);
         }
 
-        Assert.Equal([("a", "fall"), ("b", "fight")], events.Select(e => (e.CameraId, e.Label)).ToArray());
+        Assert.Equal([("a", "fall", "start"), ("a", "fall", "end"), ("b", "fight", "start")], events.Select(e => (e.CameraId, e.Label, e.Phase)).ToArray());
     }
 }

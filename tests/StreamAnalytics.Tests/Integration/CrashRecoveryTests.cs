@@ -121,7 +121,7 @@ public sealed class CrashRecoveryTests : IDisposable
         [.. Directory.GetFiles(folder, "*.evt")
             .Order(StringComparer.Ordinal)
             .Select(path => File.ReadAllLines(path).Skip(3).First())
-            .Select(json => EventSubscriber.Parse(json).GetProperty("eventId").GetString()!)];
+            .Select(json => EventSubscriber.Parse(json).GetProperty("messageId").GetString()!)];
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

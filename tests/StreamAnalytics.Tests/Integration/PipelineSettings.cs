@@ -16,6 +16,8 @@ internal static class PipelineSettings
         ["StreamAnalytics:Detection:Anomaly:CalibrationWindows"] = "2",
         ["StreamAnalytics:Detection:Anomaly:Threshold"] = "0",
         ["StreamAnalytics:Detection:Anomaly:CooldownSeconds"] = "0",
+        // A message for every window: start, then an update per window while it stays above the threshold.
+        ["StreamAnalytics:Detection:Lifecycle:UpdateIntervalSeconds"] = "0",
         ["StreamAnalytics:Mqtt:EmbeddedBroker"] = embeddedBroker ? "true" : "false",
         ["StreamAnalytics:Mqtt:Host"] = "127.0.0.1",
         ["StreamAnalytics:Mqtt:Port"] = mqttPort.ToString(CultureInfo.InvariantCulture),

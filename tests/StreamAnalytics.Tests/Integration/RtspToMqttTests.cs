@@ -71,12 +71,18 @@ public sealed class RtspToMqttTests
         long previousFirst = 0;
         long previousLast = 0;
         var ids = new HashSet<string>();
+        // One incident (the score never drops below a zero threshold): a start, then updates of the same event.
+        Assert.Equal("start", events[0].GetProperty("phase").GetString());
+        Assert.Single(events.Select(e => e.GetProperty("eventId").GetString()).Distinct());
         foreach (var e in events)
         {
-            Assert.Equal(1, e.GetProperty("schemaVersion").GetInt32());
+            Assert.Equal(2, e.GetProperty("schemaVersion").GetInt32());
             Assert.Equal(cameraId, e.GetProperty("cameraId").GetString());
             Assert.Equal("anomaly", e.GetProperty("type").GetString());
-            Assert.True(ids.Add(e.GetProperty("eventId").GetString()!), "event ids must be unique");
+            Assert.True(ids.Add(e.GetProperty("messageId").GetString()!), "message ids must be unique");
+            Assert.Contains(e.GetProperty("phase").GetString(), new[] { "start", "update", "end" });
+            Assert.True(e.GetProperty("peakScore").GetDouble() >= e.GetProperty("score").GetDouble() || e.GetProperty("phase").GetString() == "end");
+            Assert.True(e.GetProperty("incident").GetProperty("firstFrame").GetInt64() <= e.GetProperty("window").GetProperty("firstFrame").GetInt64());
             Assert.Equal("resnet18-imagenet", e.GetProperty("model").GetProperty("name").GetString());
             var window = e.GetProperty("window");
             var first = window.GetProperty("firstFrame").GetInt64();

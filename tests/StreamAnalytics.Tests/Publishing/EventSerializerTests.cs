@@ -19,7 +19,11 @@ public sealed class EventSerializerTests
         new DateTimeOffset(2025, 3, 1, 8, 0, 2, 840, TimeSpan.Zero),
         "resnet18-imagenet",
         "0.23.1",
-        new DateTimeOffset(2025, 3, 1, 8, 0, 3, 0, TimeSpan.Zero));
+        new DateTimeOffset(2025, 3, 1, 8, 0, 3, 0, TimeSpan.Zero))
+    {
+        HeadName = "softmax-threshold",
+        HeadVersion = "1",
+    };
 
     [Fact]
     public void Json_uses_camel_case_names_for_every_field()
@@ -28,10 +32,18 @@ public sealed class EventSerializerTests
         var root = json.RootElement;
 
         Assert.Equal(
-            ["schemaVersion", "eventId", "cameraId", "type", "label", "score", "threshold", "window", "model", "detectedAt"],
+            ["schemaVersion", "messageId", "eventId", "phase", "cameraId", "type", "label", "score", "peakScore", "threshold", "window", "incident", "model", "head", "detectedAt"],
             root.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal(EventPayload.CurrentSchemaVersion, root.GetProperty("schemaVersion").GetInt32());
-        Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(2, root.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(Sample.MessageId.ToString(), root.GetProperty("messageId").GetString());
+        Assert.NotEqual(root.GetProperty("eventId").GetString(), root.GetProperty("messageId").GetString());
+        Assert.Equal("start", root.GetProperty("phase").GetString());
+        var incident = root.GetProperty("incident");
+        Assert.Equal(["firstFrame", "startTime", "endTime"], incident.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal(120, incident.GetProperty("firstFrame").GetInt64());
+        Assert.Equal(JsonValueKind.Null, incident.GetProperty("endTime").ValueKind);
+        Assert.Equal("softmax-threshold", root.GetProperty("head").GetProperty("name").GetString());
         Assert.Equal("0190f3a0-1234-7abc-8def-0123456789ab", root.GetProperty("eventId").GetString());
         Assert.Equal("front-door", root.GetProperty("cameraId").GetString());
         Assert.Equal("action", root.GetProperty("type").GetString());
