@@ -137,10 +137,18 @@ public sealed partial class OnnxModel : IDisposable
         return values;
     }
 
+    /// <summary>
+    /// Runs batch 1 and the largest batch once, so the first live batch does not pay for allocator growth
+    /// or (on CUDA) cuDNN's algorithm search.
+    /// </summary>
     private void WarmUp()
     {
-        _input.AsSpan(0, Manifest.Input.ItemElementCount).Clear();
+        _input.AsSpan().Clear();
         Run(1);
+        if (MaxBatch > 1)
+        {
+            Run(MaxBatch);
+        }
     }
 
     /// <summary>
@@ -183,12 +191,17 @@ public sealed partial class OnnxModel : IDisposable
             try
             {
                 options.AppendExecutionProvider_CUDA(deviceId);
-                return (OpenSession(manifest, options, modelBytes), "cuda");
+                // Any failure to build a CUDA session (missing libraries, cuDNN errors, no device) falls back
+                // to CPU; a broken ONNX file then fails again below and is reported as such.
+                return (modelBytes is null ? new InferenceSession(manifest.ModelPath, options) : new InferenceSession(modelBytes, options), "cuda");
             }
             catch (OnnxRuntimeException ex)
             {
-                options.Dispose();
                 LogCudaUnavailable(logger, manifest.Name, FirstLine(ex.Message));
+            }
+            finally
+            {
+                options.Dispose();
             }
         }
 
