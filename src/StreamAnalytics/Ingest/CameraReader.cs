@@ -156,6 +156,7 @@ public sealed partial class CameraReader
             WatchdogTick);
 
         var outcome = SessionOutcome.Failed;
+        string? outputFailure = null;
         try
         {
             // A blocking read on a dedicated thread: an awaited pipe read allocates a state machine each time it
@@ -171,24 +172,36 @@ public sealed partial class CameraReader
             outcome = _source.Kind == CameraSourceKind.File && !_camera.Loop && Volatile.Read(ref _sessionStalled) == 0 && FramesRead > 0
                 ? SessionOutcome.Finished
                 : SessionOutcome.Failed;
-            if (outcome == SessionOutcome.Failed)
-            {
-                Fail(Volatile.Read(ref _sessionStalled) == 1
-                    ? $"no frame for {_watchdogLimit.TotalSeconds:0.#} s; decoder restarted"
-                    : stderr.LastLine is { } last ? $"decoder ended: {last}" : "stream ended");
-            }
         }
         catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            Fail($"decoder output failed: {CredentialRedactor.Redact(ex.Message)}");
+            outputFailure = $"decoder output failed: {CredentialRedactor.Redact(ex.Message)}";
         }
         finally
         {
             ChildProcess.KillQuietly(process);
-            await sessionEnd.CancelAsync().ConfigureAwait(false);
             // Reap the child so no zombie is left, whatever happened above.
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            // Let the pump read ffmpeg's last words (the reason it stopped) before it is told to stop.
+            try
+            {
+                await stderrTask.WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Something else holds the pipe open; stop reading.
+            }
+
+            await sessionEnd.CancelAsync().ConfigureAwait(false);
             await stderrTask.ConfigureAwait(false);
+        }
+
+        if (outcome == SessionOutcome.Failed && !cancellationToken.IsCancellationRequested)
+        {
+            Fail(outputFailure
+                ?? (Volatile.Read(ref _sessionStalled) == 1
+                    ? $"no frame for {_watchdogLimit.TotalSeconds:0.#} s; decoder restarted"
+                    : stderr.LastLine is { } last ? $"decoder ended: {last}" : "stream ended"));
         }
 
         if (outcome == SessionOutcome.Finished)
