@@ -19,6 +19,9 @@ public static class CommandLine
                streamanalytics learn --out STATE --input FILE_OR_DIR... [--camera ID]
                streamanalytics score anomaly --state STATE --input VIDEO --out CSV
                streamanalytics eval anomaly --state STATE --labels labels.json [--report OUT.json]
+               streamanalytics features action --manifest CLIPS.csv --out FEATURES.csv [--frames T] [--backbone MANIFEST]
+               streamanalytics score action --model MANIFEST --input VIDEO --out CSV [--backbone MANIFEST]
+               streamanalytics eval action --model MANIFEST (--manifest CLIPS.csv | --features FEATURES.csv) [--report OUT.json]
 
         Configuration comes from appsettings.json next to the executable (or FILE with --config),
         then environment variables (StreamAnalytics__Mqtt__Password=...), then the command line.
@@ -40,6 +43,12 @@ public static class CommandLine
                 return await RunOfflineAsync(ct => OfflineCommands.ScoreAnomalyAsync(rest[1..], ct)).ConfigureAwait(false);
             case "eval" when rest is ["anomaly", ..]:
                 return await RunOfflineAsync(ct => OfflineCommands.EvalAnomalyAsync(rest[1..], ct)).ConfigureAwait(false);
+            case "features" when rest is ["action", ..]:
+                return await RunOfflineAsync(ct => ActionCommands.FeaturesActionAsync(rest[1..], ct)).ConfigureAwait(false);
+            case "score" when rest is ["action", ..]:
+                return await RunOfflineAsync(ct => ActionCommands.ScoreActionAsync(rest[1..], ct)).ConfigureAwait(false);
+            case "eval" when rest is ["action", ..]:
+                return await RunOfflineAsync(ct => ActionCommands.EvalActionAsync(rest[1..], ct)).ConfigureAwait(false);
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return ExitOk;

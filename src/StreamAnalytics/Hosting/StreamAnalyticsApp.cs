@@ -49,6 +49,12 @@ public static class StreamAnalyticsApp
             problems.AddRange(ex.Problems.Select(p => $"Model manifest '{ex.ManifestPath}': {p}"));
         }
 
+        if (manifest is { Input.Features: { } head })
+        {
+            // A head takes features, not frames: the pipeline's model is the backbone that computes them.
+            problems.Add($"Model.Manifest '{manifest.ManifestPath}' is an action head over '{head.Recipe}' features of backbone '{head.Backbone}'; Model.Manifest must name that backbone's manifest (for the shipped fight head: models/resnet18/model-featuremap.json).");
+        }
+
         if (manifest is not null && manifest.Input.Layout == TensorLayout.Ncthw)
         {
             foreach (var camera in options.Cameras.Where(c => (c.Window ?? options.Window).Length != manifest.Input.Frames))

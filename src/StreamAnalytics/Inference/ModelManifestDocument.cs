@@ -32,6 +32,15 @@ internal sealed class ModelManifestDocument
         public float[]? Mean { get; set; }
 
         public float[]? Std { get; set; }
+
+        /// <summary>Layout <c>features</c> only: the feature recipe id (see <see cref="ClipFeatureRecipe"/>).</summary>
+        public string? Recipe { get; set; }
+
+        /// <summary>Layout <c>features</c> only: the name of the backbone manifest whose embeddings the recipe reads.</summary>
+        public string? Backbone { get; set; }
+
+        /// <summary>Layout <c>features</c> only: values per feature vector (D).</summary>
+        public int? Length { get; set; }
     }
 
     internal sealed class OutputDocument

@@ -63,6 +63,16 @@ public static class ModelManifestLoader
 
         var before = problems.Count;
         Require(input.Name, "input.name", problems);
+        if (string.Equals(input.Layout, "features", StringComparison.OrdinalIgnoreCase))
+        {
+            return ParseFeaturesInput(input, problems, before);
+        }
+
+        if (input.Recipe is not null || input.Backbone is not null || input.Length is not null)
+        {
+            problems.Add("input.recipe, input.backbone and input.length belong to layout 'features' only.");
+        }
+
         TensorLayout layout = TensorLayout.Nchw;
         switch (input.Layout?.ToUpperInvariant())
         {
@@ -83,7 +93,7 @@ public static class ModelManifestLoader
 
                 break;
             default:
-                problems.Add($"input.layout must be 'NCHW' (per-frame encoder) or 'NCTHW' (clip model) (got '{input.Layout}').");
+                problems.Add($"input.layout must be 'NCHW' (per-frame encoder), 'NCTHW' (clip model) or 'features' (head over a backbone) (got '{input.Layout}').");
                 break;
         }
 
@@ -132,6 +142,41 @@ public static class ModelManifestLoader
         return new ModelInputSpec(input.Name!, layout, input.Frames ?? 1, format);
     }
 
+    /// <summary>
+    /// A head over per-clip features: it names the recipe and backbone that make its input, so a head is
+    /// never fed features of another backbone or recipe version. Pixel settings do not apply to it.
+    /// </summary>
+    private static ModelInputSpec? ParseFeaturesInput(ModelManifestDocument.InputDocument input, List<string> problems, int before)
+    {
+        if (Require(input.Recipe, "input.recipe", problems) && !ClipFeatureRecipe.IsKnown(input.Recipe!))
+        {
+            problems.Add($"input.recipe '{input.Recipe}' is not a feature recipe of this build (known: {string.Join(", ", ClipFeatureRecipe.KnownIds)}).");
+        }
+
+        Require(input.Backbone, "input.backbone", problems);
+        if (input.Frames is not >= ClipFeatureRecipe.MinimumFrames)
+        {
+            problems.Add($"input.frames (T, the frame embeddings per feature vector) is required and at least {ClipFeatureRecipe.MinimumFrames} for layout features (got {input.Frames?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
+        }
+
+        if (input.Length is not > 0)
+        {
+            problems.Add($"input.length (D, values per feature vector) is required and positive for layout features (got {input.Length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
+        }
+
+        if (input.Width is not null || input.Height is not null || input.ColorOrder is not null || input.Scale is not null || input.Mean is not null || input.Std is not null)
+        {
+            problems.Add("input.width, height, colorOrder, scale, mean and std do not apply to layout features: the backbone's manifest describes the pixels.");
+        }
+
+        if (problems.Count > before)
+        {
+            return null;
+        }
+
+        return new ModelInputSpec(input.Name!, TensorLayout.Features, input.Frames!.Value, FrameFormat: null, new FeatureInputSpec(input.Recipe!, input.Backbone!, input.Length!.Value));
+    }
+
     private static List<ModelOutputSpec> ParseOutputs(List<ModelManifestDocument.OutputDocument>? outputs, string directory, List<string> problems)
     {
         var result = new List<ModelOutputSpec>();
@@ -161,11 +206,12 @@ public static class ModelManifestLoader
                 "embedding" => OutputRole.Embedding,
                 "classlogits" or "class_logits" or "logits" => OutputRole.ClassLogits,
                 "anomalyscore" or "anomaly_score" => OutputRole.AnomalyScore,
+                "featuremap" or "feature_map" => OutputRole.FeatureMap,
                 _ => null,
             };
             if (role is null)
             {
-                problems.Add($"{where}.role must be 'embedding', 'classLogits' or 'anomalyScore' (got '{output.Role}').");
+                problems.Add($"{where}.role must be 'embedding', 'classLogits', 'anomalyScore' or 'featureMap' (got '{output.Role}').");
                 continue;
             }
 

@@ -57,11 +57,12 @@ public sealed partial class OnnxModel : IDisposable
 
     public static OnnxModel Load(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, int maxBatch, ILogger logger)
     {
-        var (session, provider) = CreateSession(manifest, executionProvider, deviceId, intraOpThreads, logger, modelBytes: null);
+        var exposed = ExposeIntermediateOutputs(manifest, logger);
+        var (session, provider) = CreateSession(manifest, executionProvider, deviceId, intraOpThreads, logger, modelBytes: exposed);
         try
         {
             var (batchFixed, outputSizes) = CheckAgainstManifest(manifest, session);
-            if (batchFixed && maxBatch > 1 && TryBatchable(manifest, executionProvider, deviceId, intraOpThreads, logger) is { } batchable)
+            if (batchFixed && maxBatch > 1 && TryBatchable(manifest, exposed, executionProvider, deviceId, intraOpThreads, logger) is { } batchable)
             {
                 session.Dispose();
                 (session, provider) = batchable;
@@ -156,9 +157,9 @@ public sealed partial class OnnxModel : IDisposable
     /// one run takes a whole batch. Null (and the caller keeps running items one by one) if the graph
     /// does not accept that.
     /// </summary>
-    private static (InferenceSession Session, string Provider)? TryBatchable(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, ILogger logger)
+    private static (InferenceSession Session, string Provider)? TryBatchable(ModelManifest manifest, byte[]? modelBytes, string executionProvider, int deviceId, int intraOpThreads, ILogger logger)
     {
-        if (OnnxBatchDimension.MakeSymbolic(File.ReadAllBytes(manifest.ModelPath)) is not { } symbolic)
+        if (OnnxBatchDimension.MakeSymbolic(modelBytes ?? File.ReadAllBytes(manifest.ModelPath)) is not { } symbolic)
         {
             return null;
         }
@@ -177,6 +178,29 @@ public sealed partial class OnnxModel : IDisposable
         catch (Exception ex) when (ex is OnnxRuntimeException or ModelManifestException)
         {
             LogBatchNotSymbolic(logger, manifest.Name, FirstLine(ex.Message));
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The model's bytes with the manifest's outputs that are intermediate tensors (such as a backbone's last
+    /// feature map) exposed as graph outputs; null when every manifest output already is one, and the file
+    /// is then loaded as it is. A file that cannot be read or parsed here is left for ONNX Runtime to report.
+    /// </summary>
+    private static byte[]? ExposeIntermediateOutputs(ModelManifest manifest, ILogger logger)
+    {
+        try
+        {
+            var bytes = OnnxGraphOutputs.Expose(File.ReadAllBytes(manifest.ModelPath), [.. manifest.Outputs.Select(o => o.Name)], out var exposed);
+            if (bytes is not null)
+            {
+                LogIntermediateExposed(logger, manifest.Name, string.Join(", ", exposed));
+            }
+
+            return bytes;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or OverflowException)
+        {
             return null;
         }
     }
@@ -341,6 +365,9 @@ public sealed partial class OnnxModel : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: its ONNX file pins the batch at 1; made it symbolic at load time, up to {Batch} items per run")]
     private static partial void LogBatchMadeSymbolic(ILogger logger, string model, int batch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: exposed intermediate tensor(s) {Tensors} as outputs, as its manifest asks")]
+    private static partial void LogIntermediateExposed(ILogger logger, string model, string tensors);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: the graph does not accept a symbolic batch ({Reason})")]
     private static partial void LogBatchNotSymbolic(ILogger logger, string model, string reason);
