@@ -29,6 +29,18 @@ internal sealed class HarnessOptions
           --log-level LEVEL    pipeline log level on stderr (Warning)
           --out FILE           also append the table row to FILE
           --alloc-types        log the managed types allocated while measuring (sampled; costs a little CPU)
+
+        Soak mode (see SoakRun.cs): N looping cameras (UCSD Ped2 test clips, 320x240, window 4/4/4 unless
+        given), an external mosquitto, faults injected in turn (RTSP server SIGKILL, broker SIGTERM), samples
+        every 10 s, then a drain and a report (CSV + Markdown):
+          --soak               run the soak instead of the load measurement
+          --minutes M          soak length in minutes (10)
+          --fault-every S      seconds between two faults (60)
+          --sample-every S     seconds between two samples (10)
+          --out-dir DIR        where soak-samples.csv, soak-summary.md, soak-fds.csv, soak-smaps.csv and
+                               mosquitto.log go (a new folder in the temp folder)
+          --cameras, --width/--height, --length/--subsample/--hop, --threshold, --calibration, --clip,
+          --set and --log-level apply as above.
         """;
 
     public int Cameras { get; private set; } = 1;
@@ -68,6 +80,16 @@ internal sealed class HarnessOptions
     public bool Help { get; private set; }
 
     public bool AllocationTypes { get; private set; }
+
+    public bool Soak { get; private set; }
+
+    public double Minutes { get; private set; } = 10;
+
+    public double FaultEvery { get; private set; } = 60;
+
+    public double SampleEvery { get; private set; } = 10;
+
+    public string? OutDir { get; private set; }
 
     public static HarnessOptions Parse(string[] args)
     {
@@ -117,6 +139,11 @@ internal sealed class HarnessOptions
                     o.Overrides.Add(new(pair[..eq], pair[(eq + 1)..]));
                     break;
                 case "--alloc-types": o.AllocationTypes = true; break;
+                case "--soak": o.Soak = true; break;
+                case "--minutes": o.Minutes = Double(); break;
+                case "--fault-every": o.FaultEvery = Double(); break;
+                case "--sample-every": o.SampleEvery = Double(); break;
+                case "--out-dir": o.OutDir = Path.GetFullPath(Value()); break;
                 case "--help" or "-h": o.Help = true; break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");
             }
@@ -125,6 +152,11 @@ internal sealed class HarnessOptions
         if (o.Cameras < 1 || o.Seconds <= 0 || o.Warmup < 0 || o.Fps < 1)
         {
             throw new ArgumentException("--cameras and --fps must be at least 1, --seconds positive, --warmup not negative.");
+        }
+
+        if (o.Minutes <= 0 || o.FaultEvery <= 0 || o.SampleEvery <= 0)
+        {
+            throw new ArgumentException("--minutes, --fault-every and --sample-every must be positive.");
         }
 
         if (o.Source is not ("ucsd" or "fight" or "testsrc"))

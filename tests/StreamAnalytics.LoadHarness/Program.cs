@@ -46,6 +46,19 @@ public static class Program
             cancel.Cancel();
         };
 
+        if (options.Soak)
+        {
+            try
+            {
+                return await SoakRun.RunAsync(options, args, cancel.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync("Cancelled.").ConfigureAwait(false);
+                return 130;
+            }
+        }
+
         try
         {
             var report = await RunAsync(options, args, cancel.Token).ConfigureAwait(false);
@@ -257,7 +270,7 @@ public static class Program
         return new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging, HarnessOptions options)
+    internal static void ConfigureLogging(ILoggingBuilder logging, HarnessOptions options)
     {
         logging.SetMinimumLevel(Enum.Parse<LogLevel>(options.LogLevel, ignoreCase: true));
         logging.AddSimpleConsole(o =>

@@ -94,7 +94,7 @@ internal static class Report
     }
 
     /// <summary>The repository's commit and whether src/ had uncommitted changes when this ran (built from the working tree).</summary>
-    private static string SourceRevision()
+    internal static string SourceRevision()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -24,12 +24,13 @@ internal sealed class RtspServer : IAsyncDisposable
 
     public string UrlFor(string mount) => $"rtsp://127.0.0.1:{Port}/{mount}";
 
-    public static async Task<RtspServer> StartAsync(IReadOnlyDictionary<string, string> mounts, CancellationToken cancellationToken)
+    /// <param name="fixedPort">Listen on this port (a restart after a fault) instead of a free one; retried while the port is still taken.</param>
+    public static async Task<RtspServer> StartAsync(IReadOnlyDictionary<string, string> mounts, CancellationToken cancellationToken, int? fixedPort = null)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "rtsp_server.py");
         for (var attempt = 1; ; attempt++)
         {
-            var port = Tools.FreeTcpPort();
+            var port = fixedPort ?? Tools.FreeTcpPort();
             var args = new List<string> { "-u", script, "--port", port.ToString(CultureInfo.InvariantCulture) };
             foreach (var (name, file) in mounts)
             {
@@ -78,10 +79,16 @@ internal sealed class RtspServer : IAsyncDisposable
                 text = stderr.ToString();
             }
 
+            process.StandardOutput.Dispose();
             process.Dispose();
-            if (attempt >= 3 || !text.Contains("cannot listen", StringComparison.Ordinal))
+            if (attempt >= (fixedPort is null ? 3 : 10) || !text.Contains("cannot listen", StringComparison.Ordinal))
             {
                 throw new InvalidOperationException($"The RTSP test server did not print READY. stderr:\n{text}");
+            }
+
+            if (fixedPort is not null)
+            {
+                await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -90,6 +97,9 @@ internal sealed class RtspServer : IAsyncDisposable
     {
         Tools.KillQuietly(_process);
         await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        // Process.Dispose leaves a redirected stream open once it has been read synchronously (StandardOutput here):
+        // close it, or its pipe stays open until a GC finalizes it.
+        _process.StandardOutput.Dispose();
         _process.Dispose();
     }
 }
