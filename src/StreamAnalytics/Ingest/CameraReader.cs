@@ -31,6 +31,9 @@ public sealed partial class CameraReader
     private int _sessionStalled;
     private double _frameIntervalEma;
     private TimeSpan _watchdogLimit;
+
+    // The limit that fired: the open timeout when the session never delivered a frame, else the frame watchdog.
+    private TimeSpan _stallLimit;
     private FramePool? _pool;
 
     public CameraReader(CameraOptions camera, ChannelWriter<Frame> output, CameraMetrics metrics, TimeProvider time, ILogger logger, Action<CameraStatus>? statusChanged = null)
@@ -194,13 +197,14 @@ public sealed partial class CameraReader
 
             await sessionEnd.CancelAsync().ConfigureAwait(false);
             await stderrTask.ConfigureAwait(false);
+            ChildProcess.ClosePipes(process);
         }
 
         if (outcome == SessionOutcome.Failed && !cancellationToken.IsCancellationRequested)
         {
             Fail(outputFailure
                 ?? (Volatile.Read(ref _sessionStalled) == 1
-                    ? $"no frame for {_watchdogLimit.TotalSeconds:0.#} s; decoder restarted"
+                    ? $"no frame for {_stallLimit.TotalSeconds:0.#} s; decoder restarted"
                     : stderr.LastLine is { } last ? $"decoder ended: {last}" : "stream ended"));
         }
 
@@ -272,6 +276,7 @@ public sealed partial class CameraReader
             return;
         }
 
+        _stallLimit = limit;
         SetState(CameraState.Stalled, $"no frame for {since.TotalSeconds:0.#} s");
         LogStalled(_camera.Id, since.TotalSeconds);
         ChildProcess.KillQuietly(process);

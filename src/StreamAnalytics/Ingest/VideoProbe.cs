@@ -30,6 +30,8 @@ public static class VideoProbe
         finally
         {
             ChildProcess.KillQuietly(process);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            ChildProcess.ClosePipes(process);
         }
     }
 
