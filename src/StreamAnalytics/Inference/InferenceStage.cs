@@ -50,6 +50,7 @@ public sealed partial class InferenceStage
     public async Task RunAsync(ChannelReader<Window> input, ChannelWriter<WindowInference> output, CancellationToken cancellationToken)
     {
         var collector = new BatchCollector<Window>(input, _model.MaxBatch, _maxWait, _time, Weigh);
+        using var thread = new InferenceThread($"sa-infer-{_model.Manifest.Name}");
         while (await collector.NextAsync(_batch, cancellationToken).ConfigureAwait(false))
         {
             var now = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -61,7 +62,7 @@ public sealed partial class InferenceStage
             List<WindowInference>? results = null;
             try
             {
-                results = Infer(_batch);
+                results = await thread.RunAsync(() => Infer(_batch), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
