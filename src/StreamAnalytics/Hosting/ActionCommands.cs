@@ -38,17 +38,16 @@ public static partial class ActionCommands
     /// <summary>T when <c>features action</c> is not told otherwise: 32 beat 16 by ~0.02 accuracy in the study.</summary>
     public const int DefaultFrames = 32;
 
-    private const string LogCategory = "StreamAnalytics.Offline";
     private const int BackboneBatch = 16;
 
     public static Task<int> FeaturesActionAsync(string[] args, CancellationToken cancellationToken = default) =>
-        WithConsoleLogging(loggers => FeaturesActionAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
+        OfflineConsole.WithConsoleLogging(loggers => FeaturesActionAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
 
     public static Task<int> ScoreActionAsync(string[] args, CancellationToken cancellationToken = default) =>
-        WithConsoleLogging(loggers => ScoreActionAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
+        OfflineConsole.WithConsoleLogging(loggers => ScoreActionAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
 
     public static Task<int> EvalActionAsync(string[] args, CancellationToken cancellationToken = default) =>
-        WithConsoleLogging(loggers => EvalActionAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
+        OfflineConsole.WithConsoleLogging(loggers => EvalActionAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
 
     /// <summary><c>features action --manifest CLIPS.csv --out FEATURES.csv [--frames T] [--backbone MANIFEST]</c></summary>
     public static async Task<int> FeaturesActionAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
@@ -62,7 +61,7 @@ public static partial class ActionCommands
         if (options.TryGetValue("--frames", out var framesText)
             && (!int.TryParse(framesText[0], NumberStyles.None, CultureInfo.InvariantCulture, out frames) || frames < ClipFeatureRecipe.MinimumFrames || frames > 1024))
         {
-            return await InvalidAsync(error, $"--frames must be a whole number from {ClipFeatureRecipe.MinimumFrames} to 1024 (got '{framesText[0]}').").ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, $"--frames must be a whole number from {ClipFeatureRecipe.MinimumFrames} to 1024 (got '{framesText[0]}').").ConfigureAwait(false);
         }
 
         List<LabelledClip> clips;
@@ -72,10 +71,10 @@ public static partial class ActionCommands
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            return await InvalidAsync(error, ex.Message).ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, ex.Message).ConfigureAwait(false);
         }
 
-        var logger = loggers.CreateLogger(LogCategory);
+        var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         if (!TryLoadBackbone(options, logger, error, out var backbone, out var recipe, ClipFeatureRecipe.TemporalStatsV1))
         {
             return CommandLine.ExitInvalidConfiguration;
@@ -164,10 +163,10 @@ public static partial class ActionCommands
         var video = options["--input"][0];
         if (!File.Exists(video))
         {
-            return await InvalidAsync(error, $"--input '{Path.GetFullPath(video)}' does not exist.").ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, $"--input '{Path.GetFullPath(video)}' does not exist.").ConfigureAwait(false);
         }
 
-        var logger = loggers.CreateLogger(LogCategory);
+        var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         if (!TryLoadHead(options, logger, error, out var backbone, out var head))
         {
             return CommandLine.ExitInvalidConfiguration;
@@ -218,11 +217,11 @@ public static partial class ActionCommands
 
         if (options.ContainsKey("--manifest") == options.ContainsKey("--features"))
         {
-            return await InvalidAsync(error, $"eval action takes exactly one of --manifest and --features.{Environment.NewLine}{Usage}").ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, $"eval action takes exactly one of --manifest and --features.{Environment.NewLine}{Usage}").ConfigureAwait(false);
         }
 
         var reportPath = Path.GetFullPath(options.TryGetValue("--report", out var report) ? report[0] : "eval-action.json");
-        var logger = loggers.CreateLogger(LogCategory);
+        var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         List<LabelledClip>? clips = null;
         if (options.TryGetValue("--manifest", out var manifestPath))
         {
@@ -232,12 +231,12 @@ public static partial class ActionCommands
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
             {
-                return await InvalidAsync(error, ex.Message).ConfigureAwait(false);
+                return await OfflineConsole.InvalidAsync(error, ex.Message).ConfigureAwait(false);
             }
         }
         else if (!File.Exists(options["--features"][0]))
         {
-            return await InvalidAsync(error, $"--features '{Path.GetFullPath(options["--features"][0])}' does not exist.").ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, $"--features '{Path.GetFullPath(options["--features"][0])}' does not exist.").ConfigureAwait(false);
         }
 
         if (!TryLoadHead(options, logger, error, out var backbone, out var head))
@@ -258,7 +257,7 @@ public static partial class ActionCommands
                     source = Path.GetFullPath(manifestPath![0]);
                     if (UnknownLabels(clips.Select(c => c.Label), head) is { } unknown)
                     {
-                        return await InvalidAsync(error, unknown).ConfigureAwait(false);
+                        return await OfflineConsole.InvalidAsync(error, unknown).ConfigureAwait(false);
                     }
 
                     using var embedder = new ClipEmbedder(backbone, loggers.CreateLogger<CameraReader>());
@@ -275,7 +274,7 @@ public static partial class ActionCommands
                     results = FeatureRowsToResults(source, head, out var problem);
                     if (problem is not null)
                     {
-                        return await InvalidAsync(error, problem).ConfigureAwait(false);
+                        return await OfflineConsole.InvalidAsync(error, problem).ConfigureAwait(false);
                     }
                 }
             }
@@ -674,30 +673,6 @@ public static partial class ActionCommands
         }
 
         return buffer.ToArray();
-    }
-
-    private static async Task<int> InvalidAsync(TextWriter error, string message)
-    {
-        await error.WriteLineAsync(message).ConfigureAwait(false);
-        return CommandLine.ExitInvalidConfiguration;
-    }
-
-    /// <summary>Progress goes to stderr so that stdout carries only results.</summary>
-    private static async Task<int> WithConsoleLogging(Func<ILoggerFactory, Task<int>> command)
-    {
-        using var loggers = LoggerFactory.Create(builder =>
-        {
-            builder.SetMinimumLevel(LogLevel.Warning);
-            builder.AddFilter(LogCategory, LogLevel.Information);
-            builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            builder.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-                o.ColorBehavior = LoggerColorBehavior.Disabled;
-            });
-        });
-        return await command(loggers).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "[{Index}/{Count}] {Clip}: {Decoded} frames decoded, {Encoded} encoded (x2 mirrored) in {Seconds:0.00} s")]

@@ -31,22 +31,21 @@ public static partial class OfflineCommands
                    score every video listed in labels.json (found next to it) and print the frame-level ROC AUC
         """;
 
-    private const string LogCategory = "StreamAnalytics.Offline";
     private static readonly string[] VideoExtensions = [".mp4", ".avi"];
 
     public static Task<int> LearnAsync(string[] args, CancellationToken cancellationToken = default) =>
-        WithConsoleLogging(loggers => LearnAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
+        OfflineConsole.WithConsoleLogging(loggers => LearnAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
 
     public static Task<int> ScoreAnomalyAsync(string[] args, CancellationToken cancellationToken = default) =>
-        WithConsoleLogging(loggers => ScoreAnomalyAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
+        OfflineConsole.WithConsoleLogging(loggers => ScoreAnomalyAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
 
     public static Task<int> EvalAnomalyAsync(string[] args, CancellationToken cancellationToken = default) =>
-        WithConsoleLogging(loggers => EvalAnomalyAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
+        OfflineConsole.WithConsoleLogging(loggers => EvalAnomalyAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
 
     /// <summary><c>learn --out STATE --input FILE_OR_DIR... [--camera ID]</c></summary>
     public static async Task<int> LearnAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!TryParse(args, ["--out", "--camera"], ["--input"], ["--out", "--input"], error, out var options))
+        if (!VerbArguments.TryParse(args, ["--out", "--camera"], ["--input"], ["--out", "--input"], Usage, error, out var options))
         {
             return CommandLine.ExitInvalidConfiguration;
         }
@@ -54,7 +53,7 @@ public static partial class OfflineCommands
         var cameraId = options.TryGetValue("--camera", out var camera) ? camera[0] : "offline";
         if (!CameraIdPattern().IsMatch(cameraId))
         {
-            return await InvalidAsync(error, $"--camera '{cameraId}' must be 1 to 64 letters, digits, '-' or '_'.").ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, $"--camera '{cameraId}' must be 1 to 64 letters, digits, '-' or '_'.").ConfigureAwait(false);
         }
 
         List<string> videos;
@@ -64,10 +63,10 @@ public static partial class OfflineCommands
         }
         catch (FileNotFoundException ex)
         {
-            return await InvalidAsync(error, ex.Message).ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, ex.Message).ConfigureAwait(false);
         }
 
-        var logger = loggers.CreateLogger(LogCategory);
+        var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         var readerLogger = loggers.CreateLogger<CameraReader>();
         var featureOptions = new MotionFeatureOptions();
         var learning = new MotionNormalityOptions();
@@ -119,17 +118,17 @@ public static partial class OfflineCommands
     /// <summary><c>score anomaly --state STATE --input VIDEO --out CSV</c></summary>
     public static async Task<int> ScoreAnomalyAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!TryParse(args, ["--state", "--input", "--out"], [], ["--state", "--input", "--out"], error, out var options))
+        if (!VerbArguments.TryParse(args, ["--state", "--input", "--out"], [], ["--state", "--input", "--out"], Usage, error, out var options))
         {
             return CommandLine.ExitInvalidConfiguration;
         }
 
         if (!TryLoadModel(options["--state"][0], out var model, out var problem))
         {
-            return await InvalidAsync(error, problem).ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, problem).ConfigureAwait(false);
         }
 
-        var logger = loggers.CreateLogger(LogCategory);
+        var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         try
         {
             var video = options["--input"][0];
@@ -164,7 +163,7 @@ public static partial class OfflineCommands
     /// <summary><c>eval anomaly --state STATE --labels labels.json [--report OUT.json]</c> (the report defaults to <c>eval-anomaly.json</c> in the working folder).</summary>
     public static async Task<int> EvalAnomalyAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!TryParse(args, ["--state", "--labels", "--report"], [], ["--state", "--labels"], error, out var options))
+        if (!VerbArguments.TryParse(args, ["--state", "--labels", "--report"], [], ["--state", "--labels"], Usage, error, out var options))
         {
             return CommandLine.ExitInvalidConfiguration;
         }
@@ -174,7 +173,7 @@ public static partial class OfflineCommands
         var reportPath = Path.GetFullPath(options.TryGetValue("--report", out var report) ? report[0] : "eval-anomaly.json");
         if (!TryLoadModel(statePath, out var model, out var problem))
         {
-            return await InvalidAsync(error, problem).ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, problem).ConfigureAwait(false);
         }
 
         IReadOnlyList<AnomalyVideoLabels> labels;
@@ -184,10 +183,10 @@ public static partial class OfflineCommands
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            return await InvalidAsync(error, ex is FileNotFoundException ? $"labels file '{labelsPath}' does not exist." : ex.Message).ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, ex is FileNotFoundException ? $"labels file '{labelsPath}' does not exist." : ex.Message).ConfigureAwait(false);
         }
 
-        var logger = loggers.CreateLogger(LogCategory);
+        var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         var readerLogger = loggers.CreateLogger<CameraReader>();
         var folder = Path.GetDirectoryName(labelsPath)!;
         var results = new List<VideoResult>();
@@ -410,104 +409,11 @@ public static partial class OfflineCommands
         return files;
     }
 
-    /// <summary>
-    /// <c>--name value</c> or <c>--name=value</c>; a name listed in <paramref name="multi"/> takes every value
-    /// up to the next option. Unknown options, missing values and repeats are errors.
-    /// </summary>
-    private static bool TryParse(string[] args, string[] single, string[] multi, string[] required, TextWriter error, out Dictionary<string, List<string>> values)
-    {
-        var parsed = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        values = parsed;
-        string? problem = null;
-        for (var i = 0; i < args.Length && problem is null; i++)
-        {
-            var arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                problem = $"unexpected argument '{arg}'";
-                break;
-            }
-
-            string name;
-            var given = new List<string>();
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0)
-            {
-                name = arg[..equals];
-                given.Add(arg[(equals + 1)..]);
-            }
-            else
-            {
-                name = arg;
-                while (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                {
-                    given.Add(args[++i]);
-                }
-            }
-
-            var isMulti = multi.Contains(name);
-            if (!isMulti && !single.Contains(name))
-            {
-                problem = $"unknown option '{name}'";
-            }
-            else if (given.Count == 0 || given.Any(string.IsNullOrWhiteSpace))
-            {
-                problem = $"{name} needs a value";
-            }
-            else if (!isMulti && (given.Count > 1 || values.ContainsKey(name)))
-            {
-                problem = $"{name} takes one value";
-            }
-            else
-            {
-                if (!values.TryGetValue(name, out var list))
-                {
-                    values[name] = list = [];
-                }
-
-                list.AddRange(given);
-            }
-        }
-
-        problem ??= required.Where(r => !parsed.ContainsKey(r)).Select(r => $"{r} is required").FirstOrDefault();
-        if (problem is null)
-        {
-            return true;
-        }
-
-        error.WriteLine($"{problem}.{Environment.NewLine}{Usage}");
-        return false;
-    }
-
     /// <summary>Nothing is written when stopped early: a partial state or CSV would look complete.</summary>
     private static async Task<int> CancelledAsync(TextWriter error)
     {
         await error.WriteLineAsync("Cancelled.").ConfigureAwait(false);
         return CommandLine.ExitFailed;
-    }
-
-    private static async Task<int> InvalidAsync(TextWriter error, string message)
-    {
-        await error.WriteLineAsync(message).ConfigureAwait(false);
-        return CommandLine.ExitInvalidConfiguration;
-    }
-
-    /// <summary>Progress goes to stderr so that stdout carries only results.</summary>
-    private static async Task<int> WithConsoleLogging(Func<ILoggerFactory, Task<int>> command)
-    {
-        using var loggers = LoggerFactory.Create(builder =>
-        {
-            builder.SetMinimumLevel(LogLevel.Warning);
-            builder.AddFilter(LogCategory, LogLevel.Information);
-            builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            builder.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-                o.ColorBehavior = LoggerColorBehavior.Disabled;
-            });
-        });
-        return await command(loggers).ConfigureAwait(false);
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]

@@ -3,8 +3,7 @@ namespace StreamAnalytics.Hosting;
 /// <summary>
 /// Option parsing for the offline verbs: <c>--name value</c> or <c>--name=value</c>; a name listed as
 /// multi-valued takes every value up to the next option. Unknown options, missing values and repeats are
-/// errors, reported with the verb's usage. (The same rules as <see cref="OfflineCommands"/>' parser, which
-/// is private to that file.)
+/// errors, reported with the verb's usage.
 /// </summary>
 internal static class VerbArguments
 {

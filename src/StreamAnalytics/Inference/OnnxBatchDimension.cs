@@ -10,23 +10,18 @@ namespace StreamAnalytics.Inference;
 /// </summary>
 public static class OnnxBatchDimension
 {
-    private const int WireVarint = 0;
-    private const int WireFixed64 = 1;
-    private const int WireLength = 2;
-    private const int WireFixed32 = 5;
-
     /// <summary>The model with batch dimension "N", or null when no input or output has a fixed batch of 1.</summary>
     public static byte[]? MakeSymbolic(byte[] model)
     {
         var rewriter = new Rewriter();
-        var result = RewriteFields(model, (field, wire, value, output) =>
+        var result = ProtobufWire.RewriteFields(model, (field, wire, value, output) =>
         {
-            if (field != 7 || wire != WireLength)
+            if (field != 7 || wire != ProtobufWire.WireLength)
             {
                 return false;
             }
 
-            WriteLengthDelimited(output, 7, rewriter.Graph(value.ToArray()));
+            ProtobufWire.WriteLengthDelimited(output, 7, rewriter.Graph(value.ToArray()));
             return true;
         });
         return rewriter.Changed ? result : null;
@@ -39,13 +34,13 @@ public static class OnnxBatchDimension
         public byte[] Graph(byte[] graph)
         {
             var initializers = new HashSet<string>(StringComparer.Ordinal);
-            ForEachField(graph, (field, wire, value) =>
+            ProtobufWire.ForEachField(graph, (field, wire, value) =>
             {
-                if (field == 5 && wire == WireLength)
+                if (field == 5 && wire == ProtobufWire.WireLength)
                 {
-                    ForEachField(value.ToArray(), (f, w, v) =>
+                    ProtobufWire.ForEachField(value.ToArray(), (f, w, v) =>
                     {
-                        if (f == 8 && w == WireLength)
+                        if (f == 8 && w == ProtobufWire.WireLength)
                         {
                             initializers.Add(System.Text.Encoding.UTF8.GetString(v.Span));
                         }
@@ -53,9 +48,9 @@ public static class OnnxBatchDimension
                 }
             });
 
-            return RewriteFields(graph, (field, wire, value, output) =>
+            return ProtobufWire.RewriteFields(graph, (field, wire, value, output) =>
             {
-                if (wire != WireLength)
+                if (wire != ProtobufWire.WireLength)
                 {
                     return false;
                 }
@@ -67,7 +62,7 @@ public static class OnnxBatchDimension
 
                 if ((field == 11 || field == 12) && !initializers.Contains(NameOf(value.ToArray())))
                 {
-                    WriteLengthDelimited(output, field, ReplaceFirst(value.ToArray(), 2, type => ReplaceFirst(type, 1, tensor => ReplaceFirst(tensor, 2, shape => ReplaceFirst(shape, 1, Dimension)))));
+                    ProtobufWire.WriteLengthDelimited(output, field, ReplaceFirst(value.ToArray(), 2, type => ReplaceFirst(type, 1, tensor => ReplaceFirst(tensor, 2, shape => ReplaceFirst(shape, 1, Dimension)))));
                     return true;
                 }
 
@@ -85,22 +80,22 @@ public static class OnnxBatchDimension
 
             Changed = true;
             using var output = new MemoryStream();
-            WriteLengthDelimited(output, 2, "N"u8.ToArray());
+            ProtobufWire.WriteLengthDelimited(output, 2, "N"u8.ToArray());
             return output.ToArray();
         }
 
         private static byte[] ReplaceFirst(byte[] message, int field, Func<byte[], byte[]> transform)
         {
             var done = false;
-            return RewriteFields(message, (f, w, v, output) =>
+            return ProtobufWire.RewriteFields(message, (f, w, v, output) =>
             {
-                if (done || f != field || w != WireLength)
+                if (done || f != field || w != ProtobufWire.WireLength)
                 {
                     return false;
                 }
 
                 done = true;
-                WriteLengthDelimited(output, field, transform(v.ToArray()));
+                ProtobufWire.WriteLengthDelimited(output, field, transform(v.ToArray()));
                 return true;
             });
         }
@@ -108,109 +103,14 @@ public static class OnnxBatchDimension
         private static string NameOf(byte[] valueInfo)
         {
             var name = string.Empty;
-            ForEachField(valueInfo, (f, w, v) =>
+            ProtobufWire.ForEachField(valueInfo, (f, w, v) =>
             {
-                if (f == 1 && w == WireLength)
+                if (f == 1 && w == ProtobufWire.WireLength)
                 {
                     name = System.Text.Encoding.UTF8.GetString(v.Span);
                 }
             });
             return name;
         }
-    }
-
-    private delegate void FieldVisitor(int field, int wire, ReadOnlyMemory<byte> value);
-
-    private delegate bool FieldRewriter(int field, int wire, ReadOnlyMemory<byte> value, MemoryStream output);
-
-    private static void ForEachField(byte[] message, FieldVisitor visit)
-    {
-        var position = 0;
-        while (position < message.Length)
-        {
-            var (field, wire, start, end, next) = ReadField(message, position);
-            visit(field, wire, message.AsMemory(start, end - start));
-            position = next;
-        }
-    }
-
-    /// <summary>Copies every field, letting <paramref name="rewrite"/> replace (or drop, by writing nothing) the ones it handles.</summary>
-    private static byte[] RewriteFields(byte[] message, FieldRewriter rewrite)
-    {
-        using var output = new MemoryStream(message.Length);
-        var position = 0;
-        while (position < message.Length)
-        {
-            var (field, wire, start, end, next) = ReadField(message, position);
-            if (!rewrite(field, wire, message.AsMemory(start, end - start), output))
-            {
-                output.Write(message, position, next - position);
-            }
-
-            position = next;
-        }
-
-        return output.ToArray();
-    }
-
-    /// <summary>One field at <paramref name="position"/>: its number, wire type, value bounds and the next field's position.</summary>
-    private static (int Field, int Wire, int Start, int End, int Next) ReadField(byte[] data, int position)
-    {
-        var key = ReadVarint(data, ref position);
-        var field = (int)(key >> 3);
-        var wire = (int)(key & 7);
-        var start = position;
-        switch (wire)
-        {
-            case WireVarint:
-                ReadVarint(data, ref position);
-                return (field, wire, start, position, position);
-            case WireFixed64:
-                return (field, wire, start, start + 8, start + 8);
-            case WireLength:
-                var length = (int)ReadVarint(data, ref position);
-                return (field, wire, position, position + length, position + length);
-            case WireFixed32:
-                return (field, wire, start, start + 4, start + 4);
-            default:
-                throw new InvalidDataException($"Unsupported protobuf wire type {wire} in the ONNX file.");
-        }
-    }
-
-    private static ulong ReadVarint(byte[] data, ref int position)
-    {
-        ulong result = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            var b = data[position++];
-            result |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0)
-            {
-                return result;
-            }
-        }
-
-        throw new InvalidDataException("Malformed varint in the ONNX file.");
-    }
-
-    private static void WriteVarint(Stream output, ulong value)
-    {
-        Span<byte> buffer = stackalloc byte[10];
-        var length = 0;
-        do
-        {
-            var b = (byte)(value & 0x7F);
-            value >>= 7;
-            buffer[length++] = value != 0 ? (byte)(b | 0x80) : b;
-        }
-        while (value != 0);
-        output.Write(buffer[..length]);
-    }
-
-    private static void WriteLengthDelimited(Stream output, int field, byte[] value)
-    {
-        WriteVarint(output, ((ulong)field << 3) | WireLength);
-        WriteVarint(output, (ulong)value.Length);
-        output.Write(value);
     }
 }

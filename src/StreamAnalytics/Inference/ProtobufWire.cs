@@ -3,7 +3,6 @@ namespace StreamAnalytics.Inference;
 /// <summary>
 /// The few protobuf wire-format operations needed to edit an ONNX model in memory without a protobuf
 /// dependency: walk a message's fields, copy them, and replace or add length-delimited ones.
-/// (<see cref="OnnxBatchDimension"/> carries its own copy of these; it predates this type.)
 /// </summary>
 internal static class ProtobufWire
 {
