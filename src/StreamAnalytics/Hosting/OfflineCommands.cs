@@ -5,7 +5,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Windowing;
