@@ -5,6 +5,15 @@ public sealed class ModelOptions
     /// <summary>The model manifest (<c>model.json</c>); relative paths are tried against the working folder, then the install folder.</summary>
     public string Manifest { get; set; } = "models/resnet18/model.json";
 
+    /// <summary>
+    /// An action head manifest (input layout <c>features</c>, e.g. <c>models/fight/model.json</c>) run on every
+    /// window over <see cref="Manifest"/>'s frame outputs. Unset or empty (so a command-line override can turn
+    /// it off): no head, and the pipeline is as before. The head names the backbone it was trained on, so
+    /// <see cref="Manifest"/> must be that backbone (for the shipped fight head,
+    /// <c>models/resnet18/model-featuremap.json</c>), and every camera's window must hold the head's frames.
+    /// </summary>
+    public string? ActionHead { get; set; }
+
     /// <summary><c>cpu</c> or <c>cuda</c>. When CUDA cannot load, a warning says why and the model runs on CPU.</summary>
     public string ExecutionProvider { get; set; } = "cpu";
 

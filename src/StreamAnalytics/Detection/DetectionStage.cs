@@ -8,7 +8,8 @@ namespace StreamAnalytics.Detection;
 
 /// <summary>
 /// Turns model outputs into events: the anomaly detector on embeddings (or a model's own anomaly
-/// score), the action rule on class logits. State is per camera; a cooldown per camera, type and
+/// score), the action rule on class logits, whether a clip model's output or an action head's
+/// (<see cref="WindowInference.Action"/>). State is per camera; a cooldown per camera, type and
 /// label keeps one incident from flooding the topic. Time comes from capture times, not the wall clock.
 /// </summary>
 public sealed partial class DetectionStage
@@ -76,10 +77,20 @@ public sealed partial class DetectionStage
                 case OutputRole.ClassLogits:
                     foreach (var (label, probability, limit, above) in _actionRule.Evaluate(values, spec.Labels))
                     {
-                        Observe(events, result, EventType.Action, label, above, probability, limit, ActionHead);
+                        Observe(events, result, EventType.Action, label, above, probability, limit, SoftmaxThresholdHead);
                     }
 
                     break;
+            }
+        }
+
+        if (result.Action is { } action)
+        {
+            // The head decided, so the event names it; the model is still the backbone that fed it.
+            var head = (action.Head.Name, action.Head.Version);
+            foreach (var (label, probability, limit, above) in _actionRule.Evaluate(action.Logits, action.Labels))
+            {
+                Observe(events, result, EventType.Action, label, above, probability, limit, head);
             }
         }
 
@@ -102,7 +113,7 @@ public sealed partial class DetectionStage
     private static readonly (string Name, string Version) MotionHead = ("motion-knn", "1");
     private static readonly (string Name, string Version) AppearanceHead = ("embedding-knn", "1");
     private static readonly (string Name, string Version) ModelScoreHead = ("model-score", "1");
-    private static readonly (string Name, string Version) ActionHead = ("softmax-threshold", "1");
+    private static readonly (string Name, string Version) SoftmaxThresholdHead = ("softmax-threshold", "1");
 
     private void Observe(List<DetectionEvent> events, WindowInference result, string type, string label, bool above, double score, double threshold, (string Name, string Version) head)
     {

@@ -88,7 +88,9 @@ public static class CommandLine
         if (checkOnly)
         {
             plan.Model!.Dispose();
-            Console.WriteLine($"Configuration is valid: {plan.Options.Cameras.Count} cameras, model '{plan.Model.Manifest.Name}' {plan.Model.Manifest.Version} on {plan.Model.ExecutionProvider}.");
+            plan.ActionHead?.Dispose();
+            var head = plan.ActionHead is { Manifest: var h } ? $", action head '{h.Name}' {h.Version}" : string.Empty;
+            Console.WriteLine($"Configuration is valid: {plan.Options.Cameras.Count} cameras, model '{plan.Model.Manifest.Name}' {plan.Model.Manifest.Version} on {plan.Model.ExecutionProvider}{head}.");
             return ExitOk;
         }
 

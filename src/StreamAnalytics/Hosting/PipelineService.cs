@@ -52,7 +52,7 @@ public sealed partial class PipelineService(
             () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>(), options.Cameras).RunAsync(results.Reader, events.Writer, drain.Token),
             events.Writer);
         var inference = RunAndComplete(
-            () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>(), time, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMilliseconds)).RunAsync(windows.Reader, results.Writer, drain.Token),
+            () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>(), time, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMilliseconds), plan.ActionHead).RunAsync(windows.Reader, results.Writer, drain.Token),
             results.Writer);
 
         var readerTasks = new List<Task>();
@@ -78,6 +78,11 @@ public sealed partial class PipelineService(
         }
 
         LogStarted(_readers.Count, model.Manifest.Name, model.ExecutionProvider);
+        if (plan.ActionHead is { } head)
+        {
+            LogActionHead(head.Manifest.Name, head.Manifest.Version, head.Frames, string.Join(", ", head.Labels));
+        }
+
         var progress = Task.Run(() => LogProgressAsync(stoppingToken), CancellationToken.None);
 
         var allCamerasDone = Task.WhenAll(readerTasks);
@@ -227,6 +232,9 @@ public sealed partial class PipelineService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline started: {Cameras} cameras, model {Model} on {Provider}")]
     private partial void LogStarted(int cameras, string model, string provider);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Action head {Head} {Version} runs on every window ({Frames} frames); labels: {Labels}")]
+    private partial void LogActionHead(string head, string version, int frames, string labels);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Camera status loop stopped ({Reason})")]
     private partial void LogStatusLoopStopped(string reason);

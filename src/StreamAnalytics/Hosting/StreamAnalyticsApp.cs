@@ -63,23 +63,69 @@ public static class StreamAnalyticsApp
             }
         }
 
+        var headManifest = LoadActionHeadManifest(options, manifest is { Input.Layout: not TensorLayout.Features } ? manifest : null, problems);
         var motionModels = LoadMotionStates(options, problems);
         if (problems.Count > 0 || manifest is null)
         {
             return new StartupPlan(options, null, problems);
         }
 
+        OnnxModel model;
+        var modelLogger = loggerFactory.CreateLogger("StreamAnalytics.Inference.OnnxModel");
         try
         {
-            var model = OnnxModel.Load(manifest, options.Model.ExecutionProvider, options.Model.DeviceId, options.Model.IntraOpThreads, options.Model.MaxBatch, loggerFactory.CreateLogger("StreamAnalytics.Inference.OnnxModel"));
-            // Loading (and rewriting the batch dimension of) a large ONNX file leaves hundreds of MB of garbage
-            // that a quiet pipeline may not collect for a long time: return it to the OS once, at start.
-            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            return new StartupPlan(options, model, []) { MotionModels = motionModels };
+            model = OnnxModel.Load(manifest, options.Model.ExecutionProvider, options.Model.DeviceId, options.Model.IntraOpThreads, options.Model.MaxBatch, modelLogger);
         }
         catch (ModelManifestException ex)
         {
             return new StartupPlan(options, null, [.. ex.Problems.Select(p => $"Model manifest '{ex.ManifestPath}': {p}")]);
+        }
+
+        ActionHead? actionHead = null;
+        if (headManifest is not null)
+        {
+            try
+            {
+                // On CPU with one thread whatever the backbone uses: its input comes from the CPU recipe, and one small
+                // product per window (4,100 × 2 for the fight head) gains nothing from a device copy, or from threads
+                // that would spin beside the backbone's.
+                actionHead = ActionHead.Load(headManifest, model, "cpu", 0, 1, 1, modelLogger);
+            }
+            catch (ModelManifestException ex)
+            {
+                model.Dispose();
+                return new StartupPlan(options, null, [.. ex.Problems.Select(p => $"Model.ActionHead manifest '{ex.ManifestPath}': {p}")]);
+            }
+        }
+
+        // Loading (and rewriting the batch dimension of) a large ONNX file leaves hundreds of MB of garbage
+        // that a quiet pipeline may not collect for a long time: return it to the OS once, at start.
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return new StartupPlan(options, model, []) { MotionModels = motionModels, ActionHead = actionHead };
+    }
+
+    /// <summary>
+    /// Reads the manifest of <c>Model.ActionHead</c>, when set, and checks it against the cameras and the backbone's
+    /// manifest; the pairing that needs the loaded backbone is checked when the head is loaded.
+    /// </summary>
+    private static ModelManifest? LoadActionHeadManifest(StreamAnalyticsOptions options, ModelManifest? backbone, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(options.Model.ActionHead))
+        {
+            return null;
+        }
+
+        try
+        {
+            var head = ModelManifestLoader.Load(ResolvePath(options.Model.ActionHead));
+            var mismatches = StreamAnalyticsOptionsValidator.CollectActionHead(options, head, backbone);
+            problems.AddRange(mismatches);
+            return mismatches.Count == 0 ? head : null;
+        }
+        catch (ModelManifestException ex)
+        {
+            problems.AddRange(ex.Problems.Select(p => $"Model.ActionHead manifest '{ex.ManifestPath}': {p}"));
+            return null;
         }
     }
 

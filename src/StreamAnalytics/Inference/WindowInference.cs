@@ -1,6 +1,10 @@
 namespace StreamAnalytics.Inference;
 
-/// <summary>A model's outputs for one window, with what identifies the window; Outputs follow the manifest's order.</summary>
+/// <summary>
+/// A model's outputs for one window, with what identifies the window; Outputs follow the manifest's order.
+/// An output with role <c>featureMap</c> is empty: only an action head's recipe reads it, per frame, before
+/// the window gets here (<see cref="Action"/>).
+/// </summary>
 public sealed record WindowInference(
     string CameraId,
     long WindowIndex,
@@ -15,4 +19,7 @@ public sealed record WindowInference(
     public double? MotionScore { get; init; }
 
     public double? MotionThreshold { get; init; }
+
+    /// <summary>The action head's logits for the window (<c>Model.ActionHead</c>); null without one.</summary>
+    public ActionLogits? Action { get; init; }
 }

@@ -20,6 +20,7 @@ public sealed class ShippedConfigurationTests
         var plan = StreamAnalyticsApp.Prepare(configuration, NullLoggerFactory.Instance);
 
         Assert.True(plan.IsValid, string.Join(Environment.NewLine, plan.Problems));
+        plan.ActionHead?.Dispose();
         plan.Model!.Dispose();
     }
 }

@@ -1,4 +1,6 @@
 using StreamAnalytics.Configuration;
+using StreamAnalytics.Inference;
+using StreamAnalytics.Windowing;
 
 namespace StreamAnalytics.Tests.Configuration;
 
@@ -43,6 +45,38 @@ public sealed class StreamAnalyticsOptionsValidatorTests
 
         Assert.True(result.Failed);
         Assert.Equal(3, result.Failures!.Count());
+    }
+
+    [Fact]
+    public void An_action_head_is_checked_against_every_camera_window_and_the_backbone_all_at_once()
+    {
+        var options = new StreamAnalyticsOptions
+        {
+            Cameras = [Camera("front"), Camera("lobby"), Camera("gate")],
+            Window = new WindowOptions { Length = 8 },
+        };
+        options.Cameras[1].Window = new WindowOptions { Length = 32, Subsample = 1, Hop = 8 };
+        options.Cameras[2].Window = new WindowOptions { Length = 16 };
+        var head = new ModelManifest(
+            "fight-detector", "1.0.0", "/models/fight/model.json", "/models/fight/head.onnx",
+            new ModelInputSpec("features", TensorLayout.Features, 32, null, new FeatureInputSpec(ClipFeatureRecipe.TemporalStatsV1, "resnet18-imagenet", 4100)),
+            [new ModelOutputSpec("logits", OutputRole.ClassLogits, ["fight", "noFight"])]);
+        var backbone = new ModelManifest(
+            "efficientnet-b0", "1", "/models/effnet/model.json", "/models/effnet/e.onnx",
+            new ModelInputSpec("x", TensorLayout.Nchw, 1, new FrameTensorFormat(8, 8, ColorOrder.Rgb, 1f, [0, 0, 0], [1, 1, 1])),
+            [new ModelOutputSpec("embedding", OutputRole.Embedding, [])]);
+
+        var errors = StreamAnalyticsOptionsValidator.CollectActionHead(options, head, backbone);
+
+        Assert.Equal(3, errors.Count);
+        Assert.Contains("Cameras[0] (camera 'front'): Window.Length is 8 (from the pipeline's Window) but action head 'fight-detector' (Model.ActionHead '/models/fight/model.json') was trained on windows of 32 frames.", errors);
+        Assert.Contains(errors, e => e.StartsWith("Cameras[2] (camera 'gate'): Window.Length is 16 (from the camera's Window)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("trained on backbone 'resnet18-imagenet'", StringComparison.Ordinal) && e.Contains("'efficientnet-b0'", StringComparison.Ordinal));
+
+        // With every window at 32 and the backbone it was trained on, the head fits.
+        options.Window.Length = 32;
+        options.Cameras[2].Window = null;
+        Assert.Empty(StreamAnalyticsOptionsValidator.CollectActionHead(options, head, backbone with { Name = "resnet18-imagenet" }));
     }
 
     [Fact]

@@ -28,6 +28,16 @@ public sealed class DetectionStageTests
         "encoder", "1.0", "/models/enc/model.json", "/models/enc/e.onnx", Input,
         [new ModelOutputSpec("embedding", OutputRole.Embedding, [])]);
 
+    /// <summary>A per-frame encoder as the fight head needs it: the map is empty on the window (InferenceStage skips it).</summary>
+    private static readonly ModelManifest FeatureMapEncoder = new(
+        "resnet18-imagenet", "0.23.1", "/models/resnet18/model-featuremap.json", "/models/resnet18/ResNet18.onnx", Input,
+        [new ModelOutputSpec("embedding", OutputRole.Embedding, []), new ModelOutputSpec("map", OutputRole.FeatureMap, [])]);
+
+    private static readonly ModelManifest FightHead = new(
+        "fight-detector", "1.0.0", "/models/fight/model.json", "/models/fight/head.onnx",
+        new ModelInputSpec("features", TensorLayout.Features, 32, null, new FeatureInputSpec(ClipFeatureRecipe.TemporalStatsV1, "resnet18-imagenet", 4100)),
+        [new ModelOutputSpec("logits", OutputRole.ClassLogits, ["fight", "noFight"])]);
+
     private readonly PipelineMetrics _metrics = new(Metrics.NewCustomRegistry());
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 6, 1, 0, 0, 0, TimeSpan.Zero));
 
@@ -50,6 +60,14 @@ public sealed class DetectionStageTests
         T0.AddSeconds(seconds),
         model,
         [output]);
+
+    /// <summary>A window of the feature-map encoder, with the fight head's logits for it.</summary>
+    private static WindowInference HeadResult(double seconds, float[] logits, long index = 0) =>
+        Result("door", seconds, FeatureMapEncoder, [1f, 0f, 0f, 0f], index) with
+        {
+            Outputs = [[1f, 0f, 0f, 0f], []],
+            Action = new ActionLogits(FightHead, ["fight", "noFight"], logits),
+        };
 
     private static float[] Fall => [5f, 0f, 0f];
 
@@ -75,9 +93,47 @@ public sealed class DetectionStageTests
         Assert.Equal(T0.AddSeconds(3), detected.LastCaptureTime);
         Assert.Equal("actions", detected.ModelName);
         Assert.Equal("3.0", detected.ModelVersion);
+        Assert.Equal(("softmax-threshold", "1"), (detected.HeadName, detected.HeadVersion));
         Assert.Equal(_time.GetUtcNow(), detected.DetectedAt);
         Assert.Equal(7, detected.EventId.Version);
         Assert.Equal(1, _metrics.EventsDetected.WithLabels("door", EventType.Action).Value);
+    }
+
+    [Fact]
+    public void Action_head_logits_above_the_threshold_open_an_incident_named_after_the_head()
+    {
+        var stage = NewStage(Options());
+
+        // p(fight) = sigmoid(6) ≈ 0.9975 ≥ 0.5; the embedding only starts the anomaly detector's calibration.
+        var start = Assert.Single(stage.Evaluate(HeadResult(3, [3f, -3f], index: 4)));
+        var end = Assert.Single(stage.Evaluate(HeadResult(4, [-3f, 3f], index: 5)));
+
+        Assert.Equal((EventType.Action, "fight", "start"), (start.Type, start.Label, start.Phase));
+        Assert.InRange(start.Score, 0.997, 0.998);
+        Assert.Equal(0.5, start.Threshold);
+        Assert.Equal(("fight-detector", "1.0.0"), (start.HeadName, start.HeadVersion));
+        Assert.Equal(("resnet18-imagenet", "0.23.1"), (start.ModelName, start.ModelVersion));
+        Assert.Equal((41L, 48L), (start.FirstSequence, start.LastSequence));
+        Assert.Equal("end", end.Phase);
+        Assert.Equal(start.EventId, end.EventId);
+        Assert.Equal(("fight-detector", "1.0.0"), (end.HeadName, end.HeadVersion));
+        Assert.Equal(2, _metrics.EventsDetected.WithLabels("door", EventType.Action).Value);
+    }
+
+    [Fact]
+    public void Action_head_logits_below_the_threshold_raise_nothing()
+    {
+        var options = Options();
+        options.Anomaly.Enabled = false;
+        var stage = NewStage(options);
+
+        // p(fight) = sigmoid(-2) ≈ 0.12, window after window; noFight has no threshold.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Empty(stage.Evaluate(HeadResult(i, [-1f, 1f], index: i)));
+        }
+
+        Assert.Equal(0, _metrics.EventsDetected.WithLabels("door", EventType.Action).Value);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAnalytics.Hosting;
+using StreamAnalytics.Tests.Fakes;
 
 namespace StreamAnalytics.Tests.Hosting;
 
@@ -87,6 +88,83 @@ public sealed class StreamAnalyticsAppTests
         using var model = plan.Model!;
         Assert.Equal("resnet18-imagenet", model.Manifest.Name);
         Assert.Equal("front", Assert.Single(plan.Options.Cameras).Id);
+    }
+
+    private static Dictionary<string, string?> FightConfig(string backbone = "models/resnet18/model-featuremap.json") => new()
+    {
+        ["StreamAnalytics:Cameras:0:Id"] = "front",
+        ["StreamAnalytics:Cameras:0:Url"] = "/data/front.mp4",
+        ["StreamAnalytics:Cameras:1:Id"] = "gate",
+        ["StreamAnalytics:Cameras:1:Url"] = "/data/gate.mp4",
+        ["StreamAnalytics:Window:Length"] = "32",
+        ["StreamAnalytics:Window:Subsample"] = "1",
+        ["StreamAnalytics:Window:Hop"] = "8",
+        ["StreamAnalytics:Model:Manifest"] = backbone,
+        ["StreamAnalytics:Model:ActionHead"] = "models/fight/model.json",
+        ["StreamAnalytics:Model:IntraOpThreads"] = "1",
+    };
+
+    [Fact]
+    public void Prepare_loads_the_action_head_on_its_backbone()
+    {
+        var plan = StreamAnalyticsApp.Prepare(Config(FightConfig()), NullLoggerFactory.Instance);
+
+        Assert.Empty(plan.Problems);
+        using var model = plan.Model!;
+        using var head = plan.ActionHead!;
+        Assert.Equal(("fight-detector", 32), (head.Manifest.Name, head.Frames));
+        Assert.Equal([512, 512 * 7 * 7], model.OutputItemSizes);
+    }
+
+    [Fact]
+    public void Prepare_refuses_an_action_head_whose_window_length_differs_naming_the_camera()
+    {
+        var values = FightConfig();
+        values["StreamAnalytics:Cameras:1:Window:Length"] = "16";
+        values["StreamAnalytics:Cameras:1:Window:Hop"] = "4";
+        values["StreamAnalytics:Mqtt:Port"] = "0";
+
+        var plan = StreamAnalyticsApp.Prepare(Config(values), NullLoggerFactory.Instance);
+
+        // Reported with the other problems, before any model is loaded.
+        Assert.False(plan.IsValid);
+        Assert.Null(plan.Model);
+        Assert.Null(plan.ActionHead);
+        Assert.Equal(2, plan.Problems.Count);
+        Assert.Contains(plan.Problems, p => p.StartsWith("Mqtt.Port", StringComparison.Ordinal));
+        Assert.Contains(plan.Problems, p => p.StartsWith("Cameras[1] (camera 'gate'): Window.Length is 16 (from the camera's Window) but action head 'fight-detector'", StringComparison.Ordinal)
+            && p.Contains("32 frames", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Prepare_refuses_an_action_head_that_is_missing_or_lacks_its_onnx_file()
+    {
+        using var dir = new TempDirectory();
+        var noOnnx = dir.Write("model.json", File.ReadAllText(ActionHeadFixture.HeadManifestPath));
+        var values = FightConfig();
+
+        values["StreamAnalytics:Model:ActionHead"] = "/nonexistent/fight/model.json";
+        var missing = StreamAnalyticsApp.Prepare(Config(values), NullLoggerFactory.Instance);
+        values["StreamAnalytics:Model:ActionHead"] = noOnnx;
+        var withoutOnnx = StreamAnalyticsApp.Prepare(Config(values), NullLoggerFactory.Instance);
+
+        Assert.Null(missing.Model);
+        Assert.Equal("Model.ActionHead manifest '/nonexistent/fight/model.json': the file does not exist.", Assert.Single(missing.Problems));
+        Assert.Null(withoutOnnx.Model);
+        var problem = Assert.Single(withoutOnnx.Problems);
+        Assert.StartsWith($"Model.ActionHead manifest '{noOnnx}': file: ONNX file '{dir.File("head.onnx")}' does not exist", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Prepare_refuses_an_action_head_on_a_backbone_without_the_feature_map_naming_both_manifests()
+    {
+        var plan = StreamAnalyticsApp.Prepare(Config(FightConfig(backbone: "models/resnet18/model.json")), NullLoggerFactory.Instance);
+
+        Assert.False(plan.IsValid);
+        Assert.Null(plan.Model);
+        var problem = Assert.Single(plan.Problems);
+        Assert.StartsWith($"Model.ActionHead manifest '{ActionHeadFixture.HeadManifestPath}': backbone manifest '{Path.Combine(AppContext.BaseDirectory, "models/resnet18/model.json")}'", problem, StringComparison.Ordinal);
+        Assert.Contains("featureMap", problem, StringComparison.Ordinal);
     }
 
     [Fact]

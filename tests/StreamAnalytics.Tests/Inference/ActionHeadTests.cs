@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
 using StreamAnalytics.Hosting;
@@ -137,5 +139,72 @@ public sealed class ActionHeadTests(ActionHeadFixture fixture) : IDisposable
         {
             Assert.Equal(offlineProbabilities[i], live[i], 5);
         }
+    }
+
+    /// <summary>
+    /// The head wired into the pipeline: a live window of T = 32 frames (camera windowing → the inference stage
+    /// that runs the head → <see cref="WindowInference.Action"/>) gets the fight probability that the offline
+    /// command path (ClipEmbedder's view → ActionHead) gives the same 32 frames. The clip is a real fight clip cut
+    /// to its first 64 frames by stream copy (the original's pixels), so the offline view at offset 0.1 takes
+    /// frames 0, 2, …, 62: exactly what a camera with Subsample 1, the documented live setting, samples.
+    /// </summary>
+    [Fact]
+    public async Task The_inference_stage_gives_a_32_frame_window_the_offline_fight_probability()
+    {
+        var clip = await FirstFramesAsync(SharedData.Path("surveillance-fight", "fight", "fi012.mp4"), 64);
+        using var embedder = new ClipEmbedder(fixture.Backbone, NullLogger<CameraReader>.Instance);
+        var offline = await embedder.EmbedAsync(clip, fixture.Head.Frames, mirrored: false, CancellationToken.None);
+        Assert.Equal(64, offline.DecodedFrames);
+        var view = Assert.Single(offline.Views, v => v.Offset == 0.1);
+        var features = new float[fixture.Head.Recipe.FeatureLength];
+        fixture.Head.Recipe.Compute(view.Frames, features);
+        var expected = fixture.Head.Probabilities(features);
+
+        using var windowing = new CameraWindowing("cam", new WindowSchedule(32, 1, 32), fixture.Backbone.Manifest.Input.Format, metrics: null);
+        var windows = new List<Window>();
+        await OfflineVideo.DecodeAsync(clip, frame =>
+        {
+            if (windowing.Process(frame) is { } window)
+            {
+                windows.Add(window);
+            }
+        }, NullLogger<CameraReader>.Instance, CancellationToken.None);
+        var metrics = new PipelineMetrics(Metrics.NewCustomRegistry());
+        var stage = new InferenceStage(fixture.Backbone, metrics, new CapturingLogger(), actionHead: fixture.Head);
+        var window = Assert.Single(windows);
+        Assert.Equal(32, window.Length);
+        Assert.Equal(window.FirstSequence + 62, window.LastSequence);
+        var result = Assert.Single(stage.Infer(windows));
+        window.Release();
+
+        var action = Assert.IsType<ActionLogits>(result.Action);
+        Assert.Same(fixture.Head.Manifest, action.Head);
+        Assert.Equal(["fight", "noFight"], action.Labels);
+        var live = new float[action.Logits.Length];
+        TensorPrimitives.SoftMax(action.Logits, live);
+        Assert.Equal(expected[0], live[0], 1e-4);
+        Assert.True(live[0] > 0.5, $"a fight clip's window scored fight {live[0]}");
+
+        // The window carries the pooled embedding for the anomaly detector, not the 25,088-value map.
+        Assert.Equal(512, result.Outputs[0].Length);
+        Assert.Empty(result.Outputs[1]);
+        Assert.Equal(1, metrics.InferenceDuration.WithLabels(fixture.Head.Manifest.Name).Count);
+    }
+
+    /// <summary>The first <paramref name="frames"/> frames of a video, stream-copied (no re-encoding) into the test's folder.</summary>
+    private async Task<string> FirstFramesAsync(string source, int frames)
+    {
+        var path = _dir.File(Path.GetFileNameWithoutExtension(source) + $"-{frames}.mp4");
+        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
+        foreach (var argument in new[] { "-nostdin", "-v", "error", "-y", "-i", source, "-map", "0:v:0", "-frames:v", frames.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "copy", path })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var ffmpeg = Process.Start(info)!;
+        var errors = await ffmpeg.StandardError.ReadToEndAsync();
+        await ffmpeg.WaitForExitAsync();
+        Assert.True(ffmpeg.ExitCode == 0, $"ffmpeg failed: {errors}");
+        return path;
     }
 }
