@@ -21,6 +21,8 @@ internal static class ProcStats
         }
     });
 
+    public static double ClockTicksPerSecond => TicksPerSecond.Value;
+
     /// <summary>PssBytes (proportional set size: shared library pages split between the processes that map them) is 0 unless asked for.</summary>
     public readonly record struct ProcSample(int Pid, int ParentPid, string Command, double CpuSeconds, long RssBytes, long PssBytes);
 

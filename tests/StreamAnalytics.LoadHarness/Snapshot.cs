@@ -22,6 +22,7 @@ internal sealed record Snapshot(
     DateTimeOffset Time,
     long Timestamp,
     double ProcessCpu,
+    Dictionary<int, (string Kind, double Seconds)> Threads,
     long ProcessRss,
     long Allocated,
     long HarnessAllocated,
@@ -46,12 +47,13 @@ internal sealed record Snapshot(
         var timestamp = Stopwatch.GetTimestamp();
         self.Refresh();
         var cpu = self.TotalProcessorTime.TotalSeconds;
+        var threads = ThreadCpu.Read();
         var rss = self.WorkingSet64;
         var ffmpeg = ProcStats.Children(self.Id, "ffmpeg", withPss: true).ToDictionary(s => s.Pid);
         var server = ProcStats.Read(serverPid)?.CpuSeconds ?? 0;
         var (busy, total) = ProcStats.Machine();
         metrics ??= await PrometheusText.ScrapeAsync(http, metricsUrl, cancellationToken).ConfigureAwait(false);
-        return new Snapshot(time, timestamp, cpu, rss, allocated, harness, collections, ffmpeg, server, busy, total, metrics);
+        return new Snapshot(time, timestamp, cpu, threads, rss, allocated, harness, collections, ffmpeg, server, busy, total, metrics);
     }
 
     public double SecondsSince(Snapshot earlier) => Stopwatch.GetElapsedTime(earlier.Timestamp, Timestamp).TotalSeconds;
