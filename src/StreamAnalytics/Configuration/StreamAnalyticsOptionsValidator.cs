@@ -131,6 +131,61 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
         {
             errors.Add($"{where}: Reconnect.OpenTimeoutSeconds must be at least 1 (got {r.OpenTimeoutSeconds}).");
         }
+
+        ValidatePolygons(camera.Masks, where + ": Masks", errors);
+        ValidatePolygons(camera.Zones, where + ": Zones", errors);
+    }
+
+    /// <summary>
+    /// A polygon that is checked only when the first frame arrives would fail after start, on a camera
+    /// that may then run unmasked: every mistake is caught here instead.
+    /// </summary>
+    private static void ValidatePolygons(List<PolygonOptions> polygons, string where, List<string> errors)
+    {
+        for (var p = 0; p < polygons.Count; p++)
+        {
+            var polygon = polygons[p];
+            var name = polygon.Name is { Length: > 0 } n ? $"{where}[{p}] ('{n}')" : $"{where}[{p}]";
+            if (polygon.Points.Count < 3)
+            {
+                errors.Add($"{name}: a polygon needs at least 3 points (got {polygon.Points.Count}).");
+                continue;
+            }
+
+            var valid = true;
+            for (var i = 0; i < polygon.Points.Count; i++)
+            {
+                var point = polygon.Points[i] ?? [];
+                if (point.Length != 2)
+                {
+                    errors.Add($"{name}: point {i} must be an [x, y] pair (got {point.Length} values).");
+                    valid = false;
+                }
+                else if (!(point[0] is >= 0 and <= 1) || !(point[1] is >= 0 and <= 1))
+                {
+                    // The negated range test also catches NaN.
+                    errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name}: point {i} is ({point[0]}, {point[1]}); x and y are fractions of the frame, between 0 and 1."));
+                    valid = false;
+                }
+            }
+
+            if (valid && Math.Abs(ShoelaceArea(polygon.Points)) < 1e-9)
+            {
+                errors.Add($"{name}: the points enclose no area (all on one line?).");
+            }
+        }
+    }
+
+    private static double ShoelaceArea(List<double[]> points)
+    {
+        var twice = 0.0;
+        for (var i = 0; i < points.Count; i++)
+        {
+            var (a, b) = (points[i], points[(i + 1) % points.Count]);
+            twice += (a[0] * b[1]) - (b[0] * a[1]);
+        }
+
+        return twice / 2;
     }
 
     private static void ValidateWindow(WindowOptions window, string where, List<string> errors)

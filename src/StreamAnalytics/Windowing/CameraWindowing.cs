@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
+using StreamAnalytics.Privacy;
 
 namespace StreamAnalytics.Windowing;
 
@@ -21,6 +22,7 @@ public sealed partial class CameraWindowing : IDisposable
     private readonly CameraMetrics? _metrics;
     private readonly ILogger? _logger;
     private readonly MotionAnomalyHead? _motion;
+    private readonly PrivacyMask? _privacy;
     private double _pendingMotion = double.NaN;
     private long _errors;
     private long _arrivals;
@@ -30,7 +32,8 @@ public sealed partial class CameraWindowing : IDisposable
     private int _ringHead;
 
     /// <param name="motion">The camera's motion anomaly head; it sees every decoded frame, sampled or not.</param>
-    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, MotionAnomalyHead? motion = null)
+    /// <param name="privacy">The camera's masks and zones, blanked in each frame before anything else reads it.</param>
+    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, MotionAnomalyHead? motion = null, PrivacyMask? privacy = null)
     {
         CameraId = cameraId;
         _schedule = schedule;
@@ -41,6 +44,7 @@ public sealed partial class CameraWindowing : IDisposable
         _metrics = metrics;
         _logger = logger;
         _motion = motion;
+        _privacy = privacy;
     }
 
     /// <summary>Every motion score, frame by frame (for tests and diagnostics; runs on the windowing thread).</summary>
@@ -57,6 +61,12 @@ public sealed partial class CameraWindowing : IDisposable
     {
         try
         {
+            // First, in place: the motion head and the model tensor both read these pixels.
+            if (_privacy is not null && _privacy.Apply(frame.Pixels, frame.Width, frame.Height) && _logger is not null)
+            {
+                LogMaskRasterised(_logger, CameraId, frame.Width, frame.Height, 100.0 * _privacy.BlankedPixels / ((long)frame.Width * frame.Height));
+            }
+
             if (_motion is not null)
             {
                 ScoreMotion(frame);
@@ -208,6 +218,9 @@ public sealed partial class CameraWindowing : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Camera {CameraId}: a frame could not be prepared for the model ({Count} so far): {Reason}")]
     private static partial void LogFrameFailed(ILogger logger, string cameraId, long count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: masks and zones blank {Percent:F1}% of each {Width}x{Height} frame")]
+    private static partial void LogMaskRasterised(ILogger logger, string cameraId, int width, int height, double percent);
 
     public void Dispose()
     {
