@@ -55,4 +55,7 @@ public sealed class CameraOptions
 
     /// <summary>Zones: when any is given, everything outside all of them is blanked like a mask. Masks win inside zones.</summary>
     public List<PolygonOptions> Zones { get; set; } = [];
+
+    /// <summary>This camera's snapshot settings (replaces Detection.Snapshot for it, e.g. to keep one camera's pictures in).</summary>
+    public SnapshotOptions? Snapshot { get; set; }
 }

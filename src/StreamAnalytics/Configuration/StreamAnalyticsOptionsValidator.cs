@@ -134,6 +134,10 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
 
         ValidatePolygons(camera.Masks, where + ": Masks", errors);
         ValidatePolygons(camera.Zones, where + ": Zones", errors);
+        if (camera.Snapshot is not null)
+        {
+            ValidateSnapshot(camera.Snapshot, where + ": Snapshot", errors);
+        }
     }
 
     /// <summary>
@@ -186,6 +190,34 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
         }
 
         return twice / 2;
+    }
+
+    private static void ValidateSnapshot(SnapshotOptions snapshot, string where, List<string> errors)
+    {
+        if (snapshot.Mode is not (SnapshotOptions.PathMode or SnapshotOptions.Base64Mode))
+        {
+            errors.Add($"{where}.Mode must be 'path' or 'base64' (got '{snapshot.Mode}').");
+        }
+
+        if (snapshot.Enabled && snapshot.Mode == SnapshotOptions.PathMode && string.IsNullOrWhiteSpace(snapshot.Directory))
+        {
+            errors.Add($"{where}.Directory is required in 'path' mode.");
+        }
+
+        if (snapshot.MaxBytes is < 1024 or > 8 * 1024 * 1024)
+        {
+            errors.Add($"{where}.MaxBytes must be between 1024 and 8388608 (got {snapshot.MaxBytes}).");
+        }
+
+        if (snapshot.Quality is < 1 or > 100)
+        {
+            errors.Add($"{where}.Quality must be between 1 and 100 (got {snapshot.Quality}).");
+        }
+
+        if (snapshot.MaxWidth is < 16 or > 7680)
+        {
+            errors.Add($"{where}.MaxWidth must be between 16 and 7680 (got {snapshot.MaxWidth}).");
+        }
     }
 
     private static void ValidateWindow(WindowOptions window, string where, List<string> errors)
@@ -288,6 +320,8 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
         {
             errors.Add("Detection.Action: DefaultThreshold must be between 0 and 1 and CooldownSeconds must not be negative.");
         }
+
+        ValidateSnapshot(detection.Snapshot, "Detection.Snapshot", errors);
     }
 
     private static void ValidateMqtt(MqttOptions mqtt, List<string> errors)

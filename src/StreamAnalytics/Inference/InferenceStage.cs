@@ -242,6 +242,7 @@ public sealed partial class InferenceStage
     {
         MotionScore = window.MotionScore,
         MotionThreshold = window.MotionThreshold,
+        Snapshot = window.TakeSnapshot(),
     };
 
     private void Observe(TimeSpan duration) => _duration.Observe(duration.TotalSeconds);

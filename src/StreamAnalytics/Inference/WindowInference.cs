@@ -15,4 +15,7 @@ public sealed record WindowInference(
     public double? MotionScore { get; init; }
 
     public double? MotionThreshold { get; init; }
+
+    /// <summary>The window's masked last frame when its camera has snapshots on; detection releases it after evaluating the window.</summary>
+    public Snapshots.SnapshotFrame? Snapshot { get; init; }
 }

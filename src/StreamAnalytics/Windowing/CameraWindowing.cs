@@ -4,6 +4,7 @@ using StreamAnalytics.Detection;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Privacy;
+using StreamAnalytics.Snapshots;
 
 namespace StreamAnalytics.Windowing;
 
@@ -23,6 +24,7 @@ public sealed partial class CameraWindowing : IDisposable
     private readonly ILogger? _logger;
     private readonly MotionAnomalyHead? _motion;
     private readonly PrivacyMask? _privacy;
+    private readonly SnapshotCapture? _snapshots;
     private double _pendingMotion = double.NaN;
     private long _errors;
     private long _arrivals;
@@ -33,7 +35,8 @@ public sealed partial class CameraWindowing : IDisposable
 
     /// <param name="motion">The camera's motion anomaly head; it sees every decoded frame, sampled or not.</param>
     /// <param name="privacy">The camera's masks and zones, blanked in each frame before anything else reads it.</param>
-    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, MotionAnomalyHead? motion = null, PrivacyMask? privacy = null)
+    /// <param name="snapshots">Set when the camera's snapshots are on: each window keeps a copy of its last (masked) frame.</param>
+    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, MotionAnomalyHead? motion = null, PrivacyMask? privacy = null, SnapshotCapture? snapshots = null)
     {
         CameraId = cameraId;
         _schedule = schedule;
@@ -45,6 +48,7 @@ public sealed partial class CameraWindowing : IDisposable
         _logger = logger;
         _motion = motion;
         _privacy = privacy;
+        _snapshots = snapshots;
     }
 
     /// <summary>Every motion score, frame by frame (for tests and diagnostics; runs on the windowing thread).</summary>
@@ -61,7 +65,7 @@ public sealed partial class CameraWindowing : IDisposable
     {
         try
         {
-            // First, in place: the motion head and the model tensor both read these pixels.
+            // First, in place: the motion head, the model tensor and any snapshot copy all read these pixels.
             if (_privacy is not null && _privacy.Apply(frame.Pixels, frame.Width, frame.Height) && _logger is not null)
             {
                 LogMaskRasterised(_logger, CameraId, frame.Width, frame.Height, 100.0 * _privacy.BlankedPixels / ((long)frame.Width * frame.Height));
@@ -100,7 +104,26 @@ public sealed partial class CameraWindowing : IDisposable
             slot.MotionScore = _pendingMotion;
             _pendingMotion = double.NaN;
             Push(slot);
-            return _schedule.CompletesWindow(sampledIndex) ? BuildWindow() : null;
+            if (!_schedule.CompletesWindow(sampledIndex))
+            {
+                return null;
+            }
+
+            var window = BuildWindow();
+            if (_snapshots is not null)
+            {
+                try
+                {
+                    window.Snapshot = _snapshots.Capture(frame);
+                }
+                catch
+                {
+                    window.Release();
+                    throw;
+                }
+            }
+
+            return window;
         }
         finally
         {

@@ -149,4 +149,24 @@ public sealed class StreamAnalyticsOptionsValidatorTests
         ];
         Assert.Equal(expected, errors);
     }
+
+    [Fact]
+    public void Bad_snapshot_settings_are_all_reported()
+    {
+        var options = Valid();
+        options.Detection.Snapshot = new() { Enabled = true, Mode = "inline", MaxBytes = 10, Quality = 0, MaxWidth = 8 };
+        options.Cameras[1].Snapshot = new() { Enabled = true, Mode = "path", Directory = " " };
+
+        var errors = StreamAnalyticsOptionsValidator.Collect(options);
+
+        string[] expected =
+        [
+            "Cameras[1] (camera 'back'): Snapshot.Directory is required in 'path' mode.",
+            "Detection.Snapshot.Mode must be 'path' or 'base64' (got 'inline').",
+            "Detection.Snapshot.MaxBytes must be between 1024 and 8388608 (got 10).",
+            "Detection.Snapshot.Quality must be between 1 and 100 (got 0).",
+            "Detection.Snapshot.MaxWidth must be between 16 and 7680 (got 8).",
+        ];
+        Assert.Equal(expected, errors);
+    }
 }

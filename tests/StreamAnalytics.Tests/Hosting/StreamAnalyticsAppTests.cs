@@ -83,7 +83,7 @@ public sealed class StreamAnalyticsAppTests
                     "Zones": [ { "Points": [[0.1, 0.1], [0.9, 0.1], [0.9, 0.9], [0.1, 0.9]] } ] },
                   { "Id": "yard", "Url": "/data/yard.mp4",
                     "Masks": [ { "Points": [[0.1, 0.1], [0.2, 0.2]] }, { "Points": [[0.1, 0.1], [1.2, 0.1], [0.5, 0.5]] } ],
-                    "Zone": [] }
+                    "Snapshot": { "Enabled": true, "Mode": "base64", "MaxByte": 1000 } }
                 ]
               }
             }
@@ -93,7 +93,7 @@ public sealed class StreamAnalyticsAppTests
 
         Assert.False(plan.IsValid);
         Assert.Equal(3, plan.Problems.Count);
-        Assert.Contains(plan.Problems, p => p.StartsWith("Cameras[1] (camera 'yard').Zone: unknown setting", StringComparison.Ordinal));
+        Assert.Contains(plan.Problems, p => p.StartsWith("Cameras[1] (camera 'yard').Snapshot.MaxByte: unknown setting", StringComparison.Ordinal));
         Assert.Contains("Cameras[1] (camera 'yard'): Masks[0]: a polygon needs at least 3 points (got 2).", plan.Problems);
         Assert.Contains(plan.Problems, p => p.StartsWith("Cameras[1] (camera 'yard'): Masks[1]: point 1 is (1.2, 0.1)", StringComparison.Ordinal));
         var gate = plan.Options.Cameras[0];

@@ -3,6 +3,7 @@ using OpenCvSharp;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Privacy;
+using StreamAnalytics.Snapshots;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Windowing;
 
@@ -21,7 +22,7 @@ public sealed class PrivacyMaskTests
     private static readonly PolygonOptions Pentagon = Polygon((0.10, 0.15), (0.70, 0.10), (0.90, 0.50), (0.60, 0.90), (0.15, 0.70));
 
     [Fact]
-    public void A_pixel_inside_a_mask_cannot_influence_the_model_input()
+    public void A_pixel_inside_a_mask_cannot_influence_the_model_input_or_the_snapshot()
     {
         var privacy = new PrivacyMask([Quadrilateral], []);
         var original = RealFrames.Ped2[0];
@@ -32,21 +33,23 @@ public sealed class PrivacyMaskTests
         var reference = Run(original, privacy);
         var masked = Run(tampered, privacy);
 
-        Assert.True(BitIdentical(reference, masked), "a pixel inside the mask changed the model input");
+        Assert.True(BitIdentical(reference.Tensor, masked.Tensor), "a pixel inside the mask changed the model input");
+        Assert.Equal(reference.Jpeg, masked.Jpeg);
 
-        // The test can fail: without the mask the same change reaches the model...
-        Assert.False(BitIdentical(Run(original, privacy: null), Run(tampered, privacy: null)));
+        // The test can fail: without the mask the same change reaches both...
+        Assert.False(BitIdentical(Run(original, privacy: null).Tensor, Run(tampered, privacy: null).Tensor));
 
         // ...and with it, one pixel just outside the mask still does.
         var (x, y) = NearestOutside(Quadrilateral);
         var outside = original.ToArray();
         outside[((y * W) + x) * 3] ^= 0xFF;
         var changed = Run(outside, privacy);
-        Assert.False(BitIdentical(reference, changed), $"pixel ({x}, {y}) outside the mask did not reach the model");
+        Assert.False(BitIdentical(reference.Tensor, changed.Tensor), $"pixel ({x}, {y}) outside the mask did not reach the model");
+        Assert.NotEqual(reference.Jpeg, changed.Jpeg);
     }
 
     [Fact]
-    public void A_pixel_outside_every_zone_cannot_influence_the_model_input()
+    public void A_pixel_outside_every_zone_cannot_influence_the_model_input_or_the_snapshot()
     {
         var privacy = new PrivacyMask([], [Quadrilateral, Polygon((0.75, 0.75), (0.95, 0.75), (0.95, 0.95))]);
         var original = RealFrames.Ped2[1];
@@ -58,13 +61,14 @@ public sealed class PrivacyMaskTests
         var reference = Run(original, privacy);
         var masked = Run(Tamper(original, outsideBoth), privacy);
 
-        Assert.True(BitIdentical(reference, masked), "a pixel outside every zone changed the model input");
+        Assert.True(BitIdentical(reference.Tensor, masked.Tensor), "a pixel outside every zone changed the model input");
+        Assert.Equal(reference.Jpeg, masked.Jpeg);
 
         // A pixel inside a zone is seen.
         var (x, y) = Pixels(Quadrilateral, fullyInside: true)[0];
         var inZone = original.ToArray();
         inZone[((y * W) + x) * 3] ^= 0xFF;
-        Assert.False(BitIdentical(reference, Run(inZone, privacy)));
+        Assert.False(BitIdentical(reference.Tensor, Run(inZone, privacy).Tensor));
     }
 
     [Fact]
@@ -195,16 +199,18 @@ public sealed class PrivacyMaskTests
         return copy;
     }
 
-    /// <summary>One frame through windowing as the live pipeline runs it: masks, then the model tensor.</summary>
-    private static float[] Run(byte[] pixels, PrivacyMask? privacy)
+    /// <summary>One frame through windowing as the live pipeline runs it: masks, then the model tensor and the snapshot copy.</summary>
+    private static (float[] Tensor, byte[] Jpeg) Run(byte[] pixels, PrivacyMask? privacy)
     {
         var pool = new FramePool("cam", W, H);
-        using var windowing = new CameraWindowing("cam", new WindowSchedule(1, 0, 1), ResNetFormat, metrics: null, privacy: privacy);
+        using var windowing = new CameraWindowing("cam", new WindowSchedule(1, 0, 1), ResNetFormat, metrics: null, privacy: privacy, snapshots: new SnapshotCapture(maxWidth: 240));
         var window = windowing.Process(RealFrames.Rent(pool, 1, pixels));
         Assert.NotNull(window);
         try
         {
-            return window.Frames[0].Tensor.ToArray();
+            var jpeg = SnapshotEncoder.Encode(window.Snapshot!, 90, 1 << 20).Jpeg;
+            Assert.NotNull(jpeg);
+            return (window.Frames[0].Tensor.ToArray(), jpeg);
         }
         finally
         {
