@@ -46,4 +46,16 @@ public sealed class CameraOptions
     public WindowOptions? Window { get; set; }
 
     public ReconnectOptions Reconnect { get; set; } = new();
+
+    /// <summary>
+    /// Privacy masks: the inside of each polygon is blanked (black) in every decoded frame before anything
+    /// else sees it, so those pixels reach neither the model nor a snapshot.
+    /// </summary>
+    public List<PolygonOptions> Masks { get; set; } = [];
+
+    /// <summary>Zones: when any is given, everything outside all of them is blanked like a mask. Masks win inside zones.</summary>
+    public List<PolygonOptions> Zones { get; set; } = [];
+
+    /// <summary>This camera's snapshot settings (replaces Detection.Snapshot for it, e.g. to keep one camera's pictures in).</summary>
+    public SnapshotOptions? Snapshot { get; set; }
 }

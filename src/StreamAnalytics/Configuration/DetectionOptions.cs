@@ -11,4 +11,7 @@ public sealed class DetectionOptions
 
     /// <summary>Per-label overrides of <see cref="Lifecycle"/> (e.g. <c>"fight"</c>, <c>"motion"</c>).</summary>
     public Dictionary<string, EventLifecycleOptions> LifecycleByLabel { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>An incident's peak frame as JPEG in its events, for every camera that does not set its own; off by default.</summary>
+    public SnapshotOptions Snapshot { get; set; } = new();
 }

@@ -179,6 +179,93 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
         {
             errors.Add($"{where}: Reconnect.OpenTimeoutSeconds must be at least 1 (got {r.OpenTimeoutSeconds}).");
         }
+
+        ValidatePolygons(camera.Masks, where + ": Masks", errors);
+        ValidatePolygons(camera.Zones, where + ": Zones", errors);
+        if (camera.Snapshot is not null)
+        {
+            ValidateSnapshot(camera.Snapshot, where + ": Snapshot", errors);
+        }
+    }
+
+    /// <summary>
+    /// A polygon that is checked only when the first frame arrives would fail after start, on a camera
+    /// that may then run unmasked: every mistake is caught here instead.
+    /// </summary>
+    private static void ValidatePolygons(List<PolygonOptions> polygons, string where, List<string> errors)
+    {
+        for (var p = 0; p < polygons.Count; p++)
+        {
+            var polygon = polygons[p];
+            var name = polygon.Name is { Length: > 0 } n ? $"{where}[{p}] ('{n}')" : $"{where}[{p}]";
+            if (polygon.Points.Count < 3)
+            {
+                errors.Add($"{name}: a polygon needs at least 3 points (got {polygon.Points.Count}).");
+                continue;
+            }
+
+            var valid = true;
+            for (var i = 0; i < polygon.Points.Count; i++)
+            {
+                var point = polygon.Points[i] ?? [];
+                if (point.Length != 2)
+                {
+                    errors.Add($"{name}: point {i} must be an [x, y] pair (got {point.Length} values).");
+                    valid = false;
+                }
+                else if (!(point[0] is >= 0 and <= 1) || !(point[1] is >= 0 and <= 1))
+                {
+                    // The negated range test also catches NaN.
+                    errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name}: point {i} is ({point[0]}, {point[1]}); x and y are fractions of the frame, between 0 and 1."));
+                    valid = false;
+                }
+            }
+
+            if (valid && Math.Abs(ShoelaceArea(polygon.Points)) < 1e-9)
+            {
+                errors.Add($"{name}: the points enclose no area (all on one line?).");
+            }
+        }
+    }
+
+    private static double ShoelaceArea(List<double[]> points)
+    {
+        var twice = 0.0;
+        for (var i = 0; i < points.Count; i++)
+        {
+            var (a, b) = (points[i], points[(i + 1) % points.Count]);
+            twice += (a[0] * b[1]) - (b[0] * a[1]);
+        }
+
+        return twice / 2;
+    }
+
+    private static void ValidateSnapshot(SnapshotOptions snapshot, string where, List<string> errors)
+    {
+        if (snapshot.Mode is not (SnapshotOptions.PathMode or SnapshotOptions.Base64Mode))
+        {
+            errors.Add($"{where}.Mode must be 'path' or 'base64' (got '{snapshot.Mode}').");
+        }
+
+        if (snapshot.Enabled && snapshot.Mode == SnapshotOptions.PathMode && string.IsNullOrWhiteSpace(snapshot.Directory))
+        {
+            errors.Add($"{where}.Directory is required in 'path' mode.");
+        }
+
+        if (snapshot.MaxBytes is < 1024 or > 8 * 1024 * 1024)
+        {
+            errors.Add($"{where}.MaxBytes must be between 1024 and 8388608 (got {snapshot.MaxBytes}).");
+        }
+
+        if (snapshot.Quality is < 1 or > 100)
+        {
+            errors.Add($"{where}.Quality must be between 1 and 100 (got {snapshot.Quality}).");
+        }
+
+        if (snapshot.MaxWidth is < 16 or > 7680)
+        {
+            errors.Add($"{where}.MaxWidth must be between 16 and 7680 (got {snapshot.MaxWidth}).");
+        }
     }
 
     private static void ValidateWindow(WindowOptions window, string where, List<string> errors)
@@ -281,6 +368,8 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
         {
             errors.Add("Detection.Action: DefaultThreshold must be between 0 and 1 and CooldownSeconds must not be negative.");
         }
+
+        ValidateSnapshot(detection.Snapshot, "Detection.Snapshot", errors);
     }
 
     private static void ValidateMqtt(MqttOptions mqtt, List<string> errors)

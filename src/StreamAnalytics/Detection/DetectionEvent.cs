@@ -36,4 +36,7 @@ public sealed record DetectionEvent(
     public string HeadName { get; init; } = string.Empty;
 
     public string HeadVersion { get; init; } = string.Empty;
+
+    /// <summary>The incident's peak frame as JPEG (file or inline), when the camera's snapshots are on.</summary>
+    public Snapshots.EventSnapshot? Snapshot { get; init; }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
+using StreamAnalytics.Snapshots;
 
 namespace StreamAnalytics.Detection;
 
@@ -22,6 +23,7 @@ public sealed partial class DetectionStage
     private readonly Dictionary<string, AnomalyDetector> _anomaly = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Camera, string Type, string Label), IncidentTracker> _incidents = [];
     private readonly Dictionary<string, CameraOptions> _cameras;
+    private readonly IncidentSnapshots _snapshots;
 
     /// <param name="cameras">For per-camera lifecycle overrides; cameras not listed use the pipeline's settings.</param>
     public DetectionStage(DetectionOptions options, PipelineMetrics metrics, TimeProvider time, ILogger logger, IEnumerable<CameraOptions>? cameras = null)
@@ -32,6 +34,7 @@ public sealed partial class DetectionStage
         _time = time;
         _logger = logger;
         _actionRule = new ActionRule(options.Action);
+        _snapshots = new IncidentSnapshots(options.Snapshot, _cameras.Values, logger);
     }
 
     public async Task RunAsync(ChannelReader<WindowInference> input, ChannelWriter<DetectionEvent> output, CancellationToken cancellationToken)
@@ -94,6 +97,8 @@ public sealed partial class DetectionStage
             }
         }
 
+        // The window's own reference; incidents that made it their peak hold theirs.
+        result.Snapshot?.Release();
         return events;
     }
 
@@ -154,7 +159,20 @@ public sealed partial class DetectionStage
             IncidentEndTime = message.EndTime,
             HeadName = head.Name,
             HeadVersion = head.Version,
+            Snapshot = Snapshot(result.CameraId, message),
         });
+    }
+
+    private EventSnapshot? Snapshot(string cameraId, IncidentMessage message)
+    {
+        try
+        {
+            return _snapshots.Describe(cameraId, message.PeakSnapshot);
+        }
+        finally
+        {
+            message.PeakSnapshot?.Release();
+        }
     }
 
     /// <summary>Most specific first: camera and label, camera, label, pipeline.</summary>

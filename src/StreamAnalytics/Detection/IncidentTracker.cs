@@ -1,5 +1,6 @@
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
+using StreamAnalytics.Snapshots;
 
 namespace StreamAnalytics.Detection;
 
@@ -20,6 +21,9 @@ internal sealed class IncidentTracker(EventLifecycleOptions options, double cool
     private DateTimeOffset _lastMessage;
     private DateTimeOffset? _lastEnd;
 
+    // The peak window's frame, when its camera has snapshots: this tracker's own reference.
+    private SnapshotFrame? _peakSnapshot;
+
     /// <summary>The message this window causes, if any.</summary>
     public IncidentMessage? Observe(bool above, double score, WindowInference window)
     {
@@ -38,6 +42,7 @@ internal sealed class IncidentTracker(EventLifecycleOptions options, double cool
         {
             _firstSequence = null;
             _peak = 0;
+            KeepPeakSnapshot(null);
             return null;
         }
 
@@ -49,7 +54,7 @@ internal sealed class IncidentTracker(EventLifecycleOptions options, double cool
                 _startTime = window.FirstCaptureTime;
             }
 
-            _peak = Math.Max(_peak, score);
+            RaisePeak(score, window);
         }
 
         var enough = _recent.Count(a => a) >= options.EnterWindows;
@@ -72,7 +77,7 @@ internal sealed class IncidentTracker(EventLifecycleOptions options, double cool
         if (above)
         {
             _below = 0;
-            _peak = Math.Max(_peak, score);
+            RaisePeak(score, window);
         }
         else
         {
@@ -86,6 +91,7 @@ internal sealed class IncidentTracker(EventLifecycleOptions options, double cool
             _lastEnd = window.LastCaptureTime;
             _firstSequence = null;
             _peak = 0;
+            KeepPeakSnapshot(null);
             _recent.Clear();
             return message;
         }
@@ -99,6 +105,32 @@ internal sealed class IncidentTracker(EventLifecycleOptions options, double cool
         return Message(IncidentPhase.Update, score, window, endTime: null);
     }
 
-    private IncidentMessage Message(string phase, double score, WindowInference window, DateTimeOffset? endTime) =>
-        new(_id, phase, score, _peak, _firstSequence ?? window.FirstSequence, _startTime, endTime);
+    private IncidentMessage Message(string phase, double score, WindowInference window, DateTimeOffset? endTime)
+    {
+        // The message gets its own reference: the end message outlives the tracker's.
+        _peakSnapshot?.AddReference();
+        return new(_id, phase, score, _peak, _firstSequence ?? window.FirstSequence, _startTime, endTime) { PeakSnapshot = _peakSnapshot };
+    }
+
+    private void RaisePeak(double score, WindowInference window)
+    {
+        if (score > _peak || _peakSnapshot is null)
+        {
+            KeepPeakSnapshot(window.Snapshot);
+        }
+
+        _peak = Math.Max(_peak, score);
+    }
+
+    private void KeepPeakSnapshot(SnapshotFrame? snapshot)
+    {
+        if (ReferenceEquals(snapshot, _peakSnapshot))
+        {
+            return;
+        }
+
+        snapshot?.AddReference();
+        _peakSnapshot?.Release();
+        _peakSnapshot = snapshot;
+    }
 }

@@ -6,7 +6,9 @@ using StreamAnalytics.Detection;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
+using StreamAnalytics.Privacy;
 using StreamAnalytics.Publishing;
+using StreamAnalytics.Snapshots;
 using StreamAnalytics.Windowing;
 
 namespace StreamAnalytics.Hosting;
@@ -68,7 +70,9 @@ public sealed partial class PipelineService(
             cameraStatus.Report(reader.Status);
             var w = camera.Window ?? options.Window;
             var windowing = new CameraWindowing(camera.Id, new WindowSchedule(w.Length, w.Subsample, w.Hop), model.Manifest.Input.Format, cameraMetrics, windowingLogger,
-                plan.MotionModels.TryGetValue(camera.Id, out var motion) ? new MotionAnomalyHead(motion) : null);
+                plan.MotionModels.TryGetValue(camera.Id, out var motion) ? new MotionAnomalyHead(motion) : null,
+                PrivacyMask.For(camera),
+                SnapshotCapture.For(camera, options.Detection.Snapshot));
             var cameraId = camera.Id;
             windowing.MotionScored += score => MotionScored?.Invoke(cameraId, score);
             // Windowing waits without a token (see CameraWindowing.RunAsync): the drain deadline ends it by completing its input.

@@ -285,6 +285,7 @@ public sealed partial class InferenceStage
         MotionScore = window.MotionScore,
         MotionThreshold = window.MotionThreshold,
         Action = action,
+        Snapshot = window.TakeSnapshot(),
     };
 
     private void Observe(TimeSpan duration) => _duration.Observe(duration.TotalSeconds);

@@ -22,4 +22,7 @@ public sealed record WindowInference(
 
     /// <summary>The action head's logits for the window (<c>Model.ActionHead</c>); null without one.</summary>
     public ActionLogits? Action { get; init; }
+
+    /// <summary>The window's masked last frame when its camera has snapshots on; detection releases it after evaluating the window.</summary>
+    public Snapshots.SnapshotFrame? Snapshot { get; init; }
 }

@@ -23,4 +23,11 @@ public sealed record EventPayload(
     DateTimeOffset DetectedAt)
 {
     public const int CurrentSchemaVersion = 2;
+
+    /// <summary>
+    /// The incident's peak frame, only when snapshots are on: an optional field, so schema 2 consumers that
+    /// do not know it are unaffected and the version stays 2.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public EventSnapshotPayload? Snapshot { get; init; }
 }

@@ -20,7 +20,14 @@ public static class EventSerializer
         new EventIncidentPayload(e.IncidentFirstSequence, e.IncidentStartTime, e.IncidentEndTime),
         new EventModelPayload(e.ModelName, e.ModelVersion),
         new EventModelPayload(e.HeadName, e.HeadVersion),
-        e.DetectedAt);
+        e.DetectedAt)
+    {
+        Snapshot = e.Snapshot is { } s
+            ? new EventSnapshotPayload(EventSnapshotContentType, s.Frame, s.CaptureTime, s.Width, s.Height, s.Quality, s.Bytes) { Path = s.Path, Data = s.Data, Omitted = s.Omitted }
+            : null,
+    };
+
+    public const string EventSnapshotContentType = "image/jpeg";
 
     public static byte[] Serialize(DetectionEvent e) =>
         JsonSerializer.SerializeToUtf8Bytes(ToPayload(e), PublishingJsonContext.Default.EventPayload);

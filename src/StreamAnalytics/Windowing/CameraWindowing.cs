@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
+using StreamAnalytics.Privacy;
+using StreamAnalytics.Snapshots;
 
 namespace StreamAnalytics.Windowing;
 
@@ -21,6 +23,8 @@ public sealed partial class CameraWindowing : IDisposable
     private readonly CameraMetrics? _metrics;
     private readonly ILogger? _logger;
     private readonly MotionAnomalyHead? _motion;
+    private readonly PrivacyMask? _privacy;
+    private readonly SnapshotCapture? _snapshots;
     private double _pendingMotion = double.NaN;
     private long _errors;
     private long _arrivals;
@@ -30,7 +34,9 @@ public sealed partial class CameraWindowing : IDisposable
     private int _ringHead;
 
     /// <param name="motion">The camera's motion anomaly head; it sees every decoded frame, sampled or not.</param>
-    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, MotionAnomalyHead? motion = null)
+    /// <param name="privacy">The camera's masks and zones, blanked in each frame before anything else reads it.</param>
+    /// <param name="snapshots">Set when the camera's snapshots are on: each window keeps a copy of its last (masked) frame.</param>
+    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, MotionAnomalyHead? motion = null, PrivacyMask? privacy = null, SnapshotCapture? snapshots = null)
     {
         CameraId = cameraId;
         _schedule = schedule;
@@ -41,6 +47,8 @@ public sealed partial class CameraWindowing : IDisposable
         _metrics = metrics;
         _logger = logger;
         _motion = motion;
+        _privacy = privacy;
+        _snapshots = snapshots;
     }
 
     /// <summary>Every motion score, frame by frame (for tests and diagnostics; runs on the windowing thread).</summary>
@@ -57,6 +65,12 @@ public sealed partial class CameraWindowing : IDisposable
     {
         try
         {
+            // First, in place: the motion head, the model tensor and any snapshot copy all read these pixels.
+            if (_privacy is not null && _privacy.Apply(frame.Pixels, frame.Width, frame.Height) && _logger is not null)
+            {
+                LogMaskRasterised(_logger, CameraId, frame.Width, frame.Height, 100.0 * _privacy.BlankedPixels / ((long)frame.Width * frame.Height));
+            }
+
             if (_motion is not null)
             {
                 ScoreMotion(frame);
@@ -90,7 +104,26 @@ public sealed partial class CameraWindowing : IDisposable
             slot.MotionScore = _pendingMotion;
             _pendingMotion = double.NaN;
             Push(slot);
-            return _schedule.CompletesWindow(sampledIndex) ? BuildWindow() : null;
+            if (!_schedule.CompletesWindow(sampledIndex))
+            {
+                return null;
+            }
+
+            var window = BuildWindow();
+            if (_snapshots is not null)
+            {
+                try
+                {
+                    window.Snapshot = _snapshots.Capture(frame);
+                }
+                catch
+                {
+                    window.Release();
+                    throw;
+                }
+            }
+
+            return window;
         }
         finally
         {
@@ -208,6 +241,9 @@ public sealed partial class CameraWindowing : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Camera {CameraId}: a frame could not be prepared for the model ({Count} so far): {Reason}")]
     private static partial void LogFrameFailed(ILogger logger, string cameraId, long count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: masks and zones blank {Percent:F1}% of each {Width}x{Height} frame")]
+    private static partial void LogMaskRasterised(ILogger logger, string cameraId, int width, int height, double percent);
 
     public void Dispose()
     {

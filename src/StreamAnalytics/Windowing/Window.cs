@@ -41,12 +41,28 @@ public sealed class Window
 
     public DateTimeOffset LastCaptureTime => Frames[^1].CaptureTime;
 
+    /// <summary>
+    /// The window's last frame, masked, for a snapshot should the window become an incident's peak; null when
+    /// the camera's snapshots are off. The window owns it until <see cref="TakeSnapshot"/> hands it on.
+    /// </summary>
+    public Snapshots.SnapshotFrame? Snapshot { get; internal set; }
+
+    /// <summary>Moves the snapshot's reference to the caller, who must release it.</summary>
+    public Snapshots.SnapshotFrame? TakeSnapshot()
+    {
+        var snapshot = Snapshot;
+        Snapshot = null;
+        return snapshot;
+    }
+
     public void Release()
     {
         foreach (var frame in Frames)
         {
             frame.Release();
         }
+
+        TakeSnapshot()?.Release();
 
         Array.Clear(Frames);
         _pool.Return(this);

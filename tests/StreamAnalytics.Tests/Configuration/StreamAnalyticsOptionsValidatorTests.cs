@@ -152,4 +152,55 @@ public sealed class StreamAnalyticsOptionsValidatorTests
             Assert.Contains(errors, e => e.StartsWith(start, StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public void Bad_polygons_are_all_reported_at_start_naming_the_camera()
+    {
+        var options = Valid();
+        options.Cameras[0].Masks =
+        [
+            new() { Name = "neighbour-window", Points = [[0.1, 0.1], [0.2, 0.2]] },
+            new() { Points = [[0.1, 0.1], [1.5, 0.2], [0.3, double.NaN], [0.4, double.PositiveInfinity]] },
+            new() { Points = [[0.1, 0.1], [0.9, 0.1], [0.5, 0.8]] },
+        ];
+        options.Cameras[1].Zones =
+        [
+            new() { Points = [[0.1, 0.1], [0.2, 0.2], [0.3, 0.3]] },
+            new() { Points = [[0.1], [0.2, 0.2], [0.3, 0.1, 0.5]] },
+        ];
+
+        var errors = StreamAnalyticsOptionsValidator.Collect(options);
+
+        string[] expected =
+        [
+            "Cameras[0] (camera 'front'): Masks[0] ('neighbour-window'): a polygon needs at least 3 points (got 2).",
+            "Cameras[0] (camera 'front'): Masks[1]: point 1 is (1.5, 0.2); x and y are fractions of the frame, between 0 and 1.",
+            "Cameras[0] (camera 'front'): Masks[1]: point 2 is (0.3, NaN); x and y are fractions of the frame, between 0 and 1.",
+            "Cameras[0] (camera 'front'): Masks[1]: point 3 is (0.4, Infinity); x and y are fractions of the frame, between 0 and 1.",
+            "Cameras[1] (camera 'back'): Zones[0]: the points enclose no area (all on one line?).",
+            "Cameras[1] (camera 'back'): Zones[1]: point 0 must be an [x, y] pair (got 1 values).",
+            "Cameras[1] (camera 'back'): Zones[1]: point 2 must be an [x, y] pair (got 3 values).",
+        ];
+        Assert.Equal(expected, errors);
+    }
+
+    [Fact]
+    public void Bad_snapshot_settings_are_all_reported()
+    {
+        var options = Valid();
+        options.Detection.Snapshot = new() { Enabled = true, Mode = "inline", MaxBytes = 10, Quality = 0, MaxWidth = 8 };
+        options.Cameras[1].Snapshot = new() { Enabled = true, Mode = "path", Directory = " " };
+
+        var errors = StreamAnalyticsOptionsValidator.Collect(options);
+
+        string[] expected =
+        [
+            "Cameras[1] (camera 'back'): Snapshot.Directory is required in 'path' mode.",
+            "Detection.Snapshot.Mode must be 'path' or 'base64' (got 'inline').",
+            "Detection.Snapshot.MaxBytes must be between 1024 and 8388608 (got 10).",
+            "Detection.Snapshot.Quality must be between 1 and 100 (got 0).",
+            "Detection.Snapshot.MaxWidth must be between 16 and 7680 (got 8).",
+        ];
+        Assert.Equal(expected, errors);
+    }
 }

@@ -72,6 +72,38 @@ public sealed class StreamAnalyticsAppTests
     }
 
     [Fact]
+    public void Masks_and_zones_in_a_configuration_file_bind_and_every_bad_polygon_is_reported()
+    {
+        using var folder = new StreamAnalytics.Tests.Fakes.TempDirectory();
+        var file = folder.Write("masks.json", """
+            {
+              "StreamAnalytics": {
+                "Cameras": [
+                  { "Id": "gate", "Url": "/data/gate.mp4",
+                    "Masks": [ { "Name": "house", "Points": [[0.0, 0.0], [0.25, 0.0], [0.25, 0.5]] } ],
+                    "Zones": [ { "Points": [[0.1, 0.1], [0.9, 0.1], [0.9, 0.9], [0.1, 0.9]] } ] },
+                  { "Id": "yard", "Url": "/data/yard.mp4",
+                    "Masks": [ { "Points": [[0.1, 0.1], [0.2, 0.2]] }, { "Points": [[0.1, 0.1], [1.2, 0.1], [0.5, 0.5]] } ],
+                    "Snapshot": { "Enabled": true, "Mode": "base64", "MaxByte": 1000 } }
+                ]
+              }
+            }
+            """);
+
+        var plan = StreamAnalyticsApp.Prepare(CommandLine.BuildConfiguration(["--config", file]), NullLoggerFactory.Instance);
+
+        Assert.False(plan.IsValid);
+        Assert.Equal(3, plan.Problems.Count);
+        Assert.Contains(plan.Problems, p => p.StartsWith("Cameras[1] (camera 'yard').Snapshot.MaxByte: unknown setting", StringComparison.Ordinal));
+        Assert.Contains("Cameras[1] (camera 'yard'): Masks[0]: a polygon needs at least 3 points (got 2).", plan.Problems);
+        Assert.Contains(plan.Problems, p => p.StartsWith("Cameras[1] (camera 'yard'): Masks[1]: point 1 is (1.2, 0.1)", StringComparison.Ordinal));
+        var gate = plan.Options.Cameras[0];
+        Assert.Equal("house", Assert.Single(gate.Masks).Name);
+        Assert.Equal([[0.0, 0.0], [0.25, 0.0], [0.25, 0.5]], gate.Masks[0].Points);
+        Assert.Equal(4, Assert.Single(gate.Zones).Points.Count);
+    }
+
+    [Fact]
     public void Prepare_with_a_valid_configuration_loads_the_model()
     {
         var configuration = Config(new()

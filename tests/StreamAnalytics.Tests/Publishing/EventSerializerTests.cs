@@ -95,4 +95,28 @@ public sealed class EventSerializerTests
 
         Assert.Contains("\"firstCaptureTime\":\"2025-03-01T08:00:00.04+00:00\"", json, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_snapshot_is_an_optional_field_of_schema_2()
+    {
+        // A payload published before snapshots existed still reads, with no snapshot.
+        var old = EventSerializer.Deserialize(EventSerializer.Serialize(Sample));
+        Assert.NotNull(old);
+        Assert.Null(old.Snapshot);
+
+        var withSnapshot = Sample with
+        {
+            Snapshot = new StreamAnalytics.Snapshots.EventSnapshot(141, Sample.LastCaptureTime, 640, 360, 80, 41873) { Path = "/var/lib/streamanalytics/snapshots/front-door/x.jpg" },
+        };
+        using var json = JsonDocument.Parse(EventSerializer.Serialize(withSnapshot));
+        var root = json.RootElement;
+
+        Assert.Equal(2, root.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal("snapshot", root.EnumerateObject().Last().Name);
+        var snapshot = root.GetProperty("snapshot");
+        Assert.Equal(["contentType", "frame", "captureTime", "width", "height", "quality", "bytes", "path"], snapshot.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal("image/jpeg", snapshot.GetProperty("contentType").GetString());
+        Assert.Equal(41873, snapshot.GetProperty("bytes").GetInt32());
+        Assert.Equal(EventSerializer.ToPayload(withSnapshot), EventSerializer.Deserialize(EventSerializer.Serialize(withSnapshot)));
+    }
 }
