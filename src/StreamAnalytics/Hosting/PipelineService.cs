@@ -87,7 +87,10 @@ public sealed partial class PipelineService(
             LogActionHead(head.Manifest.Name, head.Manifest.Version, head.Frames, string.Join(", ", head.Labels));
         }
 
-        var progress = Task.Run(() => LogProgressAsync(stoppingToken), CancellationToken.None);
+        // Ends with the host's stop or with the last camera: files without Loop finish on their own, and a progress
+        // loop waiting for the host alone kept the process alive after its job was done.
+        using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var progress = Task.Run(() => LogProgressAsync(progressStop.Token), CancellationToken.None);
 
         var allCamerasDone = Task.WhenAll(readerTasks);
         await Task.WhenAny(allCamerasDone, Task.Delay(Timeout.Infinite, stoppingToken)).ConfigureAwait(false);
@@ -102,6 +105,7 @@ public sealed partial class PipelineService(
         await Task.WhenAll(windowingTasks).ConfigureAwait(false);
         windows.Writer.TryComplete();
         await Task.WhenAll(inference, detection, persisting, sending, connecting).ConfigureAwait(false);
+        await progressStop.CancelAsync().ConfigureAwait(false);
         await progress.ConfigureAwait(false);
         await statusStop.CancelAsync().ConfigureAwait(false);
         await statusLoop.ConfigureAwait(false);

@@ -75,6 +75,31 @@ public sealed class ExecutableTests : IDisposable
         Assert.Contains("resnet18-imagenet", stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_run_whose_only_camera_is_a_file_without_loop_exits_0_when_the_file_ends()
+    {
+        var outbox = Path.Combine(_folder, "outbox");
+        var config = Write("file.json", new
+        {
+            StreamAnalytics = new
+            {
+                Cameras = new object[]
+                {
+                    new { Id = "clip", Url = Support.SharedData.Path("ucsd-ped2", "test", "test01.mp4"), Loop = false, Realtime = false },
+                },
+                Mqtt = new { EmbeddedBroker = true, Port = Support.FreeTcpPort.Next(), Outbox = new { Directory = outbox } },
+                Metrics = new { Port = Support.FreeTcpPort.Next() },
+                // The progress log ticks every 30 s by default; the run must not wait for it.
+                Pipeline = new { ProgressLogSeconds = 30 },
+            },
+        });
+
+        var (exitCode, stdout, stderr) = await RunAsync("--config", config);
+
+        Assert.True(exitCode == 0, stdout + stderr);
+        Assert.Contains("Pipeline stopped", stdout + stderr, StringComparison.Ordinal);
+    }
+
     private string Write(string name, object content)
     {
         var path = Path.Combine(_folder, name);
@@ -100,7 +125,18 @@ public sealed class ExecutableTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A run that does not end by itself is a failure, and must not outlive the test.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            throw new TimeoutException($"streamanalytics {string.Join(' ', args)} did not exit within 60 s.");
+        }
+
         return (process.ExitCode, await stdout, await stderr);
     }
 
