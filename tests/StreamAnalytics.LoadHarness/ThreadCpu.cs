@@ -5,12 +5,12 @@ namespace StreamAnalytics.LoadHarness;
 /// <summary>
 /// CPU seconds of this process's threads, grouped by what the thread's name says it does, from
 /// /proc/self/task/*/stat. It answers "how much of the process is neither decode nor inference": the
-/// pipeline runs every model call on its own named thread (sa-infer-*), camera readers on long-running
+/// pipeline runs every model call on its own named thread (sa-infer-*, with ONNX Runtime's threads named sa-onnx), camera readers on long-running
 /// threads, and everything else (windowing, preprocessing, motion, detection, publishing) on the pool.
 /// </summary>
 internal static class ThreadCpu
 {
-    public const string Inference = "inference (sa-infer)";
+    public const string Inference = "inference (sa-infer, ONNX Runtime's sa-onnx threads)";
     public const string Readers = "camera readers (pipe reads)";
     public const string Workers = "thread pool (windowing, preprocessing, motion, detection, publishing, harness)";
     public const string Runtime = "runtime and other (GC, timers, logging, metrics server, main)";
@@ -57,7 +57,8 @@ internal static class ThreadCpu
 
     private static string KindOf(string name) => name switch
     {
-        _ when name.StartsWith("sa-infer", StringComparison.Ordinal) => Inference,
+        // ONNX Runtime's own threads are named after the thread that built the session (OnnxModel: "sa-onnx").
+        _ when name.StartsWith("sa-infer", StringComparison.Ordinal) || name.StartsWith("sa-onnx", StringComparison.Ordinal) => Inference,
         // Linux keeps 15 characters of a thread's name: ".NET Long Running Task" reads ".NET Long Runni".
         _ when name.StartsWith(".NET Long Runni", StringComparison.Ordinal) => Readers,
         _ when name.StartsWith(".NET TP Worker", StringComparison.Ordinal) => Workers,

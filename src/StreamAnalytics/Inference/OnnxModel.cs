@@ -207,7 +207,37 @@ public sealed partial class OnnxModel : IDisposable
 
     private static readonly ILogger NullLoggerForRetry = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
+    /// <summary>
+    /// ONNX Runtime starts a session's intra-op threads when the session is built, and native threads take the
+    /// name of the thread that started them: built on a pool thread they read ".NET TP Worker" in top -H and
+    /// /proc, and their CPU looks like the .NET thread pool's. Built here, they read "sa-onnx".
+    /// </summary>
     private static (InferenceSession Session, string Provider) CreateSession(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, ILogger logger, byte[]? modelBytes)
+    {
+        (InferenceSession Session, string Provider) created = default;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                created = CreateSessionHere(manifest, executionProvider, deviceId, intraOpThreads, logger, modelBytes);
+            }
+            catch (Exception ex)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
+            }
+        })
+        {
+            Name = "sa-onnx",
+            IsBackground = true,
+        };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return created;
+    }
+
+    private static (InferenceSession Session, string Provider) CreateSessionHere(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, ILogger logger, byte[]? modelBytes)
     {
         if (executionProvider == "cuda")
         {
