@@ -170,6 +170,11 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
             errors.Add($"{where}: Reconnect.OfflineAfterSeconds and HealthyAfterSeconds must not be negative.");
         }
 
+        if (camera.DecoderThreads is < 0 or > 64)
+        {
+            errors.Add($"{where}: DecoderThreads must be between 0 (ffmpeg chooses) and 64 (got {camera.DecoderThreads}).");
+        }
+
         if (camera.MaxFps is <= 0 or > 240)
         {
             errors.Add($"{where}: MaxFps must be between 0 and 240 (got {camera.MaxFps}).");

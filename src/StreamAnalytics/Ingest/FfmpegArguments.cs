@@ -16,6 +16,13 @@ public static class FfmpegArguments
     public static IReadOnlyList<string> Decode(CameraSource source, CameraOptions camera, VideoGeometry geometry)
     {
         var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error" };
+        if (camera.DecoderThreads > 0)
+        {
+            // The filter graph (frame-rate cap, scale) gets one thread too: its slice threads are as many as the cores.
+            args.AddRange(["-filter_threads", camera.DecoderThreads.ToString(CultureInfo.InvariantCulture)]);
+            args.AddRange(["-threads", camera.DecoderThreads.ToString(CultureInfo.InvariantCulture)]);
+        }
+
         AddInput(args, source, camera, forDecode: true);
         args.AddRange([
             "-an", "-sn", "-dn",

@@ -120,12 +120,14 @@ public sealed class StreamAnalyticsOptionsValidatorTests
         options.Cameras[1].Reconnect = new ReconnectOptions { InitialDelaySeconds = 5, MaxDelaySeconds = 1, WatchdogSeconds = 0 };
         options.Cameras[0].Url = string.Empty;
         options.Cameras[0].Height = 3;
+        options.Cameras[0].DecoderThreads = -1;
 
         var errors = StreamAnalyticsOptionsValidator.Collect(options);
 
-        Assert.Equal(6, errors.Count);
+        Assert.Equal(7, errors.Count);
         Assert.Equal(4, errors.Count(e => e.StartsWith("Cameras[1] (camera 'back')", StringComparison.Ordinal)));
-        Assert.Equal(2, errors.Count(e => e.StartsWith("Cameras[0] (camera 'front')", StringComparison.Ordinal)));
+        Assert.Equal(3, errors.Count(e => e.StartsWith("Cameras[0] (camera 'front')", StringComparison.Ordinal)));
+        Assert.Contains(errors, e => e.Contains("DecoderThreads must be between 0", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Window.Length", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Window.Subsample", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Url is required", StringComparison.Ordinal));

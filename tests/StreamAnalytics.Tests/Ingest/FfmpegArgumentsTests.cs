@@ -29,6 +29,20 @@ public sealed class FfmpegArgumentsTests
     }
 
     [Fact]
+    public void Decoder_threads_default_to_one_before_the_input_and_zero_leaves_the_choice_to_ffmpeg()
+    {
+        var source = Parse("rtsp://10.0.0.5/stream");
+
+        var one = FfmpegArguments.Decode(source, new CameraOptions(), Geometry);
+        Assert.True(IndexOf(one, "-threads", "1") < IndexOf(one, "-i", "rtsp://10.0.0.5/stream"));
+        Assert.True(IndexOf(one, "-filter_threads", "1") < IndexOf(one, "-i", "rtsp://10.0.0.5/stream"));
+
+        var auto = FfmpegArguments.Decode(source, new CameraOptions { DecoderThreads = 0 }, Geometry);
+        Assert.DoesNotContain("-threads", auto);
+        Assert.DoesNotContain("-filter_threads", auto);
+    }
+
+    [Fact]
     public void Rtsp_input_sets_transport_and_socket_timeout_before_the_input()
     {
         var source = Parse("rtsp://u:p@10.0.0.5/stream");
