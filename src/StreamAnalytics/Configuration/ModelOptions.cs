@@ -14,8 +14,14 @@ public sealed class ModelOptions
     /// </summary>
     public string? ActionHead { get; set; }
 
-    /// <summary><c>cpu</c> or <c>cuda</c>. When CUDA cannot load, a warning says why and the model runs on CPU.</summary>
+    /// <summary>
+    /// <c>cpu</c>, <c>cuda</c> or <c>tensorrt</c> (TensorRT, with CUDA for the nodes it does not take). When a GPU
+    /// provider cannot load, a warning says why and the next one is tried: TensorRT, then CUDA, then CPU.
+    /// </summary>
     public string ExecutionProvider { get; set; } = "cpu";
+
+    /// <summary>TensorRT only: where built engines are kept, so a restart does not rebuild them (minutes for a large model).</summary>
+    public string TensorRtCacheDirectory { get; set; } = "trt-engines";
 
     public int DeviceId { get; set; }
 

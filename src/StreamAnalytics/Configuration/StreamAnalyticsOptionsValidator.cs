@@ -311,9 +311,14 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
             errors.Add("Model.Manifest is required.");
         }
 
-        if (model.ExecutionProvider is not ("cpu" or "cuda"))
+        if (model.ExecutionProvider == "tensorrt" && string.IsNullOrWhiteSpace(model.TensorRtCacheDirectory))
         {
-            errors.Add($"Model.ExecutionProvider must be 'cpu' or 'cuda' (got '{model.ExecutionProvider}').");
+            errors.Add("Model.TensorRtCacheDirectory is required with the tensorrt provider (where built engines are kept).");
+        }
+
+        if (model.ExecutionProvider is not ("cpu" or "cuda" or "tensorrt"))
+        {
+            errors.Add($"Model.ExecutionProvider must be 'cpu', 'cuda' or 'tensorrt' (got '{model.ExecutionProvider}').");
         }
 
         if (model.MaxBatch is < 1 or > 256)

@@ -74,7 +74,7 @@ public static class StreamAnalyticsApp
         var modelLogger = loggerFactory.CreateLogger("StreamAnalytics.Inference.OnnxModel");
         try
         {
-            model = OnnxModel.Load(manifest, options.Model.ExecutionProvider, options.Model.DeviceId, options.Model.IntraOpThreads, options.Model.MaxBatch, modelLogger);
+            model = OnnxModel.Load(manifest, options.Model.ExecutionProvider, options.Model.DeviceId, options.Model.IntraOpThreads, options.Model.MaxBatch, modelLogger, Path.GetFullPath(options.Model.TensorRtCacheDirectory));
         }
         catch (ModelManifestException ex)
         {

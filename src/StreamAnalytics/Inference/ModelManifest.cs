@@ -7,4 +7,11 @@ public sealed record ModelManifest(
     string ManifestPath,
     string ModelPath,
     ModelInputSpec Input,
-    IReadOnlyList<ModelOutputSpec> Outputs);
+    IReadOnlyList<ModelOutputSpec> Outputs)
+{
+    /// <summary>
+    /// An FP16 variant of <see cref="ModelPath"/> (manifest <c>fileFp16</c>), run instead of it on a GPU provider;
+    /// it must keep float32 inputs and outputs (e.g. onnxconverter-common's <c>keep_io_types=True</c>). Null: none.
+    /// </summary>
+    public string? Fp16ModelPath { get; init; }
+}

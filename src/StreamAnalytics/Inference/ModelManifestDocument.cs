@@ -9,6 +9,9 @@ internal sealed class ModelManifestDocument
 
     public string? File { get; set; }
 
+    /// <summary>Optional: an FP16 variant of <see cref="File"/> with float32 inputs and outputs, for GPU providers.</summary>
+    public string? FileFp16 { get; set; }
+
     public InputDocument? Input { get; set; }
 
     public List<OutputDocument>? Outputs { get; set; }

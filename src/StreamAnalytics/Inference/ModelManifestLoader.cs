@@ -43,6 +43,16 @@ public static class ModelManifestLoader
             }
         }
 
+        string? fp16Path = null;
+        if (document.FileFp16 is { Length: > 0 } fp16)
+        {
+            fp16Path = Path.GetFullPath(Path.Combine(directory, fp16));
+            if (!File.Exists(fp16Path))
+            {
+                problems.Add($"fileFp16: ONNX file '{fp16Path}' does not exist.");
+            }
+        }
+
         var input = ParseInput(document.Input, problems);
         var outputs = ParseOutputs(document.Outputs, directory, problems);
         if (problems.Count > 0 || input is null)
@@ -50,7 +60,7 @@ public static class ModelManifestLoader
             throw new ModelManifestException(manifestPath, problems);
         }
 
-        return new ModelManifest(document.Name!, document.Version!, fullPath, modelPath, input, outputs);
+        return new ModelManifest(document.Name!, document.Version!, fullPath, modelPath, input, outputs) { Fp16ModelPath = fp16Path };
     }
 
     private static ModelInputSpec? ParseInput(ModelManifestDocument.InputDocument? input, List<string> problems)

@@ -55,14 +55,36 @@ public sealed partial class OnnxModel : IDisposable
     public ReadOnlySpan<float> OutputItem(int output, int index) =>
         _outputs[output].AsSpan(index * OutputItemSizes[output], OutputItemSizes[output]);
 
-    public static OnnxModel Load(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, int maxBatch, ILogger logger)
+    /// <param name="executionProvider"><c>cpu</c>, <c>cuda</c> or <c>tensorrt</c>; a GPU provider that cannot load falls back (with a warning) to the next.</param>
+    /// <param name="tensorRtCacheDirectory">TensorRT's engine cache; null: the working folder's <c>trt-engines</c>.</param>
+    public static OnnxModel Load(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, int maxBatch, ILogger logger, string? tensorRtCacheDirectory = null)
+    {
+        var providers = new ProviderChoice(executionProvider, deviceId, intraOpThreads, tensorRtCacheDirectory ?? "trt-engines");
+        if (executionProvider != "cpu" && manifest.Fp16ModelPath is { } fp16)
+        {
+            // The FP16 variant is for the GPU. If no GPU provider loads, the FP32 file is what the CPU should run.
+            var half = LoadFile(manifest with { ModelPath = fp16 }, providers, maxBatch, logger);
+            if (half.ExecutionProvider != "cpu")
+            {
+                LogFp16(logger, manifest.Name, fp16, half.ExecutionProvider);
+                return half;
+            }
+
+            half.Dispose();
+            return LoadFile(manifest, providers with { ExecutionProvider = "cpu" }, maxBatch, logger);
+        }
+
+        return LoadFile(manifest, providers, maxBatch, logger);
+    }
+
+    private static OnnxModel LoadFile(ModelManifest manifest, ProviderChoice providers, int maxBatch, ILogger logger)
     {
         var exposed = ExposeIntermediateOutputs(manifest, logger);
-        var (session, provider) = CreateSession(manifest, executionProvider, deviceId, intraOpThreads, logger, modelBytes: exposed);
+        var (session, provider) = CreateSession(manifest, providers, logger, modelBytes: exposed);
         try
         {
             var (batchFixed, outputSizes) = CheckAgainstManifest(manifest, session);
-            if (batchFixed && maxBatch > 1 && TryBatchable(manifest, exposed, executionProvider, deviceId, intraOpThreads, logger) is { } batchable)
+            if (batchFixed && maxBatch > 1 && TryBatchable(manifest, exposed, providers, logger) is { } batchable)
             {
                 session.Dispose();
                 (session, provider) = batchable;
@@ -157,7 +179,7 @@ public sealed partial class OnnxModel : IDisposable
     /// one run takes a whole batch. Null (and the caller keeps running items one by one) if the graph
     /// does not accept that.
     /// </summary>
-    private static (InferenceSession Session, string Provider)? TryBatchable(ModelManifest manifest, byte[]? modelBytes, string executionProvider, int deviceId, int intraOpThreads, ILogger logger)
+    private static (InferenceSession Session, string Provider)? TryBatchable(ModelManifest manifest, byte[]? modelBytes, ProviderChoice providers, ILogger logger)
     {
         if (OnnxBatchDimension.MakeSymbolic(modelBytes ?? File.ReadAllBytes(manifest.ModelPath)) is not { } symbolic)
         {
@@ -166,7 +188,7 @@ public sealed partial class OnnxModel : IDisposable
 
         try
         {
-            var candidate = CreateSession(manifest, executionProvider, deviceId, intraOpThreads, NullLoggerForRetry, symbolic);
+            var candidate = CreateSession(manifest, providers, NullLoggerForRetry, symbolic);
             if (candidate.Session.InputMetadata[manifest.Input.Name].Dimensions[0] > 0)
             {
                 candidate.Session.Dispose();
@@ -212,7 +234,7 @@ public sealed partial class OnnxModel : IDisposable
     /// name of the thread that started them: built on a pool thread they read ".NET TP Worker" in top -H and
     /// /proc, and their CPU looks like the .NET thread pool's. Built here, they read "sa-onnx".
     /// </summary>
-    private static (InferenceSession Session, string Provider) CreateSession(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, ILogger logger, byte[]? modelBytes)
+    private static (InferenceSession Session, string Provider) CreateSession(ModelManifest manifest, ProviderChoice providers, ILogger logger, byte[]? modelBytes)
     {
         (InferenceSession Session, string Provider) created = default;
         System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
@@ -220,7 +242,7 @@ public sealed partial class OnnxModel : IDisposable
         {
             try
             {
-                created = CreateSessionHere(manifest, executionProvider, deviceId, intraOpThreads, logger, modelBytes);
+                created = CreateSessionHere(manifest, providers, logger, modelBytes);
             }
             catch (Exception ex)
             {
@@ -237,14 +259,42 @@ public sealed partial class OnnxModel : IDisposable
         return created;
     }
 
-    private static (InferenceSession Session, string Provider) CreateSessionHere(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, ILogger logger, byte[]? modelBytes)
+    private static (InferenceSession Session, string Provider) CreateSessionHere(ModelManifest manifest, ProviderChoice providers, ILogger logger, byte[]? modelBytes)
     {
-        if (executionProvider == "cuda")
+        if (providers.ExecutionProvider == "tensorrt")
         {
-            var options = NewOptions(intraOpThreads);
+            var options = NewOptions(providers.IntraOpThreads);
             try
             {
-                options.AppendExecutionProvider_CUDA(deviceId);
+                using var trt = new OrtTensorRTProviderOptions();
+                Directory.CreateDirectory(providers.TensorRtCacheDirectory);
+                trt.UpdateOptions(new Dictionary<string, string>
+                {
+                    ["device_id"] = providers.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["trt_engine_cache_enable"] = "1",
+                    ["trt_engine_cache_path"] = Path.GetFullPath(providers.TensorRtCacheDirectory),
+                });
+                options.AppendExecutionProvider_Tensorrt(trt);
+                // Nodes TensorRT does not take run on CUDA rather than on the CPU.
+                options.AppendExecutionProvider_CUDA(providers.DeviceId);
+                return (modelBytes is null ? new InferenceSession(manifest.ModelPath, options) : new InferenceSession(modelBytes, options), "tensorrt");
+            }
+            catch (Exception ex) when (ex is OnnxRuntimeException or IOException or UnauthorizedAccessException)
+            {
+                LogProviderUnavailable(logger, manifest.Name, "TensorRT", FirstLine(ex.Message), "CUDA");
+            }
+            finally
+            {
+                options.Dispose();
+            }
+        }
+
+        if (providers.ExecutionProvider is "cuda" or "tensorrt")
+        {
+            var options = NewOptions(providers.IntraOpThreads);
+            try
+            {
+                options.AppendExecutionProvider_CUDA(providers.DeviceId);
                 // Any failure to build a CUDA session (missing libraries, cuDNN errors, no device) falls back
                 // to CPU; a broken ONNX file then fails again below and is reported as such.
                 return (modelBytes is null ? new InferenceSession(manifest.ModelPath, options) : new InferenceSession(modelBytes, options), "cuda");
@@ -259,7 +309,7 @@ public sealed partial class OnnxModel : IDisposable
             }
         }
 
-        return (OpenSession(manifest, NewOptions(intraOpThreads), modelBytes), "cpu");
+        return (OpenSession(manifest, NewOptions(providers.IntraOpThreads), modelBytes), "cpu");
     }
 
     private static SessionOptions NewOptions(int intraOpThreads)
@@ -389,6 +439,12 @@ public sealed partial class OnnxModel : IDisposable
         _runOptions.Dispose();
         _session.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: the {Provider} execution provider could not be loaded ({Reason}); trying {Next} instead")]
+    private static partial void LogProviderUnavailable(ILogger logger, string model, string provider, string reason, string next);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: running its FP16 variant '{File}' on {Provider}")]
+    private static partial void LogFp16(ILogger logger, string model, string file, string provider);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: the CUDA execution provider could not be loaded ({Reason}); running on CPU instead")]
     private static partial void LogCudaUnavailable(ILogger logger, string model, string reason);

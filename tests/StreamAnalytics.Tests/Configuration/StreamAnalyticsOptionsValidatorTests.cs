@@ -144,10 +144,12 @@ public sealed class StreamAnalyticsOptionsValidatorTests
         options.Mqtt.TopicPrefix = "site/#";
         options.Metrics.Port = 0;
         options.Pipeline.DrainTimeoutSeconds = -1;
+        options.Model.ExecutionProvider = "tensorrt";
+        options.Model.TensorRtCacheDirectory = " ";
 
         var errors = StreamAnalyticsOptionsValidator.Collect(options);
 
-        string[] expected = ["Window.Hop", "Model.MaxBatch", "Detection.Anomaly.Threshold", "Detection.Action.Thresholds['fall']", "Mqtt.TopicPrefix", "Metrics.Port", "Pipeline.DrainTimeoutSeconds"];
+        string[] expected = ["Window.Hop", "Model.MaxBatch", "Model.TensorRtCacheDirectory", "Detection.Anomaly.Threshold", "Detection.Action.Thresholds['fall']", "Mqtt.TopicPrefix", "Metrics.Port", "Pipeline.DrainTimeoutSeconds"];
         Assert.Equal(expected.Length, errors.Count);
         foreach (var start in expected)
         {

@@ -66,6 +66,25 @@ public sealed class ModelManifestLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_missing_fp16_variant_is_reported_with_its_path()
+    {
+        _dir.Write("model.onnx", "exists");
+        var path = _dir.Write("model.json", """
+            {
+              "name": "enc", "version": "1", "file": "model.onnx", "fileFp16": "model-fp16.onnx",
+              "input": { "name": "x", "layout": "nchw", "width": 8, "height": 8, "colorOrder": "rgb" },
+              "outputs": [ { "name": "y", "role": "embedding" } ]
+            }
+            """);
+
+        var ex = Assert.Throws<ModelManifestException>(() => ModelManifestLoader.Load(path));
+
+        var problem = Assert.Single(ex.Problems);
+        Assert.Contains("fileFp16", problem, StringComparison.Ordinal);
+        Assert.Contains(_dir.File("model-fp16.onnx"), problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_per_frame_manifest_defaults_frames_mean_std_and_scale()
     {
         _dir.Write("enc.onnx", string.Empty);

@@ -94,17 +94,62 @@ public sealed class OnnxModelTests(ResNet18Fixture resnet) : IDisposable
         Assert.Contains(logger.Entries, e => e.Message.Contains("loaded on cpu", StringComparison.Ordinal));
     }
 
-    /// <summary>A copy of the shipped manifest in a temp folder, pointing at the real ONNX file, with edits.</summary>
-    private string WriteManifest(Action<JsonObject>? editInput = null, string? outputs = null)
+    [Fact]
+    public void TensorRT_that_cannot_load_falls_back_to_cuda_then_cpu_saying_so_each_time()
     {
-        var json = JsonNode.Parse(File.ReadAllText(ResNet18.ManifestPath))!.AsObject();
-        json["file"] = ResNet18.ModelPath;
-        editInput?.Invoke(json["input"]!.AsObject());
-        if (outputs is not null)
+        var logger = new CapturingLogger();
+        var manifest = ModelManifestLoader.Load(ResNet18.ManifestPath);
+
+        using var model = OnnxModel.Load(manifest, "tensorrt", 0, 1, 1, logger, _dir.File("engines"));
+
+        Assert.Equal("cpu", model.ExecutionProvider);
+        var warnings = logger.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("TensorRT execution provider could not be loaded", warnings[0], StringComparison.Ordinal);
+        Assert.Contains("trying CUDA", warnings[0], StringComparison.Ordinal);
+        Assert.Contains("running on CPU", warnings[1], StringComparison.Ordinal);
+        model.InputItem(0).Fill(0.5f);
+        model.Run(1);
+        Assert.Equal(ResNet18.EmbeddingLength, model.OutputItem(0, 0).Length);
+        Assert.All(model.OutputItem(0, 0).ToArray(), v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void An_fp16_variant_is_for_gpu_providers_and_the_cpu_runs_the_fp32_file()
+    {
+        var fp16 = _dir.File("resnet18-fp16.onnx");
+        File.Copy(ResNet18.ModelPath, fp16);
+        var path = WriteManifest(json: json => json["fileFp16"] = fp16);
+        var manifest = ModelManifestLoader.Load(path);
+        Assert.Equal(fp16, manifest.Fp16ModelPath);
+
+        // No GPU here: CUDA falls back to CPU, and the CPU is given the FP32 file, not the variant.
+        var logger = new CapturingLogger();
+        using (var model = OnnxModel.Load(manifest, "cuda", 0, 1, 1, logger))
         {
-            json["outputs"] = JsonNode.Parse(outputs);
+            Assert.Equal("cpu", model.ExecutionProvider);
+            Assert.Equal(ResNet18.ModelPath, model.Manifest.ModelPath);
+            Assert.DoesNotContain(logger.Entries, e => e.Message.Contains("FP16 variant", StringComparison.Ordinal));
         }
 
-        return _dir.Write("model.json", json.ToJsonString());
+        // Asked for the CPU, the variant is not even opened.
+        File.WriteAllText(fp16, "not an ONNX file");
+        using var cpu = OnnxModel.Load(manifest, "cpu", 0, 1, 1, new CapturingLogger());
+        Assert.Equal(ResNet18.ModelPath, cpu.Manifest.ModelPath);
+    }
+
+    /// <summary>A copy of the shipped manifest in a temp folder, pointing at the real ONNX file, with edits.</summary>
+    private string WriteManifest(Action<JsonObject>? editInput = null, string? outputs = null, Action<JsonObject>? json = null)
+    {
+        var document = JsonNode.Parse(File.ReadAllText(ResNet18.ManifestPath))!.AsObject();
+        document["file"] = ResNet18.ModelPath;
+        json?.Invoke(document);
+        editInput?.Invoke(document["input"]!.AsObject());
+        if (outputs is not null)
+        {
+            document["outputs"] = JsonNode.Parse(outputs);
+        }
+
+        return _dir.Write("model.json", document.ToJsonString());
     }
 }
