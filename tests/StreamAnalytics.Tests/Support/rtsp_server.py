@@ -54,15 +54,28 @@ class LoopingMedia(GstRtspServer.RTSPMedia):
         ok, position = pipeline.query_position(Gst.Format.TIME) if pipeline else (False, 0)
         self._own_seek_pending = self._segment_seek(position if ok and position > 0 else 0, True)
 
+    def _active(self):
+        return self.get_status() == GstRtspServer.RTSPMediaStatus.PREPARED
+
+    def _later(self, action):
+        # Seeking from inside the bus handler, while a client that went away is being torn down, can
+        # deadlock the server's main loop: every later client then gets a closed connection.
+        def run():
+            if self._active():
+                action()
+            return GLib.SOURCE_REMOVE
+
+        GLib.idle_add(run)
+
     def do_handle_message(self, message):
         if message.type == Gst.MessageType.SEGMENT_DONE:
-            self._segment_seek(0, flush=False)
+            self._later(lambda: self._segment_seek(0, flush=False))
             return True
         if message.type == Gst.MessageType.ASYNC_DONE:
             if self._own_seek_pending:
                 self._own_seek_pending = False
             else:
-                self._enter_segment_mode()
+                self._later(self._enter_segment_mode)
         return GstRtspServer.RTSPMedia.do_handle_message(self, message)
 
 
