@@ -6,9 +6,7 @@ namespace StreamAnalytics.Ingest;
 /// </summary>
 public sealed class FramePool : IDisposable
 {
-    private readonly Stack<Frame> _free = new(16);
-    private readonly Lock _gate = new();
-    private int _created;
+    private readonly Buffers.FreeList<Frame> _free;
     private bool _disposed;
 
     public FramePool(string cameraId, int width, int height)
@@ -18,6 +16,7 @@ public sealed class FramePool : IDisposable
         CameraId = cameraId;
         Width = width;
         Height = height;
+        _free = new(16, () => new Frame(this, Width, Height));
     }
 
     public string CameraId { get; }
@@ -29,22 +28,11 @@ public sealed class FramePool : IDisposable
     public int FrameBytes => Width * Height * 3;
 
     /// <summary>Frames this pool has allocated so far (a steady state stops this growing).</summary>
-    public int Created => Volatile.Read(ref _created);
+    public int Created => _free.Created;
 
     public Frame Rent()
     {
-        Frame? frame;
-        lock (_gate)
-        {
-            _free.TryPop(out frame);
-        }
-
-        if (frame is null)
-        {
-            Interlocked.Increment(ref _created);
-            frame = new Frame(this, Width, Height);
-        }
-
+        var frame = _free.Rent();
         frame.MarkRented();
         return frame;
     }
@@ -57,21 +45,12 @@ public sealed class FramePool : IDisposable
             return;
         }
 
-        lock (_gate)
-        {
-            _free.Push(frame);
-        }
+        _free.Return(frame);
     }
 
     public void Dispose()
     {
         Volatile.Write(ref _disposed, true);
-        lock (_gate)
-        {
-            while (_free.TryPop(out var frame))
-            {
-                frame.ReleaseNative();
-            }
-        }
+        _free.Drain(frame => frame.ReleaseNative());
     }
 }

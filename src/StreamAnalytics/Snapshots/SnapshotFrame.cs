@@ -12,7 +12,7 @@ public sealed class SnapshotFrame
     private readonly SnapshotFramePool _pool;
     private Mat? _mat;
     private OutputArray? _output;
-    private int _references;
+    private Buffers.ReferenceCount _references;
 
     internal SnapshotFrame(SnapshotFramePool pool, int width, int height)
     {
@@ -40,7 +40,7 @@ public sealed class SnapshotFrame
     /// </summary>
     public EventSnapshot? Encoded { get; set; }
 
-    public int References => Volatile.Read(ref _references);
+    public int References => _references.Value;
 
     /// <summary>An OpenCV view of the buffer, created once per pooled buffer.</summary>
     internal Mat Mat => _mat ??= Mat.FromPixelData(Height, Width, MatType.CV_8UC3, System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(Buffer, 0));
@@ -50,21 +50,16 @@ public sealed class SnapshotFrame
     internal void Activate()
     {
         Encoded = null;
-        Volatile.Write(ref _references, 1);
+        _references.Reset();
     }
 
-    public void AddReference() => Interlocked.Increment(ref _references);
+    public void AddReference() => _references.Add();
 
     public void Release()
     {
-        var left = Interlocked.Decrement(ref _references);
-        if (left == 0)
+        if (_references.Release(nameof(SnapshotFrame)))
         {
             _pool.Return(this);
-        }
-        else if (left < 0)
-        {
-            throw new InvalidOperationException("SnapshotFrame released more times than referenced.");
         }
     }
 }

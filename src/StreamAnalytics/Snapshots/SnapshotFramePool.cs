@@ -1,41 +1,29 @@
 namespace StreamAnalytics.Snapshots;
 
 /// <summary>Snapshot buffers of one size for one camera; grows to what is in flight, then allocates nothing.</summary>
-public sealed class SnapshotFramePool(int width, int height)
+public sealed class SnapshotFramePool
 {
-    private readonly Stack<SnapshotFrame> _free = new(8);
-    private readonly Lock _gate = new();
-    private int _created;
+    private readonly Buffers.FreeList<SnapshotFrame> _free;
 
-    public int Width { get; } = width;
+    public SnapshotFramePool(int width, int height)
+    {
+        Width = width;
+        Height = height;
+        _free = new(8, () => new SnapshotFrame(this, Width, Height));
+    }
 
-    public int Height { get; } = height;
+    public int Width { get; }
 
-    public int Created => Volatile.Read(ref _created);
+    public int Height { get; }
+
+    public int Created => _free.Created;
 
     public SnapshotFrame Rent()
     {
-        SnapshotFrame? frame;
-        lock (_gate)
-        {
-            _free.TryPop(out frame);
-        }
-
-        if (frame is null)
-        {
-            Interlocked.Increment(ref _created);
-            frame = new SnapshotFrame(this, Width, Height);
-        }
-
+        var frame = _free.Rent();
         frame.Activate();
         return frame;
     }
 
-    internal void Return(SnapshotFrame frame)
-    {
-        lock (_gate)
-        {
-            _free.Push(frame);
-        }
-    }
+    internal void Return(SnapshotFrame frame) => _free.Return(frame);
 }

@@ -8,7 +8,7 @@ namespace StreamAnalytics.Windowing;
 public sealed class FrameSlot
 {
     private readonly FrameSlotPool _pool;
-    private int _references;
+    private Buffers.ReferenceCount _references;
 
     internal FrameSlot(FrameSlotPool pool, int elementCount)
     {
@@ -34,7 +34,7 @@ public sealed class FrameSlot
     /// </summary>
     public double MotionScore { get; internal set; } = double.NaN;
 
-    public int References => Volatile.Read(ref _references);
+    public int References => _references.Value;
 
     public Span<float> EnsureFeatures(int length)
     {
@@ -52,21 +52,16 @@ public sealed class FrameSlot
     {
         HasFeatures = false;
         MotionScore = double.NaN;
-        Volatile.Write(ref _references, 1);
+        _references.Reset();
     }
 
-    public void AddReference() => Interlocked.Increment(ref _references);
+    public void AddReference() => _references.Add();
 
     public void Release()
     {
-        var left = Interlocked.Decrement(ref _references);
-        if (left == 0)
+        if (_references.Release(nameof(FrameSlot)))
         {
             _pool.Return(this);
-        }
-        else if (left < 0)
-        {
-            throw new InvalidOperationException("FrameSlot released more times than referenced.");
         }
     }
 }

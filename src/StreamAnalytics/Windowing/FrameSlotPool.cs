@@ -1,39 +1,26 @@
 namespace StreamAnalytics.Windowing;
 
 /// <summary>Frame tensors of one format for one camera; grows to what is in flight, then allocates nothing.</summary>
-public sealed class FrameSlotPool(FrameTensorFormat format)
+public sealed class FrameSlotPool
 {
-    private readonly Stack<FrameSlot> _free = new(32);
-    private readonly Lock _gate = new();
-    private int _created;
+    private readonly Buffers.FreeList<FrameSlot> _free;
 
-    public FrameTensorFormat Format { get; } = format;
+    public FrameSlotPool(FrameTensorFormat format)
+    {
+        Format = format;
+        _free = new(32, () => new FrameSlot(this, Format.ElementCount));
+    }
 
-    public int Created => Volatile.Read(ref _created);
+    public FrameTensorFormat Format { get; }
+
+    public int Created => _free.Created;
 
     public FrameSlot Rent()
     {
-        FrameSlot? slot;
-        lock (_gate)
-        {
-            _free.TryPop(out slot);
-        }
-
-        if (slot is null)
-        {
-            Interlocked.Increment(ref _created);
-            slot = new FrameSlot(this, Format.ElementCount);
-        }
-
+        var slot = _free.Rent();
         slot.Activate();
         return slot;
     }
 
-    internal void Return(FrameSlot slot)
-    {
-        lock (_gate)
-        {
-            _free.Push(slot);
-        }
-    }
+    internal void Return(FrameSlot slot) => _free.Return(slot);
 }
