@@ -1,16 +1,28 @@
 #!/usr/bin/python3
-"""Loopback RTSP test server: serves H.264 MP4 files without re-encoding, looping forever.
+"""Loopback RTSP test server: serves H.264 MP4 files without re-encoding, as long-running streams.
 
 Usage: /usr/bin/python3 rtsp_server.py --port 8554 --mount /cam1=/path/a.mp4 [--mount /cam2=/path/b.mp4]
+                                       [--loop-seconds 600]
 
 Prints READY on stdout once listening on 127.0.0.1. Each client gets its own pipeline
-(set_shared(False)); looping uses non-flushing segment seeks so RTP timestamps keep increasing.
+(set_shared(False)) reading a copy of its file looped to at least --loop-seconds by ffmpeg's stream
+copy (timestamps keep increasing across the joins). The copies are cached under the temp folder, keyed
+by the file's path, size, mtime and the length, so restarts reuse them.
+
+Why not loop inside GStreamer: that needed a Python RTSPMedia subclass whose message handler ran on the
+media's thread holding the GIL; a client leaving at the wrong moment then deadlocked the server's main
+loop, and every later client on every mount got a closed connection ("Invalid data found").
 """
 
 import argparse
+import hashlib
+import json
+import math
 import os
 import signal
+import subprocess
 import sys
+import tempfile
 
 import gi
 
@@ -20,68 +32,49 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 Gst.init(None)
 
+CACHE = os.path.join(tempfile.gettempdir(), "sa-rtsp-loops")
 
-class LoopingMedia(GstRtspServer.RTSPMedia):
-    """RTSPMedia that turns end-of-file into a segment seek back to the start.
 
-    Segment seeks only loop once the pipeline runs in segment mode, so every preroll or
-    flushing seek that is not ours (a client's PLAY with a Range) is followed by a flushing
-    segment seek to the current position.
-    """
+def duration_of(path):
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json", path],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return float(json.loads(out)["format"]["duration"])
 
-    def __init__(self):
-        super().__init__()
-        self._own_seek_pending = False
 
-    def _pipeline(self):
-        element = self.get_element()
-        parent = element.get_parent() if element is not None else None
-        return parent if parent is not None else element
-
-    def _segment_seek(self, position, flush):
-        pipeline = self._pipeline()
-        if pipeline is None:
-            return False
-        flags = Gst.SeekFlags.SEGMENT
-        if flush:
-            flags |= Gst.SeekFlags.FLUSH
-        return pipeline.seek(
-            1.0, Gst.Format.TIME, flags, Gst.SeekType.SET, position, Gst.SeekType.NONE, -1
-        )
-
-    def _enter_segment_mode(self):
-        pipeline = self._pipeline()
-        ok, position = pipeline.query_position(Gst.Format.TIME) if pipeline else (False, 0)
-        self._own_seek_pending = self._segment_seek(position if ok and position > 0 else 0, True)
-
-    def _active(self):
-        return self.get_status() == GstRtspServer.RTSPMediaStatus.PREPARED
-
-    def _later(self, action):
-        # Seeking from inside the bus handler, while a client that went away is being torn down, can
-        # deadlock the server's main loop: every later client then gets a closed connection.
-        def run():
-            if self._active():
-                action()
-            return GLib.SOURCE_REMOVE
-
-        GLib.idle_add(run)
-
-    def do_handle_message(self, message):
-        if message.type == Gst.MessageType.SEGMENT_DONE:
-            self._later(lambda: self._segment_seek(0, flush=False))
-            return True
-        if message.type == Gst.MessageType.ASYNC_DONE:
-            if self._own_seek_pending:
-                self._own_seek_pending = False
-            else:
-                self._later(self._enter_segment_mode)
-        return GstRtspServer.RTSPMedia.do_handle_message(self, message)
+def looped_copy(path, seconds):
+    """A copy of PATH repeated to at least SECONDS long (the file itself when it already is)."""
+    duration = duration_of(path)
+    repeats = max(0, math.ceil(seconds / duration) - 1)
+    if repeats == 0:
+        return path
+    stat = os.stat(path)
+    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{repeats}".encode()).hexdigest()[:24]
+    target = os.path.join(CACHE, f"{key}.mp4")
+    if os.path.isfile(target):
+        return target
+    os.makedirs(CACHE, exist_ok=True)
+    partial = f"{target}.{os.getpid()}.part"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-stream_loop", str(repeats), "-i", path,
+         "-map", "0:v:0", "-c", "copy", "-f", "mp4", partial],
+        check=True,
+    )
+    # Another server may have written the same copy meanwhile: either file is the same, and rename is atomic.
+    os.replace(partial, target)
+    return target
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument(
+        "--loop-seconds",
+        type=float,
+        default=600,
+        help="serve each file looped to at least this long; a client past the end gets end of stream",
+    )
     parser.add_argument(
         "--mount",
         action="append",
@@ -102,7 +95,7 @@ def parse_args(argv):
         if not os.path.isfile(path):
             parser.error(f"--mount {spec!r}: no such file {path!r}")
         mounts[name] = os.path.abspath(path)
-    return args.port, mounts
+    return args.port, args.loop_seconds, mounts
 
 
 def make_factory(path):
@@ -113,13 +106,13 @@ def make_factory(path):
         "rtph264pay name=pay0 pt=96 config-interval=-1 )"
     )
     factory.set_shared(False)
-    factory.set_media_gtype(LoopingMedia)
     factory.set_transport_mode(GstRtspServer.RTSPTransportMode.PLAY)
     return factory
 
 
 def main(argv):
-    port, mounts = parse_args(argv)
+    port, loop_seconds, mounts = parse_args(argv)
+    mounts = {name: looped_copy(path, loop_seconds) for name, path in mounts.items()}
 
     server = GstRtspServer.RTSPServer.new()
     server.set_address("127.0.0.1")
