@@ -159,9 +159,11 @@ internal static class SoakRun
             var persisting = 0;
             if (zombies.Count > 0)
             {
-                // A child between its exit and the runtime's waitpid is briefly a zombie; only one that stays is a leak.
-                Thread.Sleep(1000);
-                persisting = SelfProc.AllProcesses().Count(p => p.ParentPid == selfPid && p.State == 'Z' && zombies.Contains(p.Pid));
+                // A child between its exit and the runtime's waitpid is briefly a zombie; only one still there after a
+                // second is a leak. Re-read until they are reaped, not a fixed sleep.
+                int Persisting() => SelfProc.AllProcesses().Count(p => p.ParentPid == selfPid && p.State == 'Z' && zombies.Contains(p.Pid));
+                SpinWait.SpinUntil(() => Persisting() == 0, TimeSpan.FromSeconds(1));
+                persisting = Persisting();
             }
 
             return new SoakSample(
@@ -287,12 +289,12 @@ internal static class SoakRun
             await Task.Delay(500, cancellationToken).ConfigureAwait(false);
         }
 
+        // Each sample is taken as soon as its state is reached: delivery was checked above, and "disposed" is
+        // what is left the moment Dispose returns.
         var waitedForDelivery = waiting.Elapsed;
-        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
         var final = Sample("delivered");
         Record(final);
         host.Dispose();
-        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         var disposed = Sample("disposed");
         Record(disposed);
 
