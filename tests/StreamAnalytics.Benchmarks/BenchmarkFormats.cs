@@ -31,6 +31,15 @@ internal static class BenchmarkFormats
     }
 
     /// <summary>Fills a pool's frame once with a deterministic, non-flat picture (the pool hands the same buffer back).</summary>
+    /// <summary>A pool of frames of <paramref name="size"/> ("WxH") and one of its frames, filled with a textured pattern.</summary>
+    public static (FramePool Pool, Frame Frame) FilledFrame(string size)
+    {
+        var (width, height) = ParseSize(size);
+        var pool = new FramePool("bench", width, height);
+        FillOnce(pool);
+        return (pool, pool.Rent());
+    }
+
     public static void FillOnce(FramePool pool)
     {
         using var frame = pool.Rent();

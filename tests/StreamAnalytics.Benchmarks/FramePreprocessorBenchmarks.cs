@@ -22,10 +22,7 @@ public class FramePreprocessorBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var (width, height) = BenchmarkFormats.ParseSize(Frame);
-        _pool = new FramePool("bench", width, height);
-        BenchmarkFormats.FillOnce(_pool);
-        _frame = _pool.Rent();
+        (_pool, _frame) = BenchmarkFormats.FilledFrame(Frame);
         var format = BenchmarkFormats.ResNet18();
         _preprocessor = new FramePreprocessor(format);
         _tensor = GC.AllocateUninitializedArray<float>(format.ElementCount, pinned: true);

@@ -27,15 +27,12 @@ public class PrivacyMaskBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var (width, height) = BenchmarkFormats.ParseSize(Frame);
-        _pool = new FramePool("bench", width, height);
-        BenchmarkFormats.FillOnce(_pool);
-        _frame = _pool.Rent();
+        (_pool, _frame) = BenchmarkFormats.FilledFrame(Frame);
         PolygonOptions house = new() { Points = [[0, 0], [0.35, 0], [0.35, 0.45], [0.2, 0.55], [0, 0.5]] };
         PolygonOptions window = new() { Points = [[0.7, 0.1], [0.85, 0.12], [0.84, 0.3], [0.69, 0.28]] };
         PolygonOptions walkway = new() { Points = [[0.05, 0.95], [0.4, 0.35], [0.6, 0.35], [0.95, 0.95]] };
         _mask = Polygons == "masks" ? new PrivacyMask([house, window], []) : new PrivacyMask([window], [walkway]);
-        _mask.Apply(_frame.Pixels, width, height);
+        _mask.Apply(_frame.Pixels, _frame.Width, _frame.Height);
     }
 
     [GlobalCleanup]

@@ -24,10 +24,7 @@ public class SnapshotCaptureBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var (width, height) = BenchmarkFormats.ParseSize(Frame);
-        _pool = new FramePool("bench", width, height);
-        BenchmarkFormats.FillOnce(_pool);
-        _frame = _pool.Rent();
+        (_pool, _frame) = BenchmarkFormats.FilledFrame(Frame);
         _capture = new SnapshotCapture(MaxWidth == 0 ? null : MaxWidth);
         CaptureAndRelease();
     }
