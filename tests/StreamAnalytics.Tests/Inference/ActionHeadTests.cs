@@ -119,16 +119,7 @@ public sealed class ActionHeadTests(ActionHeadFixture fixture) : IDisposable
         fixture.Head.Recipe.Compute(view.Frames, features);
         var offlineProbabilities = fixture.Head.Probabilities(features);
 
-        using var windowing = new CameraWindowing("cam", new WindowSchedule(20, 0, 20), fixture.Backbone.Manifest.Input.Format, metrics: null);
-        var windows = new List<Window>();
-        await OfflineVideo.DecodeAsync(clip, frame =>
-        {
-            // Windowing disposes the frame it is given; OfflineVideo's own dispose afterwards is then a no-op.
-            if (windowing.Process(frame) is { } window)
-            {
-                windows.Add(window);
-            }
-        }, NullLogger<CameraReader>.Instance, CancellationToken.None);
+        var windows = await LiveWindowsAsync(clip, new WindowSchedule(20, 0, 20));
         var window = Assert.Single(windows);
         var stage = new InferenceStage(fixture.Backbone, new PipelineMetrics(Metrics.NewCustomRegistry()), new CapturingLogger());
         stage.Infer(windows);
@@ -160,15 +151,7 @@ public sealed class ActionHeadTests(ActionHeadFixture fixture) : IDisposable
         fixture.Head.Recipe.Compute(view.Frames, features);
         var expected = fixture.Head.Probabilities(features);
 
-        using var windowing = new CameraWindowing("cam", new WindowSchedule(32, 1, 32), fixture.Backbone.Manifest.Input.Format, metrics: null);
-        var windows = new List<Window>();
-        await OfflineVideo.DecodeAsync(clip, frame =>
-        {
-            if (windowing.Process(frame) is { } window)
-            {
-                windows.Add(window);
-            }
-        }, NullLogger<CameraReader>.Instance, CancellationToken.None);
+        var windows = await LiveWindowsAsync(clip, new WindowSchedule(32, 1, 32));
         var metrics = new PipelineMetrics(Metrics.NewCustomRegistry());
         var stage = new InferenceStage(fixture.Backbone, metrics, new CapturingLogger(), actionHead: fixture.Head);
         var window = Assert.Single(windows);
@@ -206,5 +189,21 @@ public sealed class ActionHeadTests(ActionHeadFixture fixture) : IDisposable
         await ffmpeg.WaitForExitAsync();
         Assert.True(ffmpeg.ExitCode == 0, $"ffmpeg failed: {errors}");
         return path;
+    }
+
+    /// <summary>The windows a live camera with this schedule builds from the clip's frames (the caller releases them).</summary>
+    private async Task<List<Window>> LiveWindowsAsync(string clip, WindowSchedule schedule)
+    {
+        using var windowing = new CameraWindowing("cam", schedule, fixture.Backbone.Manifest.Input.Format, metrics: null);
+        var windows = new List<Window>();
+        await OfflineVideo.DecodeAsync(clip, frame =>
+        {
+            // Windowing disposes the frame it is given; OfflineVideo's own dispose afterwards is then a no-op.
+            if (windowing.Process(frame) is { } window)
+            {
+                windows.Add(window);
+            }
+        }, NullLogger<CameraReader>.Instance, CancellationToken.None);
+        return windows;
     }
 }
