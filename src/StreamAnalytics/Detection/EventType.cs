@@ -1,7 +1,10 @@
+using StreamAnalytics.Contracts;
+
 namespace StreamAnalytics.Detection;
 
+/// <summary>An event's <c>type</c>: the <see cref="HeadKind"/> of the head that raised it.</summary>
 public static class EventType
 {
-    public const string Anomaly = "anomaly";
-    public const string Action = "action";
+    public const string Anomaly = HeadKind.Anomaly;
+    public const string Action = HeadKind.Action;
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
+using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Hosting;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Windowing;
+using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Hosting;
 

@@ -87,10 +87,9 @@ public static class CommandLine
 
         if (checkOnly)
         {
-            plan.Model!.Dispose();
-            plan.ActionHead?.Dispose();
-            var head = plan.ActionHead is { Manifest: var h } ? $", action head '{h.Name}' {h.Version}" : string.Empty;
-            Console.WriteLine($"Configuration is valid: {plan.Options.Cameras.Count} cameras, model '{plan.Model.Manifest.Name}' {plan.Model.Manifest.Version} on {plan.Model.ExecutionProvider}{head}.");
+            var heads = string.Concat(plan.Heads.Select(h => h.Describe()).OfType<string>().Select(d => ", " + d));
+            Console.WriteLine($"Configuration is valid: {plan.Options.Cameras.Count} cameras, model '{plan.Model!.Manifest.Name}' {plan.Model.Manifest.Version} on {plan.Model.ExecutionProvider}{heads}.");
+            plan.Release();
             return ExitOk;
         }
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Windowing;
+using StreamAnalytics.Heads.Motion;
 
 namespace StreamAnalytics.Hosting;
 
@@ -235,7 +236,7 @@ public static partial class OfflineCommands
     private static async Task<ScoredVideo> ScoreVideoAsync(MotionNormalityModel model, string video, ILogger<CameraReader> readerLogger, CancellationToken cancellationToken)
     {
         using var head = new MotionAnomalyHead(model);
-        var scores = new List<MotionFrameScore>();
+        var scores = new List<FrameHeadScore>();
         long ticks = 0;
         await OfflineVideo.DecodeAsync(video, frame =>
         {
@@ -421,7 +422,7 @@ public static partial class OfflineCommands
     [LoggerMessage(Level = LogLevel.Information, Message = "{Video}: {Frames} frames in {Seconds:0.00} s")]
     private static partial void LogVideoRead(ILogger logger, string video, long frames, double seconds);
 
-    private sealed record ScoredVideo(List<MotionFrameScore> Scores, double Seconds);
+    private sealed record ScoredVideo(List<FrameHeadScore> Scores, double Seconds);
 
     private sealed record EvalSummary(double MicroAuc, double MicroAucRaw, int Frames, int Anomalous, double TruePositiveRate, double FalsePositiveRate, double MillisecondsPerFrame);
 

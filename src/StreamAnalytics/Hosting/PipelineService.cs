@@ -35,8 +35,8 @@ public sealed partial class PipelineService(
 
     public IReadOnlyList<CameraReader> Cameras => _readers;
 
-    /// <summary>Every motion-head score, per camera and frame, as the live pipeline computes it (diagnostics and tests).</summary>
-    public event Action<string, MotionFrameScore>? MotionScored;
+    /// <summary>Every frame head's score, per camera and frame, as the live pipeline computes it (diagnostics and tests).</summary>
+    public event Action<string, IFrameHead, FrameHeadScore>? FrameScored;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,11 +50,12 @@ public sealed partial class PipelineService(
         var statusLoop = Task.Run(() => RunStatusAsync(statusStop.Token), CancellationToken.None);
         var persisting = Task.Run(() => publisher.PersistAsync(events.Reader, CancellationToken.None), CancellationToken.None);
         var sending = Task.Run(() => SendAsync(persisting, drain.Token), CancellationToken.None);
+        var windowHeads = plan.Heads.Select(h => h.CreateWindowHead(metrics)).OfType<IWindowHead>().ToList();
         var detection = RunAndComplete(
             () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>(), options.Cameras).RunAsync(results.Reader, events.Writer, drain.Token),
             events.Writer);
         var inference = RunAndComplete(
-            () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>(), time, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMilliseconds), plan.ActionHead).RunAsync(windows.Reader, results.Writer, drain.Token),
+            () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>(), time, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMilliseconds), windowHeads).RunAsync(windows.Reader, results.Writer, drain.Token),
             results.Writer);
 
         var readerTasks = new List<Task>();
@@ -70,11 +71,11 @@ public sealed partial class PipelineService(
             cameraStatus.Report(reader.Status);
             var w = camera.Window ?? options.Window;
             var windowing = new CameraWindowing(camera.Id, new WindowSchedule(w.Length, w.Subsample, w.Hop), model.Manifest.Input.Format, cameraMetrics, windowingLogger,
-                plan.MotionModels.TryGetValue(camera.Id, out var motion) ? new MotionAnomalyHead(motion) : null,
+                [.. plan.Heads.Select(h => h.CreateFrameHead(camera)).OfType<IFrameHead>()],
                 PrivacyMask.For(camera),
                 SnapshotCapture.For(camera, options.Detection.Snapshot));
             var cameraId = camera.Id;
-            windowing.MotionScored += score => MotionScored?.Invoke(cameraId, score);
+            windowing.FrameScored += (head, score) => FrameScored?.Invoke(cameraId, head, score);
             // Windowing waits without a token (see CameraWindowing.RunAsync): the drain deadline ends it by completing its input.
             drain.Token.Register(() => frames.Writer.TryComplete());
             windowingTasks.Add(Task.Run(() => RunWindowingAsync(windowing, frames.Reader, windows.Writer, cameraMetrics, drain.Token), CancellationToken.None));
@@ -82,9 +83,9 @@ public sealed partial class PipelineService(
         }
 
         LogStarted(_readers.Count, model.Manifest.Name, model.ExecutionProvider);
-        if (plan.ActionHead is { } head)
+        foreach (var head in windowHeads)
         {
-            LogActionHead(head.Manifest.Name, head.Manifest.Version, head.Frames, string.Join(", ", head.Labels));
+            LogWindowHead(head.Name);
         }
 
         // Ends with the host's stop or with the last camera: files without Loop finish on their own, and a progress
@@ -241,8 +242,8 @@ public sealed partial class PipelineService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline started: {Cameras} cameras, model {Model} on {Provider}")]
     private partial void LogStarted(int cameras, string model, string provider);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Action head {Head} {Version} runs on every window ({Frames} frames); labels: {Labels}")]
-    private partial void LogActionHead(string head, string version, int frames, string labels);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Window head {Head} runs on every window")]
+    private partial void LogWindowHead(string head);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Camera status loop stopped ({Reason})")]
     private partial void LogStatusLoopStopped(string reason);

@@ -1,16 +1,28 @@
 using StreamAnalytics.Configuration;
+using StreamAnalytics.Heads;
 using StreamAnalytics.Inference;
 
 namespace StreamAnalytics.Hosting;
 
-/// <summary>What start-up checks produced: valid options and a loaded model, or every problem found.</summary>
+/// <summary>What start-up checks produced: valid options, a loaded model and its detectors, or every problem found.</summary>
 public sealed record StartupPlan(StreamAnalyticsOptions Options, OnnxModel? Model, IReadOnlyList<string> Problems)
 {
-    /// <summary>Learned motion states, by camera id, for cameras that have one.</summary>
-    public IReadOnlyDictionary<string, Detection.MotionNormalityModel> MotionModels { get; init; } = new Dictionary<string, Detection.MotionNormalityModel>();
-
-    /// <summary>The action head of <c>Model.ActionHead</c>, paired with <see cref="Model"/>; null when none is configured.</summary>
-    public ActionHead? ActionHead { get; init; }
+    /// <summary>The detectors, checked and loaded; each adds its frame and window heads to the pipeline.</summary>
+    public IReadOnlyList<IHeadModule> Heads { get; init; } = [];
 
     public bool IsValid => Problems.Count == 0 && Model is not null;
+
+    /// <summary>The first detector of type <typeparamref name="T"/> (for diagnostics and tests).</summary>
+    public T Head<T>() where T : IHeadModule => Heads.OfType<T>().First();
+
+    /// <summary>Releases the model and whatever the detectors loaded (a <c>check</c> run, or a host that has stopped).</summary>
+    public void Release()
+    {
+        foreach (var head in Heads)
+        {
+            head.Dispose();
+        }
+
+        Model?.Dispose();
+    }
 }

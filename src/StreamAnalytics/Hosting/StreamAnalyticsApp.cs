@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 using StreamAnalytics.Configuration;
+using StreamAnalytics.Heads;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Publishing;
@@ -14,8 +15,10 @@ namespace StreamAnalytics.Hosting;
 public static class StreamAnalyticsApp
 {
     /// <summary>Binds and validates the options, then loads the model and checks it against its manifest. Reports every problem.</summary>
-    public static StartupPlan Prepare(IConfiguration configuration, ILoggerFactory loggerFactory)
+    /// <param name="heads">The detectors to check and load; <see cref="HeadModules.CreateDefault"/> when null. The plan owns them.</param>
+    public static StartupPlan Prepare(IConfiguration configuration, ILoggerFactory loggerFactory, IReadOnlyList<IHeadModule>? heads = null)
     {
+        heads ??= HeadModules.CreateDefault();
         var options = new StreamAnalyticsOptions();
         var section = configuration.GetSection(StreamAnalyticsOptions.SectionName);
         var problems = NameCameras(ConfigurationSchemaChecker.Check(section, typeof(StreamAnalyticsOptions), out var unconvertible), section);
@@ -49,10 +52,10 @@ public static class StreamAnalyticsApp
             problems.AddRange(ex.Problems.Select(p => $"Model manifest '{ex.ManifestPath}': {p}"));
         }
 
-        if (manifest is { Input.Features: { } head })
+        if (manifest is { Input.Features: { } features })
         {
             // A head takes features, not frames: the pipeline's model is the backbone that computes them.
-            problems.Add($"Model.Manifest '{manifest.ManifestPath}' is an action head over '{head.Recipe}' features of backbone '{head.Backbone}'; Model.Manifest must name that backbone's manifest (for the shipped fight head: models/resnet18/model-featuremap.json).");
+            problems.Add($"Model.Manifest '{manifest.ManifestPath}' is an action head over '{features.Recipe}' features of backbone '{features.Backbone}'; Model.Manifest must name that backbone's manifest (for the shipped fight head: models/resnet18/model-featuremap.json).");
         }
 
         if (manifest is not null && manifest.Input.Layout == TensorLayout.Ncthw)
@@ -63,10 +66,15 @@ public static class StreamAnalyticsApp
             }
         }
 
-        var headManifest = LoadActionHeadManifest(options, manifest is { Input.Layout: not TensorLayout.Features } ? manifest : null, problems);
-        var motionModels = LoadMotionStates(options, problems);
+        var context = new HeadContext(options, manifest is { Input.Layout: not TensorLayout.Features } ? manifest : null, ResolvePath, loggerFactory);
+        foreach (var head in heads)
+        {
+            head.Check(context, problems);
+        }
+
         if (problems.Count > 0 || manifest is null)
         {
+            DisposeAll(heads);
             return new StartupPlan(options, null, problems);
         }
 
@@ -78,75 +86,34 @@ public static class StreamAnalyticsApp
         }
         catch (ModelManifestException ex)
         {
+            DisposeAll(heads);
             return new StartupPlan(options, null, [.. ex.Problems.Select(p => $"Model manifest '{ex.ManifestPath}': {p}")]);
         }
 
-        ActionHead? actionHead = null;
-        if (headManifest is not null)
+        foreach (var head in heads)
         {
-            try
-            {
-                // On CPU with one thread whatever the backbone uses: its input comes from the CPU recipe, and one small
-                // product per window (4,100 × 2 for the fight head) gains nothing from a device copy, or from threads
-                // that would spin beside the backbone's.
-                actionHead = ActionHead.Load(headManifest, model, "cpu", 0, 1, 1, modelLogger);
-            }
-            catch (ModelManifestException ex)
-            {
-                model.Dispose();
-                return new StartupPlan(options, null, [.. ex.Problems.Select(p => $"Model.ActionHead manifest '{ex.ManifestPath}': {p}")]);
-            }
+            head.Load(context, model, problems);
+        }
+
+        if (problems.Count > 0)
+        {
+            DisposeAll(heads);
+            model.Dispose();
+            return new StartupPlan(options, null, problems);
         }
 
         // Loading (and rewriting the batch dimension of) a large ONNX file leaves hundreds of MB of garbage
         // that a quiet pipeline may not collect for a long time: return it to the OS once, at start.
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        return new StartupPlan(options, model, []) { MotionModels = motionModels, ActionHead = actionHead };
+        return new StartupPlan(options, model, []) { Heads = heads };
     }
 
-    /// <summary>
-    /// Reads the manifest of <c>Model.ActionHead</c>, when set, and checks it against the cameras and the backbone's
-    /// manifest; the pairing that needs the loaded backbone is checked when the head is loaded.
-    /// </summary>
-    private static ModelManifest? LoadActionHeadManifest(StreamAnalyticsOptions options, ModelManifest? backbone, List<string> problems)
+    private static void DisposeAll(IEnumerable<IHeadModule> heads)
     {
-        if (string.IsNullOrWhiteSpace(options.Model.ActionHead))
+        foreach (var head in heads)
         {
-            return null;
+            head.Dispose();
         }
-
-        try
-        {
-            var head = ModelManifestLoader.Load(ResolvePath(options.Model.ActionHead));
-            var mismatches = StreamAnalyticsOptionsValidator.CollectActionHead(options, head, backbone);
-            problems.AddRange(mismatches);
-            return mismatches.Count == 0 ? head : null;
-        }
-        catch (ModelManifestException ex)
-        {
-            problems.AddRange(ex.Problems.Select(p => $"Model.ActionHead manifest '{ex.ManifestPath}': {p}"));
-            return null;
-        }
-    }
-
-    private static Dictionary<string, Detection.MotionNormalityModel> LoadMotionStates(StreamAnalyticsOptions options, List<string> problems)
-    {
-        var models = new Dictionary<string, Detection.MotionNormalityModel>(StringComparer.Ordinal);
-        foreach (var camera in options.Cameras.Where(c => c.MotionState is not null))
-        {
-            var path = ResolvePath(camera.MotionState!);
-            try
-            {
-                // Refuses a state learned with other feature settings than this build extracts.
-                models[camera.Id] = Detection.MotionNormalityModel.Load(path, new Windowing.MotionFeatureOptions());
-            }
-            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
-            {
-                problems.Add($"Camera '{camera.Id}': MotionState '{path}' cannot be used: {ex.Message}");
-            }
-        }
-
-        return models;
     }
 
     private static List<string> NameCameras(List<string> problems, IConfigurationSection section)

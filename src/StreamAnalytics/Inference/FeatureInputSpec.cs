@@ -6,4 +6,16 @@ namespace StreamAnalytics.Inference;
 /// T frames (the input's <c>Frames</c>) encoded by the backbone named <see cref="Backbone"/>. The head is
 /// only valid on top of that backbone and that recipe version: other embeddings mean other features.
 /// </summary>
-public sealed record FeatureInputSpec(string Recipe, string Backbone, int Length);
+public sealed record FeatureInputSpec(string Recipe, string Backbone, int Length)
+{
+    /// <summary>The one recipe version this build computes (the action head's <c>ClipFeatureRecipe</c>).</summary>
+    public const string TemporalStatsV1 = "temporal-stats-v1";
+
+    /// <summary>Differences need two frames.</summary>
+    public const int MinimumFrames = 2;
+
+    /// <summary>Recipe ids a manifest may name; the manifest loader refuses others before any head is built.</summary>
+    public static readonly IReadOnlyList<string> KnownRecipes = [TemporalStatsV1];
+
+    public static bool IsKnownRecipe(string id) => KnownRecipes.Contains(id, StringComparer.Ordinal);
+}

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using StreamAnalytics.Contracts;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Windowing;
 
@@ -8,9 +9,10 @@ namespace StreamAnalytics.Inference;
 /// <summary>
 /// The one consumer of every camera's windows. It batches what is queued across cameras: frames for
 /// a per-frame encoder (each frame encoded once, its outputs kept on the frame for every overlapping
-/// window), whole windows for a clip model. A failed run fails only the windows of that batch. With an
-/// action head, each window of a per-frame encoder also gets the head's logits, computed from its frames'
-/// outputs (the head's recipe reads the <c>featureMap</c> outputs there; windows do not carry them).
+/// window), whole windows for a clip model. A failed run fails only the windows of that batch. Then every
+/// window head (<see cref="IWindowHead"/>) sees each window's outputs while its frames are still held (an
+/// action head's recipe reads the <c>featureMap</c> outputs there; results do not carry them), and the
+/// result carries every head's verdict, the frame heads' from windowing first.
 /// </summary>
 public sealed partial class InferenceStage
 {
@@ -29,23 +31,16 @@ public sealed partial class InferenceStage
     private readonly Prometheus.Histogram.Child _batchSize;
     private readonly Prometheus.Histogram.Child _queueWait;
     private readonly bool[] _perFrameOnly;
-    private readonly ActionHead? _actionHead;
-    private readonly Prometheus.Histogram.Child? _actionDuration;
+    private readonly IWindowHead[] _heads;
 
     /// <param name="maxWait">How long the first queued item may wait for others to fill the batch.</param>
-    /// <param name="actionHead">
-    /// Run on every window, after its frames are encoded; it must have been loaded against <paramref name="model"/>,
-    /// a per-frame encoder. It shares this stage's single consumer thread, which its one session needs.
+    /// <param name="heads">
+    /// Run on every window, in order, after the model; they share this stage's single consumer thread, which a
+    /// head's own ONNX session needs. The caller owns them.
     /// </param>
-    public InferenceStage(OnnxModel model, PipelineMetrics metrics, ILogger logger, TimeProvider? time = null, TimeSpan? maxWait = null, ActionHead? actionHead = null)
+    public InferenceStage(OnnxModel model, PipelineMetrics metrics, ILogger logger, TimeProvider? time = null, TimeSpan? maxWait = null, IReadOnlyList<IWindowHead>? heads = null)
     {
-        if (actionHead is not null && model.Manifest.Input.Layout != TensorLayout.Nchw)
-        {
-            throw new ArgumentException($"Action head '{actionHead.Manifest.Name}' reads per-frame outputs; model '{model.Manifest.Name}' is not a per-frame encoder.", nameof(actionHead));
-        }
-
-        _actionHead = actionHead;
-        _actionDuration = actionHead is null ? null : metrics.InferenceDuration.WithLabels(actionHead.Manifest.Name);
+        _heads = [.. heads ?? []];
 
         // A feature map is 25,088 floats a frame for ResNet-18: its window mean cost 0.8-2 ms and a 100 KB array
         // per window here, and nothing reads it (DetectionStage ignores the role; the head reads the frames').
@@ -244,21 +239,7 @@ public sealed partial class InferenceStage
             offset += size;
         }
 
-        return ToResult(window, outputs, RunActionHead(window));
-    }
-
-    /// <summary>The head on a window whose frames are all encoded; its time (recipe included) is observed under the head's name.</summary>
-    private ActionLogits? RunActionHead(Window window)
-    {
-        if (_actionHead is null)
-        {
-            return null;
-        }
-
-        var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var logits = _actionHead.Logits(window);
-        _actionDuration!.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
-        return new ActionLogits(_actionHead.Manifest, _actionHead.Labels, logits);
+        return ToResult(window, outputs);
     }
 
     private float[][] CopyOutputs(int index)
@@ -272,21 +253,30 @@ public sealed partial class InferenceStage
         return outputs;
     }
 
-    private WindowInference ToResult(Window window, float[][] outputs, ActionLogits? action = null) => new(
-        window.CameraId,
-        window.Index,
-        window.FirstSequence,
-        window.LastSequence,
-        window.FirstCaptureTime,
-        window.LastCaptureTime,
-        _model.Manifest,
-        outputs)
+    private WindowInference ToResult(Window window, float[][] outputs)
     {
-        MotionScore = window.MotionScore,
-        MotionThreshold = window.MotionThreshold,
-        Action = action,
-        Snapshot = window.TakeSnapshot(),
-    };
+        var heads = new List<HeadResult>(window.HeadResults.Count + _heads.Length);
+        heads.AddRange(window.HeadResults);
+        var view = new WindowOutputs(window.CameraId, window.Index, _model.Manifest, outputs, window);
+        foreach (var head in _heads)
+        {
+            head.Evaluate(view, heads);
+        }
+
+        return new WindowInference(
+            window.CameraId,
+            window.Index,
+            window.FirstSequence,
+            window.LastSequence,
+            window.FirstCaptureTime,
+            window.LastCaptureTime,
+            _model.Manifest,
+            outputs)
+        {
+            Heads = heads,
+            Snapshot = window.TakeSnapshot(),
+        };
+    }
 
     private void Observe(TimeSpan duration) => _duration.Observe(duration.TotalSeconds);
 

@@ -36,7 +36,7 @@ internal sealed class ModelManifestDocument
 
         public float[]? Std { get; set; }
 
-        /// <summary>Layout <c>features</c> only: the feature recipe id (see <see cref="ClipFeatureRecipe"/>).</summary>
+        /// <summary>Layout <c>features</c> only: the feature recipe id (see the action head's <c>ClipFeatureRecipe</c>).</summary>
         public string? Recipe { get; set; }
 
         /// <summary>Layout <c>features</c> only: the name of the backbone manifest whose embeddings the recipe reads.</summary>

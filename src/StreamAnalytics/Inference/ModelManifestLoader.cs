@@ -158,15 +158,15 @@ public static class ModelManifestLoader
     /// </summary>
     private static ModelInputSpec? ParseFeaturesInput(ModelManifestDocument.InputDocument input, List<string> problems, int before)
     {
-        if (Require(input.Recipe, "input.recipe", problems) && !ClipFeatureRecipe.IsKnown(input.Recipe!))
+        if (Require(input.Recipe, "input.recipe", problems) && !FeatureInputSpec.IsKnownRecipe(input.Recipe!))
         {
-            problems.Add($"input.recipe '{input.Recipe}' is not a feature recipe of this build (known: {string.Join(", ", ClipFeatureRecipe.KnownIds)}).");
+            problems.Add($"input.recipe '{input.Recipe}' is not a feature recipe of this build (known: {string.Join(", ", FeatureInputSpec.KnownRecipes)}).");
         }
 
         Require(input.Backbone, "input.backbone", problems);
-        if (input.Frames is not >= ClipFeatureRecipe.MinimumFrames)
+        if (input.Frames is not >= FeatureInputSpec.MinimumFrames)
         {
-            problems.Add($"input.frames (T, the frame embeddings per feature vector) is required and at least {ClipFeatureRecipe.MinimumFrames} for layout features (got {input.Frames?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
+            problems.Add($"input.frames (T, the frame embeddings per feature vector) is required and at least {FeatureInputSpec.MinimumFrames} for layout features (got {input.Frames?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
         }
 
         if (input.Length is not > 0)

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using StreamAnalytics.Detection;
+using StreamAnalytics.Contracts;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Privacy;
@@ -22,10 +22,10 @@ public sealed partial class CameraWindowing : IDisposable
     private readonly FrameSlot[] _ring;
     private readonly CameraMetrics? _metrics;
     private readonly ILogger? _logger;
-    private readonly MotionAnomalyHead? _motion;
+    private readonly IFrameHead[] _heads;
+    private readonly double[] _pendingScores;
     private readonly PrivacyMask? _privacy;
     private readonly SnapshotCapture? _snapshots;
-    private double _pendingMotion = double.NaN;
     private long _errors;
     private long _arrivals;
     private long _sampled;
@@ -33,26 +33,30 @@ public sealed partial class CameraWindowing : IDisposable
     private int _ringCount;
     private int _ringHead;
 
-    /// <param name="motion">The camera's motion anomaly head; it sees every decoded frame, sampled or not.</param>
+    /// <param name="heads">The camera's frame heads (the motion head); each sees every decoded, masked frame, sampled or not. Disposed with this.</param>
     /// <param name="privacy">The camera's masks and zones, blanked in each frame before anything else reads it.</param>
     /// <param name="snapshots">Set when the camera's snapshots are on: each window keeps a copy of its last (masked) frame.</param>
-    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, MotionAnomalyHead? motion = null, PrivacyMask? privacy = null, SnapshotCapture? snapshots = null)
+    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, IReadOnlyList<IFrameHead>? heads = null, PrivacyMask? privacy = null, SnapshotCapture? snapshots = null)
     {
         CameraId = cameraId;
         _schedule = schedule;
         _preprocessor = new FramePreprocessor(format);
-        _slots = new FrameSlotPool(format);
+        _heads = [.. heads ?? []];
+        _pendingScores = new double[_heads.Length];
+        Array.Fill(_pendingScores, double.NaN);
+        _slots = new FrameSlotPool(format, _heads.Length);
         _windows = new WindowPool(cameraId, schedule.Length);
         _ring = new FrameSlot[schedule.Length];
         _metrics = metrics;
         _logger = logger;
-        _motion = motion;
         _privacy = privacy;
         _snapshots = snapshots;
     }
 
-    /// <summary>Every motion score, frame by frame (for tests and diagnostics; runs on the windowing thread).</summary>
-    public event Action<MotionFrameScore>? MotionScored;
+    /// <summary>Every frame head's score, frame by frame (for tests and diagnostics; runs on the windowing thread).</summary>
+    public event Action<IFrameHead, FrameHeadScore>? FrameScored;
+
+    public IReadOnlyList<IFrameHead> Heads => _heads;
 
     public string CameraId { get; }
 
@@ -65,15 +69,15 @@ public sealed partial class CameraWindowing : IDisposable
     {
         try
         {
-            // First, in place: the motion head, the model tensor and any snapshot copy all read these pixels.
+            // First, in place: the frame heads, the model tensor and any snapshot copy all read these pixels.
             if (_privacy is not null && _privacy.Apply(frame.Pixels, frame.Width, frame.Height) && _logger is not null)
             {
                 LogMaskRasterised(_logger, CameraId, frame.Width, frame.Height, 100.0 * _privacy.BlankedPixels / ((long)frame.Width * frame.Height));
             }
 
-            if (_motion is not null)
+            if (_heads.Length > 0)
             {
-                ScoreMotion(frame);
+                ScoreFrame(frame);
             }
 
             var arrival = _arrivals++;
@@ -101,8 +105,8 @@ public sealed partial class CameraWindowing : IDisposable
                 throw;
             }
 
-            slot.MotionScore = _pendingMotion;
-            _pendingMotion = double.NaN;
+            _pendingScores.CopyTo(slot.HeadScores, 0);
+            Array.Fill(_pendingScores, double.NaN);
             Push(slot);
             if (!_schedule.CompletesWindow(sampledIndex))
             {
@@ -175,21 +179,25 @@ public sealed partial class CameraWindowing : IDisposable
         }
     }
 
-    private void ScoreMotion(Frame frame)
+    private void ScoreFrame(Frame frame)
     {
-        if (frame.FirstOfSession)
+        for (var h = 0; h < _heads.Length; h++)
         {
-            // No flow across a reconnect gap.
-            _motion!.Reset();
-        }
+            var head = _heads[h];
+            if (frame.FirstOfSession)
+            {
+                // Nothing carries across a reconnect gap (the motion head's flow would span it).
+                head.Reset();
+            }
 
-        var score = _motion!.Process(frame);
-        if (score.HasMotion && !(score.Score <= _pendingMotion))
-        {
-            _pendingMotion = score.Score;
-        }
+            var score = head.Process(frame);
+            if (score.HasScore && !(score.Score <= _pendingScores[h]))
+            {
+                _pendingScores[h] = score.Score;
+            }
 
-        MotionScored?.Invoke(score);
+            FrameScored?.Invoke(head, score);
+        }
     }
 
     private void Push(FrameSlot slot)
@@ -220,19 +228,22 @@ public sealed partial class CameraWindowing : IDisposable
             window.Frames[i] = slot;
         }
 
-        if (_motion is not null)
+        for (var h = 0; h < _heads.Length; h++)
         {
             var highest = double.NaN;
             foreach (var slot in window.Frames)
             {
-                if (!(slot.MotionScore <= highest))
+                if (!(slot.HeadScores[h] <= highest))
                 {
-                    highest = slot.MotionScore;
+                    highest = slot.HeadScores[h];
                 }
             }
 
-            window.MotionScore = double.IsNaN(highest) ? null : highest;
-            window.MotionThreshold = _motion.Model.Threshold;
+            if (!double.IsNaN(highest))
+            {
+                var head = _heads[h];
+                window.HeadResults.Add(new HeadResult(head.Name, head.Version, head.Kind, head.Label, highest, head.Threshold, highest > head.Threshold));
+            }
         }
 
         _metrics?.WindowsBuilt.Inc();
@@ -254,6 +265,9 @@ public sealed partial class CameraWindowing : IDisposable
 
         _ringCount = 0;
         _preprocessor.Dispose();
-        _motion?.Dispose();
+        foreach (var head in _heads)
+        {
+            head.Dispose();
+        }
     }
 }

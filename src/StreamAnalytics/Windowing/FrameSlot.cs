@@ -10,10 +10,11 @@ public sealed class FrameSlot
     private readonly FrameSlotPool _pool;
     private Buffers.ReferenceCount _references;
 
-    internal FrameSlot(FrameSlotPool pool, int elementCount)
+    internal FrameSlot(FrameSlotPool pool, int elementCount, int frameHeads)
     {
         _pool = pool;
         Tensor = GC.AllocateUninitializedArray<float>(elementCount, pinned: true);
+        HeadScores = new double[frameHeads];
     }
 
     /// <summary>Channels × Height × Width, planar.</summary>
@@ -29,10 +30,11 @@ public sealed class FrameSlot
     public bool HasFeatures { get; private set; }
 
     /// <summary>
-    /// The motion head's highest score over the decoded frames since the previous sampled frame (this one
-    /// included), so a window's motion score covers every frame it spans; NaN without a motion head.
+    /// Per frame head of the camera, in its order: the head's highest score over the decoded frames since the
+    /// previous sampled frame (this one included), so a window's score covers every frame it spans; NaN where
+    /// the head scored none of them.
     /// </summary>
-    public double MotionScore { get; internal set; } = double.NaN;
+    public double[] HeadScores { get; }
 
     public int References => _references.Value;
 
@@ -51,7 +53,7 @@ public sealed class FrameSlot
     internal void Activate()
     {
         HasFeatures = false;
-        MotionScore = double.NaN;
+        Array.Fill(HeadScores, double.NaN);
         _references.Reset();
     }
 

@@ -5,10 +5,12 @@ public sealed class FrameSlotPool
 {
     private readonly Buffers.FreeList<FrameSlot> _free;
 
-    public FrameSlotPool(FrameTensorFormat format)
+    /// <param name="frameHeads">Frame heads of the camera: each slot keeps one score per head.</param>
+    public FrameSlotPool(FrameTensorFormat format, int frameHeads = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(frameHeads);
         Format = format;
-        _free = new(32, () => new FrameSlot(this, Format.ElementCount));
+        _free = new(32, () => new FrameSlot(this, Format.ElementCount, frameHeads));
     }
 
     public FrameTensorFormat Format { get; }

@@ -1,3 +1,5 @@
+using StreamAnalytics.Contracts;
+
 namespace StreamAnalytics.Windowing;
 
 /// <summary>
@@ -22,11 +24,8 @@ public sealed class Window
 
     public FrameSlot[] Frames { get; }
 
-    /// <summary>The motion head's score for the window (the highest over the frames it spans); null without a motion head.</summary>
-    public double? MotionScore { get; internal set; }
-
-    /// <summary>The camera's learned motion threshold; null without a motion head.</summary>
-    public double? MotionThreshold { get; internal set; }
+    /// <summary>The frame heads' verdicts on this window (each the highest score over the frames it spans); reused with the window.</summary>
+    public List<HeadResult> HeadResults { get; } = new(2);
 
     /// <summary>Stopwatch timestamp of when the window closed, for the inference queue-wait metric.</summary>
     public long BuiltTimestamp { get; internal set; }
@@ -65,6 +64,7 @@ public sealed class Window
         TakeSnapshot()?.Release();
 
         Array.Clear(Frames);
+        HeadResults.Clear();
         _pool.Return(this);
     }
 }

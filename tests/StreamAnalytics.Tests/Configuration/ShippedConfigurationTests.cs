@@ -20,7 +20,6 @@ public sealed class ShippedConfigurationTests
         var plan = StreamAnalyticsApp.Prepare(configuration, NullLoggerFactory.Instance);
 
         Assert.True(plan.IsValid, string.Join(Environment.NewLine, plan.Problems));
-        plan.ActionHead?.Dispose();
-        plan.Model!.Dispose();
+        plan.Release();
     }
 }

@@ -1,6 +1,7 @@
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Windowing;
+using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Tests.Configuration;
 
@@ -66,7 +67,7 @@ public sealed class StreamAnalyticsOptionsValidatorTests
             new ModelInputSpec("x", TensorLayout.Nchw, 1, new FrameTensorFormat(8, 8, ColorOrder.Rgb, 1f, [0, 0, 0], [1, 1, 1])),
             [new ModelOutputSpec("embedding", OutputRole.Embedding, [])]);
 
-        var errors = StreamAnalyticsOptionsValidator.CollectActionHead(options, head, backbone);
+        var errors = ActionHeadChecks.Collect(options, head, backbone);
 
         Assert.Equal(3, errors.Count);
         Assert.Contains("Cameras[0] (camera 'front'): Window.Length is 8 (from the pipeline's Window) but action head 'fight-detector' (Model.ActionHead '/models/fight/model.json') was trained on windows of 32 frames.", errors);
@@ -76,7 +77,7 @@ public sealed class StreamAnalyticsOptionsValidatorTests
         // With every window at 32 and the backbone it was trained on, the head fits.
         options.Window.Length = 32;
         options.Cameras[2].Window = null;
-        Assert.Empty(StreamAnalyticsOptionsValidator.CollectActionHead(options, head, backbone with { Name = "resnet18-imagenet" }));
+        Assert.Empty(ActionHeadChecks.Collect(options, head, backbone with { Name = "resnet18-imagenet" }));
     }
 
     [Fact]

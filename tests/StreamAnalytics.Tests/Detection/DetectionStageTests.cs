@@ -7,6 +7,8 @@ using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Windowing;
+using StreamAnalytics.Heads.Action;
+using StreamAnalytics.Contracts;
 
 namespace StreamAnalytics.Tests.Detection;
 
@@ -41,7 +43,7 @@ public sealed class DetectionStageTests
     private readonly PipelineMetrics _metrics = new(Metrics.NewCustomRegistry());
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 6, 1, 0, 0, 0, TimeSpan.Zero));
 
-    private DetectionStage NewStage(DetectionOptions options) => new(options, _metrics, _time, new CapturingLogger());
+    private DetectionWithHeads NewStage(DetectionOptions options) => new(new DetectionStage(options, _metrics, _time, new CapturingLogger()), options);
 
     private static DetectionOptions Options(double actionCooldown = 10, double anomalyCooldown = 10, double? anomalyThreshold = null, EventLifecycleOptions? lifecycle = null) => new()
     {
@@ -61,13 +63,9 @@ public sealed class DetectionStageTests
         model,
         [output]);
 
-    /// <summary>A window of the feature-map encoder, with the fight head's logits for it.</summary>
-    private static WindowInference HeadResult(double seconds, float[] logits, long index = 0) =>
-        Result("door", seconds, FeatureMapEncoder, [1f, 0f, 0f, 0f], index) with
-        {
-            Outputs = [[1f, 0f, 0f, 0f], []],
-            Action = new ActionLogits(FightHead, ["fight", "noFight"], logits),
-        };
+    /// <summary>A window of the feature-map encoder, with the fight head's verdict on its logits.</summary>
+    private static WindowInference HeadResult(DetectionWithHeads stage, double seconds, float[] logits, long index = 0) =>
+        stage.WithActionHead(Result("door", seconds, FeatureMapEncoder, [1f, 0f, 0f, 0f], index) with { Outputs = [[1f, 0f, 0f, 0f], []] }, FightHead, ["fight", "noFight"], logits);
 
     private static float[] Fall => [5f, 0f, 0f];
 
@@ -105,8 +103,8 @@ public sealed class DetectionStageTests
         var stage = NewStage(Options());
 
         // p(fight) = sigmoid(6) ≈ 0.9975 ≥ 0.5; the embedding only starts the anomaly detector's calibration.
-        var start = Assert.Single(stage.Evaluate(HeadResult(3, [3f, -3f], index: 4)));
-        var end = Assert.Single(stage.Evaluate(HeadResult(4, [-3f, 3f], index: 5)));
+        var start = Assert.Single(stage.Stage.Evaluate(HeadResult(stage, 3, [3f, -3f], index: 4)));
+        var end = Assert.Single(stage.Stage.Evaluate(HeadResult(stage, 4, [-3f, 3f], index: 5)));
 
         Assert.Equal((EventType.Action, "fight", "start"), (start.Type, start.Label, start.Phase));
         Assert.InRange(start.Score, 0.997, 0.998);
@@ -130,7 +128,7 @@ public sealed class DetectionStageTests
         // p(fight) = sigmoid(-2) ≈ 0.12, window after window; noFight has no threshold.
         for (var i = 0; i < 5; i++)
         {
-            Assert.Empty(stage.Evaluate(HeadResult(i, [-1f, 1f], index: i)));
+            Assert.Empty(stage.Stage.Evaluate(HeadResult(stage, i, [-1f, 1f], index: i)));
         }
 
         Assert.Equal(0, _metrics.EventsDetected.WithLabels("door", EventType.Action).Value);
@@ -199,7 +197,7 @@ public sealed class DetectionStageTests
         var options = Options(lifecycle: new EventLifecycleOptions { EnterWindows = 3, EnterOf = 3, ExitWindows = 1 });
         options.LifecycleByLabel["fight"] = new EventLifecycleOptions { EnterWindows = 2, EnterOf = 2, ExitWindows = 1 };
         var door = new CameraOptions { Id = "door", LifecycleByLabel = { ["fight"] = new EventLifecycleOptions { ExitWindows = 1 } } };
-        var stage = new DetectionStage(options, _metrics, _time, new CapturingLogger(), [door]);
+        var stage = new DetectionWithHeads(new DetectionStage(options, _metrics, _time, new CapturingLogger(), [door]), options);
 
         Assert.Single(stage.Evaluate(Result("door", 0, ActionModel, Fight)));   // camera + label: enter at once
         Assert.Empty(stage.Evaluate(Result("yard", 0, ActionModel, Fight)));    // label: needs 2 of 2
@@ -281,12 +279,12 @@ public sealed class DetectionStageTests
         var stage = NewStage(Options());
         var input = Channel.CreateUnbounded<WindowInference>();
         var output = Channel.CreateUnbounded<DetectionEvent>();
-        Assert.True(input.Writer.TryWrite(Result("a", 0, ActionModel, Fall)));
-        Assert.True(input.Writer.TryWrite(Result("a", 1, ActionModel, Walk)));
-        Assert.True(input.Writer.TryWrite(Result("b", 2, ActionModel, Fight)));
+        Assert.True(input.Writer.TryWrite(stage.Headed(Result("a", 0, ActionModel, Fall))));
+        Assert.True(input.Writer.TryWrite(stage.Headed(Result("a", 1, ActionModel, Walk))));
+        Assert.True(input.Writer.TryWrite(stage.Headed(Result("b", 2, ActionModel, Fight))));
         input.Writer.Complete();
 
-        await stage.RunAsync(input.Reader, output.Writer, CancellationToken.None);
+        await stage.Stage.RunAsync(input.Reader, output.Writer, CancellationToken.None);
 
         var events = new List<DetectionEvent>();
         while (output.Reader.TryRead(out var e))

@@ -1,3 +1,4 @@
+using StreamAnalytics.Heads.Action;
 namespace StreamAnalytics.Tests.Fakes;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using StreamAnalytics.Inference;
+using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Tests.Fakes;
 

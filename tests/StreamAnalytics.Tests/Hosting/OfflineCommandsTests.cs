@@ -5,6 +5,7 @@ using StreamAnalytics.Detection;
 using StreamAnalytics.Hosting;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Windowing;
+using StreamAnalytics.Heads.Motion;
 
 namespace StreamAnalytics.Tests.Hosting;
 

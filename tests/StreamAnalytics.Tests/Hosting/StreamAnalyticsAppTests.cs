@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAnalytics.Hosting;
 using StreamAnalytics.Tests.Fakes;
+using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Tests.Hosting;
 
@@ -143,7 +144,7 @@ public sealed class StreamAnalyticsAppTests
 
         Assert.Empty(plan.Problems);
         using var model = plan.Model!;
-        using var head = plan.ActionHead!;
+        using var head = plan.Head<ActionHeadModule>().Head!;
         Assert.Equal(("fight-detector", 32), (head.Manifest.Name, head.Frames));
         Assert.Equal([512, 512 * 7 * 7], model.OutputItemSizes);
     }
@@ -161,7 +162,7 @@ public sealed class StreamAnalyticsAppTests
         // Reported with the other problems, before any model is loaded.
         Assert.False(plan.IsValid);
         Assert.Null(plan.Model);
-        Assert.Null(plan.ActionHead);
+        Assert.Empty(plan.Heads);
         Assert.Equal(2, plan.Problems.Count);
         Assert.Contains(plan.Problems, p => p.StartsWith("Mqtt.Port", StringComparison.Ordinal));
         Assert.Contains(plan.Problems, p => p.StartsWith("Cameras[1] (camera 'gate'): Window.Length is 16 (from the camera's Window) but action head 'fight-detector'", StringComparison.Ordinal)

@@ -1,5 +1,6 @@
 using StreamAnalytics.Inference;
 using StreamAnalytics.Tests.Fakes;
+using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Tests.Inference;
 

@@ -31,7 +31,7 @@ public sealed class MotionLiveOfflineTests(OfflineAnomalyFixture offline) : ICla
         var live = new ConcurrentDictionary<long, double>();
 
         await using var pipeline = await PipelineUnderTest.StartAsync(settings, cts.Token, host =>
-            host.Services.GetRequiredService<PipelineService>().MotionScored += (camera, score) => live[score.Sequence] = score.Score);
+            host.Services.GetRequiredService<PipelineService>().FrameScored += (camera, head, score) => live[score.Sequence] = score.Score);
         await using var subscriber = await EventSubscriber.ConnectAsync("127.0.0.1", port, "satest/+/events", cts.Token);
         await pipeline.WaitForStopAsync(cts.Token);
 

@@ -11,6 +11,7 @@ using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Publishing;
 using StreamAnalytics.Snapshots;
+using StreamAnalytics.Tests.Detection;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Tests.Support;
 using StreamAnalytics.Windowing;
@@ -122,7 +123,7 @@ public sealed class IncidentSnapshotTests : IDisposable
             window.Release();
         }
 
-        var stage = new DetectionStage(Options(new SnapshotOptions()), _metrics, _time, new CapturingLogger());
+        var stage = new DetectionWithHeads(new DetectionStage(Options(new SnapshotOptions()), _metrics, _time, new CapturingLogger()), Options(new SnapshotOptions()));
         var events = Scores.Select((score, i) => Result(i, score, snapshot: null)).SelectMany(stage.Evaluate).ToList();
 
         Assert.Equal(5, events.Count);
@@ -186,7 +187,7 @@ public sealed class IncidentSnapshotTests : IDisposable
             results.Add(Result(i, Scores[i], frames[^1]));
         }
 
-        var stage = new DetectionStage(Options(snapshot), _metrics, _time, new CapturingLogger());
+        var stage = new DetectionWithHeads(new DetectionStage(Options(snapshot), _metrics, _time, new CapturingLogger()), Options(snapshot));
         return ([.. results.SelectMany(stage.Evaluate)], frames);
     }
 

@@ -9,6 +9,7 @@ using StreamAnalytics.Privacy;
 using StreamAnalytics.Snapshots;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Windowing;
+using StreamAnalytics.Heads.Appearance;
 
 namespace StreamAnalytics.Tests.Snapshots;
 
@@ -41,7 +42,9 @@ public sealed class SnapshotOwnershipTests(ResNet18Fixture resnet)
         // The copy is taken after masking: the masked top-left quarter is black in it too.
         Assert.All(frames, f => Assert.All(Enumerable.Range(0, 60), y => Assert.True(f.Buffer.AsSpan(y * 180 * 3, 90 * 3).IndexOfAnyExcept((byte)0) < 0)));
 
-        var results = new InferenceStage(resnet.Model, metrics, new CapturingLogger()).Infer(windows);
+        var anomaly = new AnomalyOptions { CalibrationWindows = 2, Threshold = 0, MinThreshold = 0 };
+        using var appearance = new AppearanceWindowHead(anomaly, new CapturingLogger());
+        var results = new InferenceStage(resnet.Model, metrics, new CapturingLogger(), heads: [appearance]).Infer(windows);
 
         // Inference took each window's reference over; releasing the windows leaves the snapshots to the results.
         Assert.All(windows, w => Assert.Null(w.Snapshot));
@@ -53,7 +56,7 @@ public sealed class SnapshotOwnershipTests(ResNet18Fixture resnet)
         var detection = new DetectionStage(
             new DetectionOptions
             {
-                Anomaly = new AnomalyOptions { CalibrationWindows = 2, Threshold = 0, MinThreshold = 0 },
+                Anomaly = anomaly,
                 Lifecycle = new EventLifecycleOptions { UpdateIntervalSeconds = 1000 },
                 Snapshot = new SnapshotOptions { Enabled = true, Mode = SnapshotOptions.Base64Mode, MaxWidth = 180 },
             },

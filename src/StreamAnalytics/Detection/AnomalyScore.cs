@@ -1,3 +1,0 @@
-namespace StreamAnalytics.Detection;
-
-public readonly record struct AnomalyScore(double Score, double Threshold, bool IsAnomalous);

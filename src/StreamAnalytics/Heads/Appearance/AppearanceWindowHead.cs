@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+using StreamAnalytics.Configuration;
+using StreamAnalytics.Contracts;
+using StreamAnalytics.Inference;
+
+namespace StreamAnalytics.Heads.Appearance;
+
+/// <summary>
+/// The appearance anomaly head: each window's embedding (the output with role <c>embedding</c>) against what
+/// the camera's first windows looked like (<see cref="AnomalyDetector"/>, one per camera).
+/// </summary>
+public sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogger logger) : IWindowHead
+{
+    public const string HeadName = "embedding-knn";
+    public const string HeadVersion = "1";
+
+    private readonly Dictionary<string, AnomalyDetector> _detectors = new(StringComparer.Ordinal);
+
+    public string Name => HeadName;
+
+    public void Evaluate(in WindowOutputs window, ICollection<HeadResult> results)
+    {
+        for (var o = 0; o < window.Model.Outputs.Count; o++)
+        {
+            if (window.Model.Outputs[o].Role == OutputRole.Embedding && DetectorFor(window.CameraId).Observe(window.Outputs[o]) is { } score)
+            {
+                results.Add(new HeadResult(HeadName, HeadVersion, HeadKind.Anomaly, AnomalyKind.Appearance, score.Score, score.Threshold, score.IsAnomalous));
+            }
+        }
+    }
+
+    private AnomalyDetector DetectorFor(string cameraId)
+    {
+        if (!_detectors.TryGetValue(cameraId, out var detector))
+        {
+            detector = new AnomalyDetector(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold);
+            _detectors[cameraId] = detector;
+            LogCalibrating(cameraId, options.CalibrationWindows);
+        }
+
+        return detector;
+    }
+
+    public void Dispose()
+    {
+        // Embeddings are plain arrays.
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: learning what is normal from its first {Windows} windows")]
+    private partial void LogCalibrating(string cameraId, int windows);
+}

@@ -1,0 +1,55 @@
+using StreamAnalytics.Configuration;
+using StreamAnalytics.Inference;
+using StreamAnalytics.Observability;
+using StreamAnalytics.Windowing;
+using StreamAnalytics.Heads;
+
+namespace StreamAnalytics.Heads.Motion;
+
+/// <summary>
+/// The motion anomaly detector: a frame head for every camera with a learned state (<c>Cameras[i].MotionState</c>,
+/// from <c>streamanalytics learn</c>). States are read at start; one learned with other feature settings is refused.
+/// </summary>
+public sealed class MotionHeadModule : IHeadModule
+{
+    private readonly Dictionary<string, MotionNormalityModel> _states = new(StringComparer.Ordinal);
+
+    public string Name => "motion";
+
+    /// <summary>Learned states, by camera id, for the cameras that have one.</summary>
+    public IReadOnlyDictionary<string, MotionNormalityModel> States => _states;
+
+    public void Check(HeadContext context, ICollection<string> problems)
+    {
+        foreach (var camera in context.Options.Cameras.Where(c => c.MotionState is not null))
+        {
+            var path = context.ResolvePath(camera.MotionState!);
+            try
+            {
+                // Refuses a state learned with other feature settings than this build extracts.
+                _states[camera.Id] = MotionNormalityModel.Load(path, new MotionFeatureOptions());
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                problems.Add($"Camera '{camera.Id}': MotionState '{path}' cannot be used: {ex.Message}");
+            }
+        }
+    }
+
+    public void Load(HeadContext context, OnnxModel backbone, ICollection<string> problems)
+    {
+        // Needs nothing from the backbone: motion is measured on the decoded frames.
+    }
+
+    public IFrameHead? CreateFrameHead(CameraOptions camera) =>
+        _states.TryGetValue(camera.Id, out var state) ? new MotionAnomalyHead(state) : null;
+
+    public IWindowHead? CreateWindowHead(PipelineMetrics metrics) => null;
+
+    public string? Describe() => null;
+
+    public void Dispose()
+    {
+        // States are plain arrays.
+    }
+}

@@ -1,0 +1,18 @@
+using StreamAnalytics.Contracts;
+
+namespace StreamAnalytics.Inference;
+
+/// <summary>
+/// A head that sees a window's model outputs (the appearance detector on the window embedding, an action
+/// classifier on its frames' features). One instance serves every camera and runs on the inference thread,
+/// after the backbone, while the window and its frames' outputs are still held: keep per-camera state keyed
+/// by <see cref="WindowOutputs.CameraId"/>, and never block.
+/// </summary>
+public interface IWindowHead : IDisposable
+{
+    /// <summary>The head's name, for logs and metrics.</summary>
+    string Name { get; }
+
+    /// <summary>Adds this head's verdicts on one window (none, one, or one per label) to <paramref name="results"/>.</summary>
+    void Evaluate(in WindowOutputs window, ICollection<HeadResult> results);
+}
