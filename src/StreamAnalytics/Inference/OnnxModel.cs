@@ -1,12 +1,17 @@
 using System.Diagnostics;
+using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using StreamAnalytics.Inference.OnnxSchema;
 
 namespace StreamAnalytics.Inference;
 
 /// <summary>
 /// One ONNX Runtime session checked against its manifest, with input and output buffers allocated once
-/// for the largest batch and reused by every run.
+/// for the largest batch and reused by every run. Sessions come from <see cref="OnnxSessionFactory"/>, the
+/// load-time edits of the graph from <see cref="OnnxGraphEdits"/>, the manifest check from
+/// <see cref="OnnxManifestCheck"/>; this type loads through them, then binds and runs.
 /// </summary>
 public sealed partial class OnnxModel : IDisposable
 {
@@ -79,16 +84,18 @@ public sealed partial class OnnxModel : IDisposable
 
     private static OnnxModel LoadFile(ModelManifest manifest, ProviderChoice providers, int maxBatch, ILogger logger)
     {
-        var exposed = ExposeIntermediateOutputs(manifest, logger);
-        var (session, provider) = CreateSession(manifest, providers, logger, modelBytes: exposed);
+        // Parsed once, for both edits below; null leaves the file to ONNX Runtime, which reports what is wrong.
+        var onnx = OnnxGraphEdits.TryRead(manifest.ModelPath);
+        var exposed = onnx is null ? null : ExposeIntermediateOutputs(manifest, onnx, logger);
+        var (session, provider) = OnnxSessionFactory.Create(manifest, providers, logger, exposed);
         try
         {
-            var (batchFixed, outputSizes) = CheckAgainstManifest(manifest, session);
-            if (batchFixed && maxBatch > 1 && TryBatchable(manifest, exposed, providers, logger) is { } batchable)
+            var (batchFixed, outputSizes) = OnnxManifestCheck.Check(manifest, session);
+            if (batchFixed && maxBatch > 1 && onnx is not null && TryBatchable(manifest, onnx, providers, logger) is { } batchable)
             {
                 session.Dispose();
                 (session, provider) = batchable;
-                (batchFixed, outputSizes) = CheckAgainstManifest(manifest, session);
+                (batchFixed, outputSizes) = OnnxManifestCheck.Check(manifest, session);
                 LogBatchMadeSymbolic(logger, manifest.Name, maxBatch);
             }
 
@@ -179,16 +186,17 @@ public sealed partial class OnnxModel : IDisposable
     /// one run takes a whole batch. Null (and the caller keeps running items one by one) if the graph
     /// does not accept that.
     /// </summary>
-    private static (InferenceSession Session, string Provider)? TryBatchable(ModelManifest manifest, byte[]? modelBytes, ProviderChoice providers, ILogger logger)
+    private static (InferenceSession Session, string Provider)? TryBatchable(ModelManifest manifest, ModelProto onnx, ProviderChoice providers, ILogger logger)
     {
-        if (OnnxBatchDimension.MakeSymbolic(modelBytes ?? File.ReadAllBytes(manifest.ModelPath)) is not { } symbolic)
+        if (!OnnxGraphEdits.MakeBatchSymbolic(onnx))
         {
             return null;
         }
 
         try
         {
-            var candidate = CreateSession(manifest, providers, NullLoggerForRetry, symbolic);
+            // The first load already warned about any provider that cannot start.
+            var candidate = OnnxSessionFactory.Create(manifest, providers, NullLogger.Instance, onnx.ToByteArray());
             if (candidate.Session.InputMetadata[manifest.Input.Name].Dimensions[0] > 0)
             {
                 candidate.Session.Dispose();
@@ -199,7 +207,7 @@ public sealed partial class OnnxModel : IDisposable
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or ModelManifestException)
         {
-            LogBatchNotSymbolic(logger, manifest.Name, FirstLine(ex.Message));
+            LogBatchNotSymbolic(logger, manifest.Name, OnnxSessionFactory.FirstLine(ex.Message));
             return null;
         }
     }
@@ -207,214 +215,19 @@ public sealed partial class OnnxModel : IDisposable
     /// <summary>
     /// The model's bytes with the manifest's outputs that are intermediate tensors (such as a backbone's last
     /// feature map) exposed as graph outputs; null when every manifest output already is one, and the file
-    /// is then loaded as it is. A file that cannot be read or parsed here is left for ONNX Runtime to report.
+    /// is then loaded as it is.
     /// </summary>
-    private static byte[]? ExposeIntermediateOutputs(ModelManifest manifest, ILogger logger)
+    private static byte[]? ExposeIntermediateOutputs(ModelManifest manifest, ModelProto onnx, ILogger logger)
     {
-        try
-        {
-            var bytes = OnnxGraphOutputs.Expose(File.ReadAllBytes(manifest.ModelPath), [.. manifest.Outputs.Select(o => o.Name)], out var exposed);
-            if (bytes is not null)
-            {
-                LogIntermediateExposed(logger, manifest.Name, string.Join(", ", exposed));
-            }
-
-            return bytes;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or OverflowException)
+        var exposed = OnnxGraphEdits.ExposeOutputs(onnx, manifest.Outputs.Select(o => o.Name));
+        if (exposed.Count == 0)
         {
             return null;
         }
+
+        LogIntermediateExposed(logger, manifest.Name, string.Join(", ", exposed));
+        return onnx.ToByteArray();
     }
-
-    private static readonly ILogger NullLoggerForRetry = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-
-    /// <summary>
-    /// ONNX Runtime starts a session's intra-op threads when the session is built, and native threads take the
-    /// name of the thread that started them: built on a pool thread they read ".NET TP Worker" in top -H and
-    /// /proc, and their CPU looks like the .NET thread pool's. Built here, they read "sa-onnx".
-    /// </summary>
-    private static (InferenceSession Session, string Provider) CreateSession(ModelManifest manifest, ProviderChoice providers, ILogger logger, byte[]? modelBytes)
-    {
-        (InferenceSession Session, string Provider) created = default;
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                created = CreateSessionHere(manifest, providers, logger, modelBytes);
-            }
-            catch (Exception ex)
-            {
-                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
-            }
-        })
-        {
-            Name = "sa-onnx",
-            IsBackground = true,
-        };
-        thread.Start();
-        thread.Join();
-        failure?.Throw();
-        return created;
-    }
-
-    private static (InferenceSession Session, string Provider) CreateSessionHere(ModelManifest manifest, ProviderChoice providers, ILogger logger, byte[]? modelBytes)
-    {
-        if (providers.ExecutionProvider == "tensorrt")
-        {
-            var options = NewOptions(providers.IntraOpThreads);
-            try
-            {
-                using var trt = new OrtTensorRTProviderOptions();
-                Directory.CreateDirectory(providers.TensorRtCacheDirectory);
-                trt.UpdateOptions(new Dictionary<string, string>
-                {
-                    ["device_id"] = providers.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["trt_engine_cache_enable"] = "1",
-                    ["trt_engine_cache_path"] = Path.GetFullPath(providers.TensorRtCacheDirectory),
-                });
-                options.AppendExecutionProvider_Tensorrt(trt);
-                // Nodes TensorRT does not take run on CUDA rather than on the CPU.
-                options.AppendExecutionProvider_CUDA(providers.DeviceId);
-                return (modelBytes is null ? new InferenceSession(manifest.ModelPath, options) : new InferenceSession(modelBytes, options), "tensorrt");
-            }
-            catch (Exception ex) when (ex is OnnxRuntimeException or IOException or UnauthorizedAccessException)
-            {
-                LogProviderUnavailable(logger, manifest.Name, "TensorRT", FirstLine(ex.Message), "CUDA");
-            }
-            finally
-            {
-                options.Dispose();
-            }
-        }
-
-        if (providers.ExecutionProvider is "cuda" or "tensorrt")
-        {
-            var options = NewOptions(providers.IntraOpThreads);
-            try
-            {
-                options.AppendExecutionProvider_CUDA(providers.DeviceId);
-                // Any failure to build a CUDA session (missing libraries, cuDNN errors, no device) falls back
-                // to CPU; a broken ONNX file then fails again below and is reported as such.
-                return (modelBytes is null ? new InferenceSession(manifest.ModelPath, options) : new InferenceSession(modelBytes, options), "cuda");
-            }
-            catch (OnnxRuntimeException ex)
-            {
-                LogCudaUnavailable(logger, manifest.Name, FirstLine(ex.Message));
-            }
-            finally
-            {
-                options.Dispose();
-            }
-        }
-
-        return (OpenSession(manifest, NewOptions(providers.IntraOpThreads), modelBytes), "cpu");
-    }
-
-    private static SessionOptions NewOptions(int intraOpThreads)
-    {
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        // A live pipeline runs a model a few times a second: worker threads that spin between runs waste a core.
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
-        if (intraOpThreads > 0)
-        {
-            options.IntraOpNumThreads = intraOpThreads;
-        }
-
-        return options;
-    }
-
-    private static InferenceSession OpenSession(ModelManifest manifest, SessionOptions options, byte[]? modelBytes)
-    {
-        try
-        {
-            return modelBytes is null ? new InferenceSession(manifest.ModelPath, options) : new InferenceSession(modelBytes, options);
-        }
-        catch (OnnxRuntimeException ex) when (!ex.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase) && !ex.Message.Contains("shared library", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ModelManifestException(manifest.ManifestPath, [$"ONNX file '{manifest.ModelPath}' could not be loaded: {FirstLine(ex.Message)}"]);
-        }
-        finally
-        {
-            options.Dispose();
-        }
-    }
-
-    /// <summary>Compares the manifest's promises with the ONNX graph; every mismatch names both files.</summary>
-    internal static (bool BatchFixed, int[] OutputSizes) CheckAgainstManifest(ModelManifest manifest, InferenceSession session)
-    {
-        var problems = new List<string>();
-        var onnx = $"ONNX file '{manifest.ModelPath}'";
-        var batchFixed = false;
-        var input = manifest.Input;
-        if (!session.InputMetadata.TryGetValue(input.Name, out var inputMeta))
-        {
-            problems.Add($"the manifest's input '{input.Name}' is not in {onnx}, whose inputs are: {string.Join(", ", session.InputMetadata.Keys)}.");
-        }
-        else
-        {
-            int[] expected = [-1, .. input.ItemShape];
-            var actual = inputMeta.Dimensions;
-            var mismatch = actual.Length != expected.Length
-                || Enumerable.Range(1, expected.Length - 1).Any(d => actual[d] > 0 && actual[d] != expected[d]);
-            if (mismatch)
-            {
-                problems.Add($"the manifest declares input '{input.Name}' as {input.Layout.ToString().ToUpperInvariant()} {Shape(expected)} but {onnx} has {Shape(actual)}.");
-            }
-            else if (actual[0] > 1)
-            {
-                problems.Add($"{onnx} fixes the batch dimension of '{input.Name}' at {actual[0]}; it must be 1 or symbolic.");
-            }
-
-            batchFixed = actual.Length > 0 && actual[0] == 1;
-            if (inputMeta.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
-            {
-                problems.Add($"{onnx} takes {inputMeta.ElementDataType} for '{input.Name}'; the pipeline feeds float32.");
-            }
-        }
-
-        var sizes = new int[manifest.Outputs.Count];
-        for (var i = 0; i < manifest.Outputs.Count; i++)
-        {
-            var output = manifest.Outputs[i];
-            if (!session.OutputMetadata.TryGetValue(output.Name, out var meta))
-            {
-                problems.Add($"the manifest's output '{output.Name}' is not in {onnx}, whose outputs are: {string.Join(", ", session.OutputMetadata.Keys)}.");
-                continue;
-            }
-
-            var dims = meta.Dimensions;
-            if (dims.Skip(1).Any(d => d <= 0))
-            {
-                problems.Add($"output '{output.Name}' of {onnx} has shape {Shape(dims)}: only the batch dimension may be symbolic.");
-                continue;
-            }
-
-            sizes[i] = dims.Skip(1).Aggregate(1, (a, b) => a * b);
-            if (output.Role == OutputRole.ClassLogits && sizes[i] != output.Labels.Count)
-            {
-                problems.Add($"the manifest lists {output.Labels.Count} labels for output '{output.Name}' but {onnx} gives {sizes[i]} values {Shape(dims)}.");
-            }
-
-            if (output.Role == OutputRole.AnomalyScore && sizes[i] != 1)
-            {
-                problems.Add($"output '{output.Name}' has role anomalyScore but {onnx} gives {sizes[i]} values per item {Shape(dims)}.");
-            }
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new ModelManifestException(manifest.ManifestPath, problems);
-        }
-
-        return (batchFixed, sizes);
-    }
-
-    private static string Shape(IEnumerable<int> dims) => "[" + string.Join(",", dims.Select(d => d > 0 ? d.ToString(System.Globalization.CultureInfo.InvariantCulture) : "N")) + "]";
-
-    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
     public void Dispose()
     {
@@ -440,14 +253,8 @@ public sealed partial class OnnxModel : IDisposable
         _session.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: the {Provider} execution provider could not be loaded ({Reason}); trying {Next} instead")]
-    private static partial void LogProviderUnavailable(ILogger logger, string model, string provider, string reason, string next);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: running its FP16 variant '{File}' on {Provider}")]
     private static partial void LogFp16(ILogger logger, string model, string file, string provider);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: the CUDA execution provider could not be loaded ({Reason}); running on CPU instead")]
-    private static partial void LogCudaUnavailable(ILogger logger, string model, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: its ONNX file pins the batch at 1; made it symbolic at load time, up to {Batch} items per run")]
     private static partial void LogBatchMadeSymbolic(ILogger logger, string model, int batch);

@@ -14,7 +14,7 @@ public enum OutputRole
     /// <summary>
     /// A per-frame spatial feature map (channels × cells), read by a feature recipe for an action head
     /// (the action head's <c>ClipFeatureRecipe</c>); detection itself ignores it. It may name an intermediate tensor of
-    /// the graph, which is then exposed as an output at load time (<see cref="OnnxGraphOutputs"/>).
+    /// the graph, which is then exposed as an output at load time (<see cref="OnnxGraphEdits"/>).
     /// </summary>
     FeatureMap,
 }
