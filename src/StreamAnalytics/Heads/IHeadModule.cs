@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
@@ -28,8 +29,8 @@ public interface IHeadModule : IDisposable
     /// <summary>The frame head for <paramref name="camera"/>, or null where this detector has none for it. The caller disposes it.</summary>
     IFrameHead? CreateFrameHead(CameraOptions camera);
 
-    /// <summary>The window head for this run of the pipeline, or null where this detector has none. The module owns it.</summary>
-    IWindowHead? CreateWindowHead(PipelineMetrics metrics);
+    /// <summary>The window head for this run of the pipeline, or null where this detector has none. The module owns it. <paramref name="loggers"/> lives as long as the pipeline.</summary>
+    IWindowHead? CreateWindowHead(PipelineMetrics metrics, ILoggerFactory loggers);
 
     /// <summary>One phrase for the start-up line of <c>check</c>, e.g. "action head 'fight-detector' 1.0.0"; null to say nothing.</summary>
     string? Describe();

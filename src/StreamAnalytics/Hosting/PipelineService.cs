@@ -50,7 +50,7 @@ public sealed partial class PipelineService(
         var statusLoop = Task.Run(() => RunStatusAsync(statusStop.Token), CancellationToken.None);
         var persisting = Task.Run(() => publisher.PersistAsync(events.Reader, CancellationToken.None), CancellationToken.None);
         var sending = Task.Run(() => SendAsync(persisting, drain.Token), CancellationToken.None);
-        var windowHeads = plan.Heads.Select(h => h.CreateWindowHead(metrics)).OfType<IWindowHead>().ToList();
+        var windowHeads = plan.Heads.Select(h => h.CreateWindowHead(metrics, loggerFactory)).OfType<IWindowHead>().ToList();
         var detection = RunAndComplete(
             () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>(), options.Cameras).RunAsync(results.Reader, events.Writer, drain.Token),
             events.Writer);

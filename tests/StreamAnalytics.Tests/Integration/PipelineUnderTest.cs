@@ -27,7 +27,8 @@ internal sealed class PipelineUnderTest : IAsyncDisposable
     public StreamAnalytics.Observability.PipelineMetrics Metrics => _host.Services.GetRequiredService<StreamAnalytics.Observability.PipelineMetrics>();
 
     /// <param name="beforeStart">Runs on the built host before it starts (to subscribe to diagnostics from the first frame).</param>
-    public static async Task<PipelineUnderTest> StartAsync(IDictionary<string, string?> settings, CancellationToken cancellationToken, Action<IHost>? beforeStart = null)
+    /// <param name="heads">The detectors to run; the shipped ones (<see cref="HeadModules.CreateDefault"/>) when null.</param>
+    public static async Task<PipelineUnderTest> StartAsync(IDictionary<string, string?> settings, CancellationToken cancellationToken, Action<IHost>? beforeStart = null, IReadOnlyList<StreamAnalytics.Heads.IHeadModule>? heads = null)
     {
         var metricsPort = Support.FreeTcpPort.Next();
         var all = new Dictionary<string, string?>(settings)
@@ -38,7 +39,7 @@ internal sealed class PipelineUnderTest : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
         var logs = new ListLoggerProvider();
         using var startupLogging = LoggerFactory.Create(b => b.AddProvider(logs));
-        var plan = StreamAnalyticsApp.Prepare(configuration, startupLogging);
+        var plan = StreamAnalyticsApp.Prepare(configuration, startupLogging, heads);
         Assert.True(plan.IsValid, string.Join(Environment.NewLine, plan.Problems));
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

@@ -75,7 +75,7 @@ public sealed class ActionHeadModule : IHeadModule
 
     public IFrameHead? CreateFrameHead(CameraOptions camera) => null;
 
-    public IWindowHead? CreateWindowHead(PipelineMetrics metrics) =>
+    public IWindowHead? CreateWindowHead(PipelineMetrics metrics, ILoggerFactory loggers) =>
         Head is { } head ? new ActionWindowHead(head, new ActionRule(_options!), metrics.InferenceDuration.WithLabels(head.Manifest.Name)) : null;
 
     public string? Describe() => Head is { Manifest: var h } ? $"action head '{h.Name}' {h.Version}" : null;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
@@ -19,7 +20,7 @@ public sealed class ClassLogitsHeadModule : IHeadModule
 
     public IFrameHead? CreateFrameHead(CameraOptions camera) => null;
 
-    public IWindowHead? CreateWindowHead(PipelineMetrics metrics) =>
+    public IWindowHead? CreateWindowHead(PipelineMetrics metrics, ILoggerFactory loggers) =>
         _context is { Backbone: { } model } context && model.Outputs.Any(o => o.Role == OutputRole.ClassLogits)
             ? new ClassLogitsWindowHead(new ActionRule(context.Options.Detection.Action))
             : null;

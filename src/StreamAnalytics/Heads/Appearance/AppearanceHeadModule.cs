@@ -21,14 +21,14 @@ public sealed class AppearanceHeadModule : IHeadModule
 
     public IFrameHead? CreateFrameHead(CameraOptions camera) => null;
 
-    public IWindowHead? CreateWindowHead(PipelineMetrics metrics)
+    public IWindowHead? CreateWindowHead(PipelineMetrics metrics, ILoggerFactory loggers)
     {
         if (_context is not { Options.Detection.Anomaly: { Enabled: true } anomaly } context)
         {
             return null;
         }
 
-        _head = new AppearanceWindowHead(anomaly, context.Loggers.CreateLogger<AppearanceWindowHead>());
+        _head = new AppearanceWindowHead(anomaly, loggers.CreateLogger<AppearanceWindowHead>());
         return _head;
     }
 

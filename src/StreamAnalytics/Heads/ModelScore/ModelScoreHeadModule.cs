@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
@@ -22,7 +23,7 @@ public sealed class ModelScoreHeadModule : IHeadModule
 
     public IFrameHead? CreateFrameHead(CameraOptions camera) => null;
 
-    public IWindowHead? CreateWindowHead(PipelineMetrics metrics) =>
+    public IWindowHead? CreateWindowHead(PipelineMetrics metrics, ILoggerFactory loggers) =>
         _options is { Enabled: true, Threshold: { } threshold } ? new ModelScoreWindowHead(threshold) : null;
 
     public string? Describe() => null;

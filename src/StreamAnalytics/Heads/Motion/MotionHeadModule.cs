@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
@@ -44,7 +45,7 @@ public sealed class MotionHeadModule : IHeadModule
     public IFrameHead? CreateFrameHead(CameraOptions camera) =>
         _states.TryGetValue(camera.Id, out var state) ? new MotionAnomalyHead(state) : null;
 
-    public IWindowHead? CreateWindowHead(PipelineMetrics metrics) => null;
+    public IWindowHead? CreateWindowHead(PipelineMetrics metrics, ILoggerFactory loggers) => null;
 
     public string? Describe() => null;
 
