@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using StreamAnalytics.Retry;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Observability;
 

@@ -2,8 +2,8 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
+using StreamAnalytics.Retry;
 using StreamAnalytics.Configuration;
-using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 
 namespace StreamAnalytics.Publishing;

@@ -1,7 +1,7 @@
-using StreamAnalytics.Ingest;
+using StreamAnalytics.Retry;
 using StreamAnalytics.Tests.Fakes;
 
-namespace StreamAnalytics.Tests.Ingest;
+namespace StreamAnalytics.Tests.Retry;
 
 public sealed class ReconnectBackoffTests
 {

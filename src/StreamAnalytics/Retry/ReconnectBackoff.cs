@@ -1,4 +1,4 @@
-namespace StreamAnalytics.Ingest;
+namespace StreamAnalytics.Retry;
 
 /// <summary>
 /// Exponential backoff with full jitter: many cameras behind one failed switch do not all reconnect
