@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using StreamAnalytics.Inference;
-using StreamAnalytics.Ingest;
 using Microsoft.Extensions.Options;
 
 namespace StreamAnalytics.Configuration;
@@ -9,11 +6,8 @@ namespace StreamAnalytics.Configuration;
 /// Checks the whole configuration and reports every problem at once, each naming its camera or section,
 /// so an operator fixes a file in one pass instead of one restart per mistake.
 /// </summary>
-public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<StreamAnalyticsOptions>
+public sealed class StreamAnalyticsOptionsValidator : IValidateOptions<StreamAnalyticsOptions>
 {
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex CameraIdPattern();
-
     public ValidateOptionsResult Validate(string? name, StreamAnalyticsOptions options)
     {
         var errors = Collect(options);
@@ -54,7 +48,7 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
         {
             errors.Add($"{where}: Id is required.");
         }
-        else if (!CameraIdPattern().IsMatch(camera.Id))
+        else if (!CameraIdRule.IsValid(camera.Id))
         {
             errors.Add($"{where}: Id may hold only letters, digits, '-' and '_' (1 to 64 characters), since it is used in MQTT topics and metric labels.");
         }
@@ -67,7 +61,7 @@ public sealed partial class StreamAnalyticsOptionsValidator : IValidateOptions<S
         {
             errors.Add($"{where}: Url is required (rtsp://, rtsps:// or a video file path).");
         }
-        else if (!CameraSource.TryParse(camera.Url, out _, out var urlError))
+        else if (!CameraUrl.TryParse(camera.Url, out _, out var urlError))
         {
             errors.Add($"{where}: Url {urlError}");
         }
