@@ -1,47 +1,21 @@
 using System.Diagnostics.CodeAnalysis;
-using StreamAnalytics.Observability;
+using StreamAnalytics.Configuration;
 
 namespace StreamAnalytics.Ingest;
 
 /// <summary>Where a camera's video comes from, parsed once; <see cref="Display"/> is safe to log.</summary>
 public sealed record CameraSource(CameraSourceKind Kind, string Input, string Display)
 {
+    /// <remarks>The rule itself lives in Configuration, so the validator rejects at start exactly what this would.</remarks>
     public static bool TryParse(string url, [NotNullWhen(true)] out CameraSource? source, [NotNullWhen(false)] out string? error)
     {
-        source = null;
-        error = null;
-        var trimmed = url.Trim();
-        var schemeEnd = trimmed.IndexOf("://", StringComparison.Ordinal);
-        if (schemeEnd < 0)
+        if (!CameraUrl.TryParse(url, out var parsed, out error))
         {
-            source = new CameraSource(CameraSourceKind.File, trimmed, trimmed);
-            return true;
+            source = null;
+            return false;
         }
 
-        var scheme = trimmed[..schemeEnd].ToLowerInvariant();
-        switch (scheme)
-        {
-            case "rtsp" or "rtsps":
-                if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
-                {
-                    error = $"'{CredentialRedactor.Redact(trimmed)}' is not a valid {scheme} URL (expected {scheme}://[user:password@]host[:port]/path; write '@' in a password as %40).";
-                    return false;
-                }
-
-                source = new CameraSource(CameraSourceKind.Rtsp, trimmed, CredentialRedactor.Redact(trimmed));
-                return true;
-            case "file":
-                if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var fileUri) || !fileUri.IsFile)
-                {
-                    error = $"'{trimmed}' is not a valid file URL.";
-                    return false;
-                }
-
-                source = new CameraSource(CameraSourceKind.File, fileUri.LocalPath, fileUri.LocalPath);
-                return true;
-            default:
-                error = $"scheme '{scheme}' is not supported (use rtsp://, rtsps://, file:// or a file path).";
-                return false;
-        }
+        source = new CameraSource(parsed.IsRtsp ? CameraSourceKind.Rtsp : CameraSourceKind.File, parsed.Input, parsed.Display);
+        return true;
     }
 }

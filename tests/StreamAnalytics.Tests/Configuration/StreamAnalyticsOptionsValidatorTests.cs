@@ -81,6 +81,30 @@ public sealed class StreamAnalyticsOptionsValidatorTests
     }
 
     [Fact]
+    public void Mistakes_in_several_sections_are_reported_together_in_section_order()
+    {
+        var options = Valid();
+        options.Cameras[1].QueueCapacity = 0;
+        options.Cameras[0].Zones = [new() { Points = [[0.1, 0.1]] }];
+        options.Window.Length = 0;
+        options.Mqtt.Outbox.Flush = "sometimes";
+        options.Model.MaxBatch = 0;
+        options.Pipeline.DrainTimeoutSeconds = 601;
+
+        string[] expected =
+        [
+            "Cameras[0] (camera 'front'): Zones[0]: a polygon needs at least 3 points (got 1).",
+            "Cameras[1] (camera 'back'): QueueCapacity must be between 1 and 1024 (got 0).",
+            "Window.Length must be between 1 and 256 (got 0).",
+            "Model.MaxBatch must be between 1 and 256 (got 0).",
+            "Mqtt.Outbox.Flush must be 'always' or 'none' (got 'sometimes').",
+            "Pipeline.DrainTimeoutSeconds must be between 0 and 600 (got 601).",
+        ];
+        Assert.Equal(expected, StreamAnalyticsOptionsValidator.Collect(options));
+        Assert.Equal(expected, new StreamAnalyticsOptionsValidator().Validate(null, options).Failures);
+    }
+
+    [Fact]
     public void Duplicate_ids_are_reported_on_the_second_camera()
     {
         var options = new StreamAnalyticsOptions { Cameras = [Camera("gate"), Camera("lobby"), Camera("gate")] };

@@ -1,0 +1,13 @@
+namespace StreamAnalytics.Configuration.Validation;
+
+/// <summary>The Pipeline section: how the running pipeline shuts down.</summary>
+internal sealed class PipelineValidator : IOptionsSectionValidator
+{
+    public void Validate(StreamAnalyticsOptions options, ICollection<string> errors)
+    {
+        if (options.Pipeline.DrainTimeoutSeconds is < 0 or > 600)
+        {
+            errors.Add($"Pipeline.DrainTimeoutSeconds must be between 0 and 600 (got {options.Pipeline.DrainTimeoutSeconds}).");
+        }
+    }
+}

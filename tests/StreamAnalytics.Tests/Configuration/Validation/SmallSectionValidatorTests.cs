@@ -1,0 +1,66 @@
+using StreamAnalytics.Configuration;
+using StreamAnalytics.Configuration.Validation;
+
+namespace StreamAnalytics.Tests.Configuration.Validation;
+
+public sealed class SmallSectionValidatorTests
+{
+    private static List<string> Validate(IOptionsSectionValidator validator, StreamAnalyticsOptions options)
+    {
+        var errors = new List<string>();
+        validator.Validate(options, errors);
+        return errors;
+    }
+
+    [Fact]
+    public void Window_reports_each_of_its_settings()
+    {
+        var options = new StreamAnalyticsOptions { Window = new() { Length = 300, Subsample = -1, Hop = 0 } };
+
+        string[] expected =
+        [
+            "Window.Length must be between 1 and 256 (got 300).",
+            "Window.Subsample must be between 0 and 1000 (got -1).",
+            "Window.Hop must be at least 1 and at most 16 × Length (got 0).",
+        ];
+        Assert.Equal(expected, Validate(new WindowValidator(), options));
+    }
+
+    [Fact]
+    public void Model_reports_each_of_its_settings()
+    {
+        var options = new StreamAnalyticsOptions
+        {
+            Model = new() { Manifest = "", ExecutionProvider = "tpu", MaxBatch = 0, MaxBatchWaitMilliseconds = -1, QueueCapacity = 0, DeviceId = -1 },
+        };
+
+        string[] expected =
+        [
+            "Model.Manifest is required.",
+            "Model.ExecutionProvider must be 'cpu', 'cuda' or 'tensorrt' (got 'tpu').",
+            "Model.MaxBatch must be between 1 and 256 (got 0).",
+            "Model.MaxBatchWaitMilliseconds must be between 0 and 10000 (got -1).",
+            "Model.QueueCapacity must be between 1 and 4096 (got 0).",
+            "Model.IntraOpThreads and Model.DeviceId must not be negative.",
+        ];
+        Assert.Equal(expected, Validate(new ModelValidator(), options));
+    }
+
+    [Fact]
+    public void Metrics_endpoint_settings_matter_only_when_enabled()
+    {
+        var options = new StreamAnalyticsOptions { Metrics = new() { Enabled = false, Port = 0, Host = "" } };
+        Assert.Empty(Validate(new MetricsValidator(), options));
+
+        options.Metrics.Enabled = true;
+        Assert.Equal(["Metrics.Port must be between 1 and 65535 (got 0).", "Metrics.Host is required."], Validate(new MetricsValidator(), options));
+    }
+
+    [Fact]
+    public void Pipeline_reports_its_drain_timeout()
+    {
+        var options = new StreamAnalyticsOptions { Pipeline = new() { DrainTimeoutSeconds = 601 } };
+
+        Assert.Equal(["Pipeline.DrainTimeoutSeconds must be between 0 and 600 (got 601)."], Validate(new PipelineValidator(), options));
+    }
+}
