@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using StreamAnalytics.Observability;
 
 namespace StreamAnalytics.Configuration;
 

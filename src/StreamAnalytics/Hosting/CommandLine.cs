@@ -111,7 +111,7 @@ public static class CommandLine
         }
         catch (Exception ex) when (ex is InvalidOperationException or System.Net.Sockets.SocketException or IOException)
         {
-            await Console.Error.WriteLineAsync($"StreamAnalytics stopped: {Observability.CredentialRedactor.Redact(ex.Message)}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"StreamAnalytics stopped: {Configuration.CredentialRedactor.Redact(ex.Message)}").ConfigureAwait(false);
             return ExitFailed;
         }
     }

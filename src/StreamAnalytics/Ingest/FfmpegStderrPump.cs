@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StreamAnalytics.Configuration;
 using StreamAnalytics.Observability;
 
 namespace StreamAnalytics.Ingest;

@@ -4,7 +4,7 @@ using Mono.Cecil.Cil;
 namespace StreamAnalytics.Tests.Architecture;
 
 /// <summary>
-/// Which of the product's namespaces use which, read from the compiled assembly: base types, interfaces,
+/// Which of the product's units (namespaces, see <see cref="NamespaceOf"/>) use which, read from the compiled assembly: base types, interfaces,
 /// fields, properties, events, method signatures, attributes, generic arguments, locals and every type or
 /// member an instruction names. An edge A → B keeps one example (the using type and the used type).
 /// </summary>
@@ -168,7 +168,11 @@ internal sealed class NamespaceGraph
         }
     }
 
-    /// <summary>The namespace a type counts under: nested types count as their outermost type's.</summary>
+    /// <summary>
+    /// The unit a type counts under: its top folder below the root (<c>Configuration.Validation</c> is part of
+    /// <c>Configuration</c>), except under <c>Heads</c>, where each head's folder is a unit of its own. Nested types
+    /// count as their outermost type's; types outside the root (and the root's own) count under none.
+    /// </summary>
     private string? NamespaceOf(TypeReference type)
     {
         while (type.DeclaringType is not null)
@@ -177,6 +181,13 @@ internal sealed class NamespaceGraph
         }
 
         var ns = type.Namespace;
-        return ns == Root || ns.StartsWith(Root + ".", StringComparison.Ordinal) ? ns : null;
+        if (!ns.StartsWith(Root + ".", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var parts = ns.Split('.');
+        var depth = parts.Length > 2 && parts[1] == "Heads" ? 3 : 2;
+        return string.Join('.', parts.Take(depth));
     }
 }

@@ -1,6 +1,6 @@
-using StreamAnalytics.Observability;
+using StreamAnalytics.Configuration;
 
-namespace StreamAnalytics.Tests.Observability;
+namespace StreamAnalytics.Tests.Configuration;
 
 public sealed class CredentialRedactorTests
 {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace StreamAnalytics.Observability;
+namespace StreamAnalytics.Configuration;
 
 /// <summary>
 /// Removes user information from URLs before they reach a log line, a status payload or an error.
