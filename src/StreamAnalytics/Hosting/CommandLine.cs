@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using StreamAnalytics.Tools.Actions;
+using StreamAnalytics.Tools.Anomaly;
 
 namespace StreamAnalytics.Hosting;
 
@@ -38,11 +40,11 @@ public static class CommandLine
             case "check":
                 return await RunPipelineAsync(rest, checkOnly: true).ConfigureAwait(false);
             case "learn":
-                return await RunOfflineAsync(ct => OfflineCommands.LearnAsync(rest, ct)).ConfigureAwait(false);
+                return await RunOfflineAsync(ct => AnomalyCommands.LearnAsync(rest, ct)).ConfigureAwait(false);
             case "score" when rest is ["anomaly", ..]:
-                return await RunOfflineAsync(ct => OfflineCommands.ScoreAnomalyAsync(rest[1..], ct)).ConfigureAwait(false);
+                return await RunOfflineAsync(ct => AnomalyCommands.ScoreAnomalyAsync(rest[1..], ct)).ConfigureAwait(false);
             case "eval" when rest is ["anomaly", ..]:
-                return await RunOfflineAsync(ct => OfflineCommands.EvalAnomalyAsync(rest[1..], ct)).ConfigureAwait(false);
+                return await RunOfflineAsync(ct => AnomalyCommands.EvalAnomalyAsync(rest[1..], ct)).ConfigureAwait(false);
             case "features" when rest is ["action", ..]:
                 return await RunOfflineAsync(ct => ActionCommands.FeaturesActionAsync(rest[1..], ct)).ConfigureAwait(false);
             case "score" when rest is ["action", ..]:

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using StreamAnalytics.Hosting;
+using StreamAnalytics.Tools.Actions;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Tests.Support;
 

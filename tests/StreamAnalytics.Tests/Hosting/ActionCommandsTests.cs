@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using StreamAnalytics.Hosting;
+using StreamAnalytics.Tools.Actions;
 using StreamAnalytics.Tests.Fakes;
 
 namespace StreamAnalytics.Tests.Hosting;

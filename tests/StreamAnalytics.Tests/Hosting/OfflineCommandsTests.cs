@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAnalytics.Detection;
-using StreamAnalytics.Hosting;
+using StreamAnalytics.Tools.Anomaly;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Windowing;
 
@@ -78,7 +78,7 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
     {
         var again = _dir.File("again.csv");
 
-        var (code, _, error) = await Run((o, e) => OfflineCommands.ScoreAnomalyAsync(["--state", fixture.StatePath, "--input", OfflineAnomalyFixture.Test01, "--out", again], o, e, NullLoggerFactory.Instance));
+        var (code, _, error) = await Run((o, e) => AnomalyCommands.ScoreAnomalyAsync(["--state", fixture.StatePath, "--input", OfflineAnomalyFixture.Test01, "--out", again], o, e, NullLoggerFactory.Instance));
 
         Assert.True(code == 0, error);
         Assert.Equal(File.ReadAllBytes(fixture.CsvPath), File.ReadAllBytes(again));
@@ -101,7 +101,7 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
         var labels = WriteLabels(Test01Frames);
         var report = _dir.File("report.json");
 
-        var (code, output, error) = await Run((o, e) => OfflineCommands.EvalAnomalyAsync(["--state", fixture.StatePath, "--labels", labels, "--report", report], o, e, NullLoggerFactory.Instance));
+        var (code, output, error) = await Run((o, e) => AnomalyCommands.EvalAnomalyAsync(["--state", fixture.StatePath, "--labels", labels, "--report", report], o, e, NullLoggerFactory.Instance));
 
         Assert.True(code == 0, error);
         Assert.Contains("Micro (pooled) frame AUC:", output);
@@ -125,7 +125,7 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
     {
         var labels = WriteLabels(Test01Frames + 1);
 
-        var (code, _, error) = await Run((o, e) => OfflineCommands.EvalAnomalyAsync(["--state", fixture.StatePath, "--labels", labels, "--report", _dir.File("r.json")], o, e, NullLoggerFactory.Instance));
+        var (code, _, error) = await Run((o, e) => AnomalyCommands.EvalAnomalyAsync(["--state", fixture.StatePath, "--labels", labels, "--report", _dir.File("r.json")], o, e, NullLoggerFactory.Instance));
 
         Assert.Equal(1, code);
         Assert.Contains("decoded to 180 frames but the labels say 181", error);
@@ -142,9 +142,9 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
     {
         var (code, _, error) = await Run((o, e) => verb switch
         {
-            "learn" => OfflineCommands.LearnAsync(args, o, e, NullLoggerFactory.Instance),
-            "score" => OfflineCommands.ScoreAnomalyAsync(args, o, e, NullLoggerFactory.Instance),
-            _ => OfflineCommands.EvalAnomalyAsync(args, o, e, NullLoggerFactory.Instance),
+            "learn" => AnomalyCommands.LearnAsync(args, o, e, NullLoggerFactory.Instance),
+            "score" => AnomalyCommands.ScoreAnomalyAsync(args, o, e, NullLoggerFactory.Instance),
+            _ => AnomalyCommands.EvalAnomalyAsync(args, o, e, NullLoggerFactory.Instance),
         });
 
         Assert.Equal(2, code);
@@ -156,7 +156,7 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
     {
         var notVideo = _dir.Write("notes.mp4", "not a video");
 
-        var (code, _, error) = await Run((o, e) => OfflineCommands.ScoreAnomalyAsync(["--state", fixture.StatePath, "--input", notVideo, "--out", _dir.File("o.csv")], o, e, NullLoggerFactory.Instance));
+        var (code, _, error) = await Run((o, e) => AnomalyCommands.ScoreAnomalyAsync(["--state", fixture.StatePath, "--input", notVideo, "--out", _dir.File("o.csv")], o, e, NullLoggerFactory.Instance));
 
         Assert.Equal(1, code);
         Assert.Contains("could not be decoded", error);
@@ -170,7 +170,7 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
         await cancelled.CancelAsync();
         var state = _dir.File("cancelled.state");
 
-        var (code, _, error) = await Run((o, e) => OfflineCommands.LearnAsync(["--out", state, "--input", OfflineAnomalyFixture.Test01], o, e, NullLoggerFactory.Instance, cancelled.Token));
+        var (code, _, error) = await Run((o, e) => AnomalyCommands.LearnAsync(["--out", state, "--input", OfflineAnomalyFixture.Test01], o, e, NullLoggerFactory.Instance, cancelled.Token));
 
         Assert.Equal(1, code);
         Assert.Contains("Cancelled", error);

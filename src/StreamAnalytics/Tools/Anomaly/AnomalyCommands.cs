@@ -7,9 +7,10 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Ingest;
+using StreamAnalytics.Tools;
 using StreamAnalytics.Windowing;
 
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Tools.Anomaly;
 
 /// <summary>
 /// The offline verbs of the motion anomaly head: <c>learn</c>, <c>score anomaly</c> and <c>eval anomaly</c>.
@@ -19,7 +20,7 @@ namespace StreamAnalytics.Hosting;
 /// report are the numbers a camera would produce. Results go to <c>output</c>; progress and
 /// problems to <c>error</c> and the log, so the output can be piped.
 /// </summary>
-public static partial class OfflineCommands
+public static partial class AnomalyCommands
 {
     public const string Usage = """
         Usage: streamanalytics learn --out STATE --input FILE_OR_DIR... [--camera ID]
@@ -46,7 +47,7 @@ public static partial class OfflineCommands
     {
         if (!VerbArguments.TryParse(args, ["--out", "--camera"], ["--input"], ["--out", "--input"], Usage, error, out var options))
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
 
         var cameraId = options.TryGetValue("--camera", out var camera) ? camera[0] : "offline";
@@ -101,12 +102,12 @@ public static partial class OfflineCommands
                 $"Threshold {model.Threshold:0.####}: the {model.ThresholdQuantile:0.###} quantile of held-out training scores ({model.HoldOutGroups} blocks, {model.SmoothingFrames}-frame trailing mean).")).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Model: {featureOptions.CellCount} cells x {featureOptions.FeaturesPerCell} features, {model.MemoryBytes / 1048576.0:0.0} MiB; wrote {Path.GetFullPath(options["--out"][0])}")).ConfigureAwait(false);
-            return CommandLine.ExitOk;
+            return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
         {
             await error.WriteLineAsync($"learn failed: {ex.Message}").ConfigureAwait(false);
-            return CommandLine.ExitFailed;
+            return ExitCodes.Failed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -119,7 +120,7 @@ public static partial class OfflineCommands
     {
         if (!VerbArguments.TryParse(args, ["--state", "--input", "--out"], [], ["--state", "--input", "--out"], Usage, error, out var options))
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
 
         if (!TryLoadModel(options["--state"][0], out var model, out var problem))
@@ -146,12 +147,12 @@ public static partial class OfflineCommands
             LogVideoRead(logger, video, scored.Scores.Count, scored.Seconds);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Scored {scored.Scores.Count} frames: max {scored.Scores.Max(s => s.Score):0.####}, {above} above the threshold {model.Threshold:0.####}; wrote {outPath}")).ConfigureAwait(false);
-            return CommandLine.ExitOk;
+            return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await error.WriteLineAsync($"score anomaly failed: {ex.Message}").ConfigureAwait(false);
-            return CommandLine.ExitFailed;
+            return ExitCodes.Failed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -164,7 +165,7 @@ public static partial class OfflineCommands
     {
         if (!VerbArguments.TryParse(args, ["--state", "--labels", "--report"], [], ["--state", "--labels"], Usage, error, out var options))
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
 
         var statePath = options["--state"][0];
@@ -198,7 +199,7 @@ public static partial class OfflineCommands
                 if (scored.Scores.Count != video.Frames)
                 {
                     await error.WriteLineAsync($"eval anomaly failed: '{path}' decoded to {scored.Scores.Count} frames but the labels say {video.Frames}; frame numbers would not line up.").ConfigureAwait(false);
-                    return CommandLine.ExitFailed;
+                    return ExitCodes.Failed;
                 }
 
                 LogVideoRead(logger, path, scored.Scores.Count, scored.Seconds);
@@ -208,7 +209,7 @@ public static partial class OfflineCommands
         catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await error.WriteLineAsync($"eval anomaly failed: {ex.Message}").ConfigureAwait(false);
-            return CommandLine.ExitFailed;
+            return ExitCodes.Failed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -225,11 +226,11 @@ public static partial class OfflineCommands
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             await error.WriteLineAsync($"eval anomaly: the report could not be written: {ex.Message}").ConfigureAwait(false);
-            return CommandLine.ExitFailed;
+            return ExitCodes.Failed;
         }
 
         await output.WriteLineAsync($"Report: {reportPath}").ConfigureAwait(false);
-        return CommandLine.ExitOk;
+        return ExitCodes.Ok;
     }
 
     private static async Task<ScoredVideo> ScoreVideoAsync(MotionNormalityModel model, string video, ILogger<CameraReader> readerLogger, CancellationToken cancellationToken)
@@ -412,7 +413,7 @@ public static partial class OfflineCommands
     private static async Task<int> CancelledAsync(TextWriter error)
     {
         await error.WriteLineAsync("Cancelled.").ConfigureAwait(false);
-        return CommandLine.ExitFailed;
+        return ExitCodes.Failed;
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]

@@ -4,9 +4,11 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Inference;
+using StreamAnalytics.Hosting;
 using StreamAnalytics.Ingest;
+using StreamAnalytics.Tools;
 
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Tools.Actions;
 
 /// <summary>
 /// The offline verbs of the supervised action head: <c>features action</c> (the head's training data),
@@ -53,7 +55,7 @@ public static partial class ActionCommands
     {
         if (!VerbArguments.TryParse(args, ["--manifest", "--out", "--frames", "--backbone"], [], ["--manifest", "--out"], Usage, error, out var options))
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
 
         var frames = DefaultFrames;
@@ -76,7 +78,7 @@ public static partial class ActionCommands
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         if (!TryLoadBackbone(options, logger, error, out var backbone, out var recipe, ClipFeatureRecipe.TemporalStatsV1))
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
 
         var outPath = Path.GetFullPath(options["--out"][0]);
@@ -134,12 +136,12 @@ public static partial class ActionCommands
                     $"Wrote {clips.Count} clips x {viewNames.Length} views of {recipe.FeatureLength} '{recipe.Id}' features (T = {frames}) to {outPath} in {seconds:0.0} s ({1000 * seconds / clips.Count:0} ms per clip); described in {metaPath}")).ConfigureAwait(false);
             }
 
-            return CommandLine.ExitOk;
+            return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await error.WriteLineAsync($"features action failed: {ex.Message}").ConfigureAwait(false);
-            return CommandLine.ExitFailed;
+            return ExitCodes.Failed;
         }
         finally
         {
@@ -156,7 +158,7 @@ public static partial class ActionCommands
     {
         if (!VerbArguments.TryParse(args, ["--model", "--input", "--out", "--backbone"], [], ["--model", "--input", "--out"], Usage, error, out var options))
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
 
         var video = options["--input"][0];
@@ -168,7 +170,7 @@ public static partial class ActionCommands
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         if (!TryLoadHead(options, logger, error, out var backbone, out var head))
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
 
         try
@@ -192,12 +194,12 @@ public static partial class ActionCommands
                     $"{summary} ({embedded.Views.Count} views of {embedded.DecodedFrames} decoded frames, {embedded.Seconds:0.00} s); wrote {outPath}")).ConfigureAwait(false);
             }
 
-            return CommandLine.ExitOk;
+            return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await error.WriteLineAsync($"score action failed: {ex.Message}").ConfigureAwait(false);
-            return CommandLine.ExitFailed;
+            return ExitCodes.Failed;
         }
     }
 
@@ -211,7 +213,7 @@ public static partial class ActionCommands
     {
         if (!VerbArguments.TryParse(args, ["--model", "--manifest", "--features", "--report", "--backbone"], [], ["--model"], Usage, error, out var options))
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
 
         if (options.ContainsKey("--manifest") == options.ContainsKey("--features"))
@@ -240,7 +242,7 @@ public static partial class ActionCommands
 
         if (!TryLoadHead(options, logger, error, out var backbone, out var head))
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
 
         using (backbone)
@@ -280,7 +282,7 @@ public static partial class ActionCommands
             catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or InvalidOperationException)
             {
                 await error.WriteLineAsync($"eval action failed: {ex.Message}").ConfigureAwait(false);
-                return CommandLine.ExitFailed;
+                return ExitCodes.Failed;
             }
 
             var seconds = clock.Elapsed.TotalSeconds;
@@ -323,12 +325,12 @@ public static partial class ActionCommands
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 await error.WriteLineAsync($"eval action failed: the report cannot be written: {ex.Message}").ConfigureAwait(false);
-                return CommandLine.ExitFailed;
+                return ExitCodes.Failed;
             }
 
             text.Append(CultureInfo.InvariantCulture, $"{1000 * seconds / results.Count:0} ms per clip; report: {reportPath}");
             await output.WriteLineAsync(text.ToString()).ConfigureAwait(false);
-            return CommandLine.ExitOk;
+            return ExitCodes.Ok;
         }
     }
 

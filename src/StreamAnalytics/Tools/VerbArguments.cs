@@ -1,4 +1,4 @@
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Tools;
 
 /// <summary>
 /// Option parsing for the offline verbs: <c>--name value</c> or <c>--name=value</c>; a name listed as
