@@ -12,63 +12,39 @@ namespace StreamAnalytics.Tools.Actions;
 
 /// <summary>
 /// The offline verbs of the supervised action head: <c>features action</c> (the head's training data),
-/// <c>score action</c> and <c>eval action</c>. Each takes the arguments after its verb and returns an exit
-/// code (0 done, 1 failed while running, 2 invalid arguments, model or manifest). Clips are decoded by
+/// <c>score action</c> and <c>eval action</c>. Each takes its parsed options and returns an exit code
+/// (<see cref="ExitCodes"/>: 0 done, 1 failed while running, 2 invalid model, manifest or inputs). Clips are decoded by
 /// the product's ffmpeg ingest and encoded by the product's backbone (<see cref="ClipEmbedder"/>), and
 /// features come from <see cref="ClipFeatureRecipe"/>, the code the live pipeline runs, so training,
 /// offline scoring and a camera all see the same numbers. Everything runs on CPU and is deterministic.
 /// Results go to <c>output</c>; progress and problems to <c>error</c> and the log.
 /// </summary>
-public static partial class ActionCommands
+internal static partial class ActionCommands
 {
-    public const string Usage = """
-        Usage: streamanalytics features action --manifest CLIPS.csv --out FEATURES.csv [--frames T] [--backbone MANIFEST]
-                   encode every clip of a path,label manifest; write one feature row per clip view
-                   (the action head's training data) and FEATURES.json describing them
-               streamanalytics score action --model MANIFEST --input VIDEO --out CSV [--backbone MANIFEST]
-                   write label,probability for the whole clip, one row per label
-               streamanalytics eval action --model MANIFEST (--manifest CLIPS.csv | --features FEATURES.csv) [--report OUT.json] [--backbone MANIFEST]
-                   print the head's clip accuracy and confusion matrix on labelled clips; write a JSON report
-               CLIPS.csv: a 'path,label' header, then one clip per line; paths are relative to its folder.
-               --backbone defaults to models/resnet18/model-featuremap.json (install folder, then working folder).
-        """;
-
     /// <summary>The shipped ResNet-18 with its last feature map exposed: what <see cref="ClipFeatureRecipe.TemporalStatsV1"/> reads.</summary>
     public const string DefaultBackbone = "models/resnet18/model-featuremap.json";
 
     /// <summary>T when <c>features action</c> is not told otherwise: 32 beat 16 by ~0.02 accuracy in the study.</summary>
     public const int DefaultFrames = 32;
 
+    /// <summary>The largest T <c>features action</c> accepts.</summary>
+    public const int MaximumFrames = 1024;
+
     private const int BackboneBatch = 16;
 
-    public static Task<int> FeaturesActionAsync(string[] args, CancellationToken cancellationToken = default) =>
-        OfflineConsole.WithConsoleLogging(loggers => FeaturesActionAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
-
-    public static Task<int> ScoreActionAsync(string[] args, CancellationToken cancellationToken = default) =>
-        OfflineConsole.WithConsoleLogging(loggers => ScoreActionAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
-
-    public static Task<int> EvalActionAsync(string[] args, CancellationToken cancellationToken = default) =>
-        OfflineConsole.WithConsoleLogging(loggers => EvalActionAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
-
     /// <summary><c>features action --manifest CLIPS.csv --out FEATURES.csv [--frames T] [--backbone MANIFEST]</c></summary>
-    public static async Task<int> FeaturesActionAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<int> FeaturesActionAsync(FeaturesActionRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!VerbArguments.TryParse(args, ["--manifest", "--out", "--frames", "--backbone"], [], ["--manifest", "--out"], Usage, error, out var options))
+        var frames = request.Frames;
+        if (frames < ClipFeatureRecipe.MinimumFrames || frames > MaximumFrames)
         {
-            return ExitCodes.InvalidInput;
-        }
-
-        var frames = DefaultFrames;
-        if (options.TryGetValue("--frames", out var framesText)
-            && (!int.TryParse(framesText[0], NumberStyles.None, CultureInfo.InvariantCulture, out frames) || frames < ClipFeatureRecipe.MinimumFrames || frames > 1024))
-        {
-            return await OfflineConsole.InvalidAsync(error, $"--frames must be a whole number from {ClipFeatureRecipe.MinimumFrames} to 1024 (got '{framesText[0]}').").ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, $"--frames must be a whole number from {ClipFeatureRecipe.MinimumFrames} to {MaximumFrames} (got '{frames}').").ConfigureAwait(false);
         }
 
         List<LabelledClip> clips;
         try
         {
-            clips = ClipManifest.Load(options["--manifest"][0]);
+            clips = ClipManifest.Load(request.ManifestPath);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -76,12 +52,12 @@ public static partial class ActionCommands
         }
 
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
-        if (!TryLoadBackbone(options, logger, error, out var backbone, out var recipe, ClipFeatureRecipe.TemporalStatsV1))
+        if (!TryLoadBackbone(request.Backbone, logger, error, out var backbone, out var recipe, ClipFeatureRecipe.TemporalStatsV1))
         {
             return ExitCodes.InvalidInput;
         }
 
-        var outPath = Path.GetFullPath(options["--out"][0]);
+        var outPath = Path.GetFullPath(request.FeaturesPath);
         var metaPath = Path.ChangeExtension(outPath, ".json");
 
         // Written aside and moved into place at the end, so that a failed run never leaves a partial file
@@ -154,21 +130,16 @@ public static partial class ActionCommands
     }
 
     /// <summary><c>score action --model MANIFEST --input VIDEO --out CSV [--backbone MANIFEST]</c></summary>
-    public static async Task<int> ScoreActionAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<int> ScoreActionAsync(ScoreActionRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!VerbArguments.TryParse(args, ["--model", "--input", "--out", "--backbone"], [], ["--model", "--input", "--out"], Usage, error, out var options))
-        {
-            return ExitCodes.InvalidInput;
-        }
-
-        var video = options["--input"][0];
+        var video = request.VideoPath;
         if (!File.Exists(video))
         {
             return await OfflineConsole.InvalidAsync(error, $"--input '{Path.GetFullPath(video)}' does not exist.").ConfigureAwait(false);
         }
 
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
-        if (!TryLoadHead(options, logger, error, out var backbone, out var head))
+        if (!TryLoadHead(request.ModelPath, request.Backbone, logger, error, out var backbone, out var head))
         {
             return ExitCodes.InvalidInput;
         }
@@ -186,7 +157,7 @@ public static partial class ActionCommands
                     csv.Append(head.Labels[i]).Append(',').Append(probabilities[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
                 }
 
-                var outPath = Path.GetFullPath(options["--out"][0]);
+                var outPath = Path.GetFullPath(request.CsvPath);
                 Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
                 await File.WriteAllTextAsync(outPath, csv.ToString(), cancellationToken).ConfigureAwait(false);
                 var summary = string.Join(", ", head.Labels.Select((l, i) => string.Create(CultureInfo.InvariantCulture, $"{l} {probabilities[i]:0.0000}")));
@@ -209,38 +180,33 @@ public static partial class ActionCommands
     /// head is applied to rows written by <c>features action</c>, without decoding: the quick way to check
     /// an exported head against the features it was trained on.
     /// </summary>
-    public static async Task<int> EvalActionAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<int> EvalActionAsync(EvalActionRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!VerbArguments.TryParse(args, ["--model", "--manifest", "--features", "--report", "--backbone"], [], ["--model"], Usage, error, out var options))
+        if (request.ManifestPath is null == request.FeaturesPath is null)
         {
-            return ExitCodes.InvalidInput;
+            return await OfflineConsole.InvalidAsync(error, EvalActionRequest.OneSourceRule).ConfigureAwait(false);
         }
 
-        if (options.ContainsKey("--manifest") == options.ContainsKey("--features"))
-        {
-            return await OfflineConsole.InvalidAsync(error, $"eval action takes exactly one of --manifest and --features.{Environment.NewLine}{Usage}").ConfigureAwait(false);
-        }
-
-        var reportPath = Path.GetFullPath(options.TryGetValue("--report", out var report) ? report[0] : "eval-action.json");
+        var reportPath = Path.GetFullPath(request.ReportPath);
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         List<LabelledClip>? clips = null;
-        if (options.TryGetValue("--manifest", out var manifestPath))
+        if (request.ManifestPath is { } manifestPath)
         {
             try
             {
-                clips = ClipManifest.Load(manifestPath[0]);
+                clips = ClipManifest.Load(manifestPath);
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
             {
                 return await OfflineConsole.InvalidAsync(error, ex.Message).ConfigureAwait(false);
             }
         }
-        else if (!File.Exists(options["--features"][0]))
+        else if (!File.Exists(request.FeaturesPath))
         {
-            return await OfflineConsole.InvalidAsync(error, $"--features '{Path.GetFullPath(options["--features"][0])}' does not exist.").ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, $"--features '{Path.GetFullPath(request.FeaturesPath!)}' does not exist.").ConfigureAwait(false);
         }
 
-        if (!TryLoadHead(options, logger, error, out var backbone, out var head))
+        if (!TryLoadHead(request.ModelPath, request.Backbone, logger, error, out var backbone, out var head))
         {
             return ExitCodes.InvalidInput;
         }
@@ -255,7 +221,7 @@ public static partial class ActionCommands
             {
                 if (clips is not null)
                 {
-                    source = Path.GetFullPath(manifestPath![0]);
+                    source = Path.GetFullPath(request.ManifestPath!);
                     if (UnknownLabels(clips.Select(c => c.Label), head) is { } unknown)
                     {
                         return await OfflineConsole.InvalidAsync(error, unknown).ConfigureAwait(false);
@@ -271,7 +237,7 @@ public static partial class ActionCommands
                 }
                 else
                 {
-                    source = Path.GetFullPath(options["--features"][0]);
+                    source = Path.GetFullPath(request.FeaturesPath!);
                     results = FeatureRowsToResults(source, head, out var problem);
                     if (problem is not null)
                     {
@@ -440,14 +406,13 @@ public static partial class ActionCommands
     }
 
     /// <summary>Loads the backbone named by <c>--backbone</c> (or the default) and binds <paramref name="recipeId"/> to its outputs.</summary>
-    private static bool TryLoadBackbone(Dictionary<string, List<string>> options, ILogger logger, TextWriter error, out OnnxModel backbone, out ClipFeatureRecipe recipe, string recipeId)
+    private static bool TryLoadBackbone(string backbonePath, ILogger logger, TextWriter error, out OnnxModel backbone, out ClipFeatureRecipe recipe, string recipeId)
     {
         backbone = null!;
         recipe = null!;
-        var requested = options.TryGetValue("--backbone", out var b) ? b[0] : DefaultBackbone;
         try
         {
-            backbone = OnnxModel.Load(ResolveManifest(requested), "cpu", 0, 0, BackboneBatch, logger);
+            backbone = OnnxModel.Load(ResolveManifest(backbonePath), "cpu", 0, 0, BackboneBatch, logger);
             recipe = ClipFeatureRecipe.ForBackbone(recipeId, backbone.Manifest, backbone.OutputItemSizes);
             return true;
         }
@@ -459,14 +424,14 @@ public static partial class ActionCommands
         }
     }
 
-    private static bool TryLoadHead(Dictionary<string, List<string>> options, ILogger logger, TextWriter error, out OnnxModel backbone, out ActionHead head)
+    private static bool TryLoadHead(string modelPath, string backbonePath, ILogger logger, TextWriter error, out OnnxModel backbone, out ActionHead head)
     {
         backbone = null!;
         head = null!;
         ModelManifest headManifest;
         try
         {
-            headManifest = ModelManifestLoader.Load(StreamAnalyticsApp.ResolvePath(options["--model"][0]));
+            headManifest = ModelManifestLoader.Load(StreamAnalyticsApp.ResolvePath(modelPath));
         }
         catch (ModelManifestException ex)
         {
@@ -480,7 +445,7 @@ public static partial class ActionCommands
             return false;
         }
 
-        if (!TryLoadBackbone(options, logger, error, out backbone, out _, features.Recipe))
+        if (!TryLoadBackbone(backbonePath, logger, error, out backbone, out _, features.Recipe))
         {
             return false;
         }

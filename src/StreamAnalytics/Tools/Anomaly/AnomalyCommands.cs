@@ -14,43 +14,20 @@ namespace StreamAnalytics.Tools.Anomaly;
 
 /// <summary>
 /// The offline verbs of the motion anomaly head: <c>learn</c>, <c>score anomaly</c> and <c>eval anomaly</c>.
-/// Each takes the arguments after its verb and returns an exit code (0 done, 1 failed while running,
-/// 2 invalid arguments, state or labels). Videos are decoded by the product's own ffmpeg ingest and
+/// Each takes its parsed options and returns an exit code (<see cref="ExitCodes"/>: 0 done, 1 failed while
+/// running, 2 invalid state, labels or inputs). Videos are decoded by the product's own ffmpeg ingest and
 /// scored by <see cref="MotionAnomalyHead"/>, as the live pipeline does, so the numbers these commands
 /// report are the numbers a camera would produce. Results go to <c>output</c>; progress and
 /// problems to <c>error</c> and the log, so the output can be piped.
 /// </summary>
-public static partial class AnomalyCommands
+internal static partial class AnomalyCommands
 {
-    public const string Usage = """
-        Usage: streamanalytics learn --out STATE --input FILE_OR_DIR... [--camera ID]
-                   learn the motion normality of a camera from normal footage (.mp4/.avi files; a folder means all of them)
-               streamanalytics score anomaly --state STATE --input VIDEO --out CSV
-                   write frame,score for every decoded frame (1-based; higher = more anomalous)
-               streamanalytics eval anomaly --state STATE --labels labels.json [--report OUT.json]
-                   score every video listed in labels.json (found next to it) and print the frame-level ROC AUC
-        """;
-
     private static readonly string[] VideoExtensions = [".mp4", ".avi"];
 
-    public static Task<int> LearnAsync(string[] args, CancellationToken cancellationToken = default) =>
-        OfflineConsole.WithConsoleLogging(loggers => LearnAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
-
-    public static Task<int> ScoreAnomalyAsync(string[] args, CancellationToken cancellationToken = default) =>
-        OfflineConsole.WithConsoleLogging(loggers => ScoreAnomalyAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
-
-    public static Task<int> EvalAnomalyAsync(string[] args, CancellationToken cancellationToken = default) =>
-        OfflineConsole.WithConsoleLogging(loggers => EvalAnomalyAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
-
     /// <summary><c>learn --out STATE --input FILE_OR_DIR... [--camera ID]</c></summary>
-    public static async Task<int> LearnAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<int> LearnAsync(LearnRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!VerbArguments.TryParse(args, ["--out", "--camera"], ["--input"], ["--out", "--input"], Usage, error, out var options))
-        {
-            return ExitCodes.InvalidInput;
-        }
-
-        var cameraId = options.TryGetValue("--camera", out var camera) ? camera[0] : "offline";
+        var cameraId = request.CameraId;
         if (!CameraIdPattern().IsMatch(cameraId))
         {
             return await OfflineConsole.InvalidAsync(error, $"--camera '{cameraId}' must be 1 to 64 letters, digits, '-' or '_'.").ConfigureAwait(false);
@@ -59,7 +36,7 @@ public static partial class AnomalyCommands
         List<string> videos;
         try
         {
-            videos = ExpandInputs(options["--input"]);
+            videos = ExpandInputs(request.Inputs);
         }
         catch (FileNotFoundException ex)
         {
@@ -95,13 +72,13 @@ public static partial class AnomalyCommands
             }
 
             var model = MotionNormalityModel.Learn(perVideo, featureOptions, learning, cameraId, DateTimeOffset.UtcNow);
-            model.Save(options["--out"][0]);
+            model.Save(request.StatePath);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Learned camera '{cameraId}' from {model.TrainingVideos} videos ({model.TrainingFrames} frames with motion, {model.Frames} kept) in {clock.Elapsed.TotalSeconds:0.0} s.")).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Threshold {model.Threshold:0.####}: the {model.ThresholdQuantile:0.###} quantile of held-out training scores ({model.HoldOutGroups} blocks, {model.SmoothingFrames}-frame trailing mean).")).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"Model: {featureOptions.CellCount} cells x {featureOptions.FeaturesPerCell} features, {model.MemoryBytes / 1048576.0:0.0} MiB; wrote {Path.GetFullPath(options["--out"][0])}")).ConfigureAwait(false);
+                $"Model: {featureOptions.CellCount} cells x {featureOptions.FeaturesPerCell} features, {model.MemoryBytes / 1048576.0:0.0} MiB; wrote {Path.GetFullPath(request.StatePath)}")).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
@@ -116,14 +93,9 @@ public static partial class AnomalyCommands
     }
 
     /// <summary><c>score anomaly --state STATE --input VIDEO --out CSV</c></summary>
-    public static async Task<int> ScoreAnomalyAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<int> ScoreAnomalyAsync(ScoreAnomalyRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!VerbArguments.TryParse(args, ["--state", "--input", "--out"], [], ["--state", "--input", "--out"], Usage, error, out var options))
-        {
-            return ExitCodes.InvalidInput;
-        }
-
-        if (!TryLoadModel(options["--state"][0], out var model, out var problem))
+        if (!TryLoadModel(request.StatePath, out var model, out var problem))
         {
             return await OfflineConsole.InvalidAsync(error, problem).ConfigureAwait(false);
         }
@@ -131,7 +103,7 @@ public static partial class AnomalyCommands
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         try
         {
-            var video = options["--input"][0];
+            var video = request.VideoPath;
             var scored = await ScoreVideoAsync(model, video, loggers.CreateLogger<CameraReader>(), cancellationToken).ConfigureAwait(false);
             var csv = new StringBuilder("frame,score\n");
             var above = 0;
@@ -141,7 +113,7 @@ public static partial class AnomalyCommands
                 above += s.IsAnomalous ? 1 : 0;
             }
 
-            var outPath = Path.GetFullPath(options["--out"][0]);
+            var outPath = Path.GetFullPath(request.CsvPath);
             Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
             await File.WriteAllTextAsync(outPath, csv.ToString(), cancellationToken).ConfigureAwait(false);
             LogVideoRead(logger, video, scored.Scores.Count, scored.Seconds);
@@ -161,16 +133,11 @@ public static partial class AnomalyCommands
     }
 
     /// <summary><c>eval anomaly --state STATE --labels labels.json [--report OUT.json]</c> (the report defaults to <c>eval-anomaly.json</c> in the working folder).</summary>
-    public static async Task<int> EvalAnomalyAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<int> EvalAnomalyAsync(EvalAnomalyRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!VerbArguments.TryParse(args, ["--state", "--labels", "--report"], [], ["--state", "--labels"], Usage, error, out var options))
-        {
-            return ExitCodes.InvalidInput;
-        }
-
-        var statePath = options["--state"][0];
-        var labelsPath = Path.GetFullPath(options["--labels"][0]);
-        var reportPath = Path.GetFullPath(options.TryGetValue("--report", out var report) ? report[0] : "eval-anomaly.json");
+        var statePath = request.StatePath;
+        var labelsPath = Path.GetFullPath(request.LabelsPath);
+        var reportPath = Path.GetFullPath(request.ReportPath);
         if (!TryLoadModel(statePath, out var model, out var problem))
         {
             return await OfflineConsole.InvalidAsync(error, problem).ConfigureAwait(false);
