@@ -107,7 +107,8 @@ internal static partial class ActionCommands
 
                 File.Move(partialPath, outPath, overwrite: true);
                 var seconds = clock.Elapsed.TotalSeconds;
-                await File.WriteAllBytesAsync(metaPath, FeaturesMetadata(backbone.Manifest, recipe, frames, viewNames, clips, seconds, encoded), cancellationToken).ConfigureAwait(false);
+                var description = FeaturesDescription(backbone.Manifest, recipe, frames, viewNames, clips, seconds, encoded);
+                await File.WriteAllBytesAsync(metaPath, JsonSerializer.SerializeToUtf8Bytes(description, ToolReportJsonContext.Default.ClipFeaturesDescription), cancellationToken).ConfigureAwait(false);
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"Wrote {clips.Count} clips x {viewNames.Length} views of {recipe.FeatureLength} '{recipe.Id}' features (T = {frames}) to {outPath} in {seconds:0.0} s ({1000 * seconds / clips.Count:0} ms per clip); described in {metaPath}")).ConfigureAwait(false);
             }
@@ -286,7 +287,8 @@ internal static partial class ActionCommands
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(reportPath)!);
-                await File.WriteAllBytesAsync(reportPath, EvalReport(head, backbone, source, results, confusion, accuracy, seconds), cancellationToken).ConfigureAwait(false);
+                var report = EvalReport(head, backbone, source, results, confusion, accuracy, seconds);
+                await File.WriteAllBytesAsync(reportPath, JsonSerializer.SerializeToUtf8Bytes(report, ToolReportJsonContext.Default.ActionEvalReport), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -512,133 +514,66 @@ internal static partial class ActionCommands
         throw new InvalidOperationException($"label '{label}' is not one of the head's labels");
     }
 
-    private static byte[] FeaturesMetadata(ModelManifest backbone, ClipFeatureRecipe recipe, int frames, string[] views, List<LabelledClip> clips, double seconds, long encoded)
+    private static ClipFeaturesDescription FeaturesDescription(ModelManifest backbone, ClipFeatureRecipe recipe, int frames, string[] views, List<LabelledClip> clips, double seconds, long encoded)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        var clipsPerLabel = new OrderedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var group in clips.GroupBy(c => c.Label, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            json.WriteStartObject();
-            json.WriteString("recipe", recipe.Id);
-            json.WriteNumber("frames", frames);
-            json.WriteNumber("length", recipe.FeatureLength);
-            json.WriteStartObject("backbone");
-            json.WriteString("name", backbone.Name);
-            json.WriteString("version", backbone.Version);
-            json.WriteString("manifest", backbone.ManifestPath);
-            json.WriteNumber("channels", recipe.Channels);
-            json.WriteNumber("cells", recipe.Cells);
-            json.WriteEndObject();
-            json.WriteStartArray("views");
-            foreach (var view in views)
-            {
-                json.WriteStringValue(view);
-            }
-
-            json.WriteEndArray();
-            json.WriteNumber("clips", clips.Count);
-            json.WriteStartObject("clipsPerLabel");
-            foreach (var group in clips.GroupBy(c => c.Label, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                json.WriteNumber(group.Key, group.Count());
-            }
-
-            json.WriteEndObject();
-            json.WriteNumber("seconds", Math.Round(seconds, 1));
-            json.WriteNumber("millisecondsPerClip", Math.Round(1000 * seconds / clips.Count, 1));
-            json.WriteNumber("encodedFramesPerClip", Math.Round((double)encoded / clips.Count, 1));
-            json.WriteEndObject();
+            clipsPerLabel.Add(group.Key, group.Count());
         }
 
-        return buffer.ToArray();
+        return new ClipFeaturesDescription(
+            recipe.Id,
+            frames,
+            recipe.FeatureLength,
+            new FeatureBackbone(backbone.Name, backbone.Version, backbone.ManifestPath, recipe.Channels, recipe.Cells),
+            views,
+            clips.Count,
+            clipsPerLabel,
+            Math.Round(seconds, 1),
+            Math.Round(1000 * seconds / clips.Count, 1),
+            Math.Round((double)encoded / clips.Count, 1));
     }
 
-    private static byte[] EvalReport(ActionHead head, OnnxModel backbone, string source, List<ClipResult> results, int[,] confusion, double accuracy, double seconds)
+    private static ActionEvalReport EvalReport(ActionHead head, OnnxModel backbone, string source, List<ClipResult> results, int[,] confusion, double accuracy, double seconds)
     {
         var labels = head.Labels;
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        var perLabel = new List<LabelRecall>(labels.Count);
+        var rows = new List<int[]>(labels.Count);
+        for (var i = 0; i < labels.Count; i++)
         {
-            json.WriteStartObject();
-            json.WriteStartObject("model");
-            json.WriteString("name", head.Manifest.Name);
-            json.WriteString("version", head.Manifest.Version);
-            json.WriteString("manifest", head.Manifest.ManifestPath);
-            json.WriteString("recipe", head.Recipe.Id);
-            json.WriteNumber("frames", head.Frames);
-            json.WriteEndObject();
-            json.WriteStartObject("backbone");
-            json.WriteString("name", backbone.Manifest.Name);
-            json.WriteString("version", backbone.Manifest.Version);
-            json.WriteString("manifest", backbone.Manifest.ManifestPath);
-            json.WriteEndObject();
-            json.WriteString("source", source);
-            json.WriteNumber("clips", results.Count);
-            json.WriteNumber("accuracy", accuracy);
-            json.WriteStartArray("labels");
-            foreach (var label in labels)
+            var row = new int[labels.Count];
+            for (var j = 0; j < labels.Count; j++)
             {
-                json.WriteStringValue(label);
+                row[j] = confusion[i, j];
             }
 
-            json.WriteEndArray();
-            json.WriteStartArray("confusion");
-            for (var i = 0; i < labels.Count; i++)
-            {
-                json.WriteStartArray();
-                for (var j = 0; j < labels.Count; j++)
-                {
-                    json.WriteNumberValue(confusion[i, j]);
-                }
-
-                json.WriteEndArray();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("perLabel");
-            for (var i = 0; i < labels.Count; i++)
-            {
-                var total = Enumerable.Range(0, labels.Count).Sum(j => confusion[i, j]);
-                json.WriteStartObject();
-                json.WriteString("label", labels[i]);
-                json.WriteNumber("clips", total);
-                json.WriteNumber("correct", confusion[i, i]);
-                if (total > 0)
-                {
-                    json.WriteNumber("recall", (double)confusion[i, i] / total);
-                }
-                else
-                {
-                    json.WriteNull("recall");
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteNumber("millisecondsPerClip", Math.Round(1000 * seconds / results.Count, 1));
-            json.WriteStartArray("results");
-            foreach (var r in results)
-            {
-                json.WriteStartObject();
-                json.WriteString("path", r.Path);
-                json.WriteString("label", r.Label);
-                json.WriteString("predicted", labels[ArgMax(r.Probabilities)]);
-                json.WriteNumber("views", r.Views);
-                json.WriteStartObject("probabilities");
-                for (var i = 0; i < labels.Count; i++)
-                {
-                    json.WriteNumber(labels[i], r.Probabilities[i]);
-                }
-
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
+            rows.Add(row);
+            var total = row.Sum();
+            perLabel.Add(new LabelRecall(labels[i], total, confusion[i, i], total > 0 ? (double)confusion[i, i] / total : null));
         }
 
-        return buffer.ToArray();
+        var clips = results.Select(r =>
+        {
+            var probabilities = new OrderedDictionary<string, float>(StringComparer.Ordinal);
+            for (var i = 0; i < labels.Count; i++)
+            {
+                probabilities.Add(labels[i], r.Probabilities[i]);
+            }
+
+            return new ClipPrediction(r.Path, r.Label, labels[ArgMax(r.Probabilities)], r.Views, probabilities);
+        });
+        return new ActionEvalReport(
+            new EvaluatedHead(head.Manifest.Name, head.Manifest.Version, head.Manifest.ManifestPath, head.Recipe.Id, head.Frames),
+            new ModelIdentity(backbone.Manifest.Name, backbone.Manifest.Version, backbone.Manifest.ManifestPath),
+            source,
+            results.Count,
+            accuracy,
+            labels,
+            rows,
+            perLabel,
+            Math.Round(1000 * seconds / results.Count, 1),
+            [.. clips]);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "[{Index}/{Count}] {Clip}: {Decoded} frames decoded, {Encoded} encoded (x2 mirrored) in {Seconds:0.00} s")]

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
@@ -188,7 +187,8 @@ internal static partial class AnomalyCommands
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(reportPath)!);
-            await File.WriteAllBytesAsync(reportPath, ReportJson(statePath, labelsPath, model, summary, results), cancellationToken).ConfigureAwait(false);
+            var report = Report(statePath, labelsPath, model, summary, results);
+            await File.WriteAllBytesAsync(reportPath, JsonSerializer.SerializeToUtf8Bytes(report, ToolReportJsonContext.Unescaped.AnomalyEvalReport), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -259,69 +259,38 @@ internal static partial class AnomalyCommands
         static string Format(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.0000", CultureInfo.InvariantCulture);
     }
 
-    private static byte[] ReportJson(string statePath, string labelsPath, MotionNormalityModel model, EvalSummary summary, List<VideoResult> results)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("schemaVersion", 1);
-            json.WriteString("task", "anomaly");
-            json.WriteString("metric", "frame-level ROC AUC");
-            json.WriteString("state", Path.GetFullPath(statePath));
-            json.WriteString("labels", labelsPath);
-            json.WriteStartObject("model");
-            json.WriteString("cameraId", model.CameraId);
-            json.WriteString("createdAt", model.CreatedAt);
-            json.WriteString("features", MotionNormalityModel.Describe(model.FeatureOptions));
-            json.WriteNumber("framesStored", model.Frames);
-            json.WriteNumber("trainingFrames", model.TrainingFrames);
-            json.WriteNumber("trainingVideos", model.TrainingVideos);
-            json.WriteNumber("smoothingFrames", model.SmoothingFrames);
-            json.WriteNumber("thresholdQuantile", model.ThresholdQuantile);
-            json.WriteNumber("threshold", model.Threshold);
-            json.WriteNumber("memoryBytes", model.MemoryBytes);
-            json.WriteEndObject();
-            WriteNumberOrNull(json, "microAuc", summary.MicroAuc);
-            WriteNumberOrNull(json, "microAucRaw", summary.MicroAucRaw);
-            json.WriteNumber("frames", summary.Frames);
-            json.WriteNumber("anomalousFrames", summary.Anomalous);
-            WriteNumberOrNull(json, "truePositiveRateAtThreshold", summary.TruePositiveRate);
-            WriteNumberOrNull(json, "falsePositiveRateAtThreshold", summary.FalsePositiveRate);
-            json.WriteNumber("millisecondsPerFrame", Math.Round(summary.MillisecondsPerFrame, 3));
-            json.WriteStartArray("videos");
-            foreach (var r in results)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", r.Labels.Name);
-                json.WriteNumber("frames", r.Labels.Frames);
-                json.WriteNumber("anomalousFrames", r.Anomalous);
-                WriteNumberOrNull(json, "auc", r.Auc);
-                WriteNumberOrNull(json, "aucRaw", r.AucRaw);
-                WriteNumberOrNull(json, "meanScoreNormal", r.MeanScore(anomalous: false));
-                WriteNumberOrNull(json, "meanScoreAnomalous", r.MeanScore(anomalous: true));
-                json.WriteEndObject();
-            }
+    private static AnomalyEvalReport Report(string statePath, string labelsPath, MotionNormalityModel model, EvalSummary summary, List<VideoResult> results) => new(
+        Path.GetFullPath(statePath),
+        labelsPath,
+        new AnomalyModelSummary(
+            model.CameraId,
+            model.CreatedAt,
+            MotionNormalityModel.Describe(model.FeatureOptions),
+            model.Frames,
+            model.TrainingFrames,
+            model.TrainingVideos,
+            model.SmoothingFrames,
+            model.ThresholdQuantile,
+            model.Threshold,
+            model.MemoryBytes),
+        Defined(summary.MicroAuc),
+        Defined(summary.MicroAucRaw),
+        summary.Frames,
+        summary.Anomalous,
+        Defined(summary.TruePositiveRate),
+        Defined(summary.FalsePositiveRate),
+        Math.Round(summary.MillisecondsPerFrame, 3),
+        [.. results.Select(r => new AnomalyVideoReport(
+            r.Labels.Name,
+            r.Labels.Frames,
+            r.Anomalous,
+            Defined(r.Auc),
+            Defined(r.AucRaw),
+            Defined(r.MeanScore(anomalous: false)),
+            Defined(r.MeanScore(anomalous: true))))]);
 
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-
-        static void WriteNumberOrNull(Utf8JsonWriter json, string name, double value)
-        {
-            if (double.IsNaN(value))
-            {
-                // Undefined (e.g. AUC of a video whose frames are all anomalous), not zero.
-                json.WriteNull(name);
-            }
-            else
-            {
-                json.WriteNumber(name, value);
-            }
-        }
-    }
+    /// <summary>Undefined (e.g. AUC of a video whose frames are all anomalous) is null in the report, not zero and not NaN (which JSON lacks).</summary>
+    private static double? Defined(double value) => double.IsNaN(value) ? null : value;
 
     private static bool TryLoadModel(string path, out MotionNormalityModel model, out string problem)
     {
