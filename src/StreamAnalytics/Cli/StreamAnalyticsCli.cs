@@ -25,7 +25,7 @@ internal static class StreamAnalyticsCli
     /// </summary>
     private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
 
-    public static Task<int> RunAsync(string[] args) => InvokeAsync(args, VerbConsole.System, CancellationToken.None);
+    public static Task<int> RunAsync(string[] args) => InvokeAsync(args, VerbConsole.Standard, CancellationToken.None);
 
     public static async Task<int> InvokeAsync(IReadOnlyList<string> args, VerbConsole console, CancellationToken cancellationToken = default)
     {

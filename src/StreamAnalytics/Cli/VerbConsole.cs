@@ -10,7 +10,7 @@ namespace StreamAnalytics.Cli;
 /// </summary>
 internal sealed record VerbConsole(TextWriter Output, TextWriter Error, ILoggerFactory? Loggers)
 {
-    public static VerbConsole System { get; } = new(Console.Out, Console.Error, null);
+    public static VerbConsole Standard { get; } = new(Console.Out, Console.Error, null);
 
     /// <summary>Runs an offline tool. Ctrl-C stops it without leaving a partial output (exit 1) instead of killing the process.</summary>
     public async Task<int> RunToolAsync(Func<TextWriter, TextWriter, ILoggerFactory, CancellationToken, Task<int>> tool, CancellationToken cancellationToken)
