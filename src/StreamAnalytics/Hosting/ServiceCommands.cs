@@ -40,7 +40,7 @@ internal static class ServiceCommands
             plan.Model!.Dispose();
             plan.ActionHead?.Dispose();
             var head = plan.ActionHead is { Manifest: var h } ? $", action head '{h.Name}' {h.Version}" : string.Empty;
-            await output.WriteLineAsync($"Configuration is valid: {plan.Options.Cameras.Count} cameras, model '{plan.Model.Manifest.Name}' {plan.Model.Manifest.Version} on {plan.Model.ExecutionProvider}{head}.");
+            await output.WriteLineAsync($"Configuration is valid: {plan.Options.Cameras.Count} cameras, model '{plan.Model.Manifest.Name}' {plan.Model.Manifest.Version} on {plan.Model.ExecutionProvider}{head}.").ConfigureAwait(false);
             return ExitCodes.Ok;
         }
 
