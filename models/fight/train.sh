@@ -51,8 +51,8 @@ exe=src/StreamAnalytics/bin/Release/net10.0/linux-x64/streamanalytics
 # The features change when the clips or any code that produces them changes.
 key=$(cat "$manifest" \
   src/StreamAnalytics/Inference/ClipFeatureRecipe.cs \
-  src/StreamAnalytics/Hosting/ClipEmbedder.cs \
-  src/StreamAnalytics/Hosting/OfflineVideo.cs \
+  src/StreamAnalytics/Tools/Actions/ClipEmbedder.cs \
+  src/StreamAnalytics/Tools/OfflineVideo.cs \
   src/StreamAnalytics/Windowing/FramePreprocessor.cs \
   models/resnet18/model-featuremap.json | sha256sum | cut -c1-16)
 features="$cache/features-$key.csv"

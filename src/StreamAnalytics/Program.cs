@@ -1,3 +1,3 @@
-using StreamAnalytics.Hosting;
+using StreamAnalytics.Cli;
 
-return await CommandLine.RunAsync(args).ConfigureAwait(false);
+return await StreamAnalyticsCli.RunAsync(args).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Prometheus;
+using StreamAnalytics.Configuration;
 using StreamAnalytics.Hosting;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
@@ -13,7 +14,7 @@ internal static class BenchmarkFormats
     /// <summary>The shipped manifest (models/resnet18/model.json, copied next to the benchmark): 224x224, BGR, ImageNet mean.</summary>
     public static FrameTensorFormat ResNet18()
     {
-        var path = StreamAnalyticsApp.ResolvePath("models/resnet18/model.json");
+        var path = ConfiguredPath.Resolve("models/resnet18/model.json");
         return ModelManifestLoader.Load(path).Input.Format;
     }
 

@@ -41,7 +41,7 @@ public static class StreamAnalyticsApp
             return new StartupPlan(options, null, problems);
         }
 
-        var manifestPath = ResolvePath(options.Model.Manifest);
+        var manifestPath = ConfiguredPath.Resolve(options.Model.Manifest);
         ModelManifest? manifest = null;
         try
         {
@@ -66,7 +66,7 @@ public static class StreamAnalyticsApp
             }
         }
 
-        var context = new HeadContext(options, manifest is { Input.Layout: not TensorLayout.Features } ? manifest : null, ResolvePath, loggerFactory);
+        var context = new HeadContext(options, manifest is { Input.Layout: not TensorLayout.Features } ? manifest : null, ConfiguredPath.Resolve, loggerFactory);
         foreach (var head in heads)
         {
             head.Check(context, problems);
@@ -132,21 +132,6 @@ public static class StreamAnalyticsApp
 
             return p;
         })];
-    }
-
-    /// <summary>
-    /// Relative paths are tried against the install folder first (where the build puts the shipped models next
-    /// to their ONNX files), then the working folder.
-    /// </summary>
-    public static string ResolvePath(string path)
-    {
-        if (Path.IsPathRooted(path))
-        {
-            return path;
-        }
-
-        var installed = Path.Combine(AppContext.BaseDirectory, path);
-        return File.Exists(installed) ? installed : Path.GetFullPath(path);
     }
 
     /// <summary>Registers the pipeline on a host builder whose configuration and logging are already set.</summary>

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using StreamAnalytics.Hosting;
+using StreamAnalytics.Tools;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Tests.Support;
 

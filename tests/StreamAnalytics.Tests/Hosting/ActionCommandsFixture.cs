@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using StreamAnalytics.Hosting;
+using StreamAnalytics.Cli;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Tests.Support;
 
@@ -7,7 +7,7 @@ namespace StreamAnalytics.Tests.Hosting;
 
 /// <summary>
 /// Runs the action commands once on six short real clips (three fight, three noFight; 20–31 frames each,
-/// a few seconds of CPU in all) so that the tests of <see cref="ActionCommands"/> share the cost. The clips
+/// a few seconds of CPU in all) so that the tests of the action verbs share the cost. The clips
 /// are linked into a temporary folder next to their manifest, whose paths are relative to it as in
 /// ../shared/data/surveillance-fight/manifest.csv.
 /// </summary>
@@ -64,11 +64,11 @@ public sealed class ActionCommandsFixture : IAsyncLifetime
         Directory.Write("clips.csv", "path,label\n" + string.Concat(Clips.Select(c => $"{c.Path},{c.Label}\n")));
         Directory.Write("two.csv", "path,label\nfight/fi133.mp4,fight\nnoFight/nofi102.mp4,noFight\n");
 
-        Eval = await Run((o, e) => ActionCommands.EvalActionAsync(["--model", Model, "--manifest", ManifestPath, "--report", ReportPath], o, e, NullLoggerFactory.Instance));
-        Score = await Run((o, e) => ActionCommands.ScoreActionAsync(["--model", Model, "--input", Directory.File(Clips[0].Path), "--out", ScorePath], o, e, NullLoggerFactory.Instance));
-        ScoreAgain = await Run((o, e) => ActionCommands.ScoreActionAsync(["--model", Model, "--input", Directory.File(Clips[0].Path), "--out", ScoreAgainPath], o, e, NullLoggerFactory.Instance));
-        Features = await Run((o, e) => ActionCommands.FeaturesActionAsync(["--manifest", Directory.File("two.csv"), "--out", FeaturesPath], o, e, NullLoggerFactory.Instance));
-        EvalFeatures = await Run((o, e) => ActionCommands.EvalActionAsync(["--model", Model, "--features", FeaturesPath, "--report", FeaturesReportPath], o, e, NullLoggerFactory.Instance));
+        Eval = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["eval", "action", "--model", Model, "--manifest", ManifestPath, "--report", ReportPath], new VerbConsole(o, e, NullLoggerFactory.Instance)));
+        Score = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["score", "action", "--model", Model, "--input", Directory.File(Clips[0].Path), "--out", ScorePath], new VerbConsole(o, e, NullLoggerFactory.Instance)));
+        ScoreAgain = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["score", "action", "--model", Model, "--input", Directory.File(Clips[0].Path), "--out", ScoreAgainPath], new VerbConsole(o, e, NullLoggerFactory.Instance)));
+        Features = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["features", "action", "--manifest", Directory.File("two.csv"), "--out", FeaturesPath], new VerbConsole(o, e, NullLoggerFactory.Instance)));
+        EvalFeatures = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["eval", "action", "--model", Model, "--features", FeaturesPath, "--report", FeaturesReportPath], new VerbConsole(o, e, NullLoggerFactory.Instance)));
     }
 
     public static async Task<(int Code, string Output, string Error)> Run(Func<TextWriter, TextWriter, Task<int>> command)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using StreamAnalytics.Hosting;
+using StreamAnalytics.Cli;
 using StreamAnalytics.Tests.Fakes;
 
 namespace StreamAnalytics.Tests.Hosting;
@@ -80,6 +80,33 @@ public sealed class ActionCommandsTests(ActionCommandsFixture fixture) : IClassF
         Assert.All(root.GetProperty("results").EnumerateArray(), r => Assert.Equal(10, r.GetProperty("views").GetInt32()));
     }
 
+    /// <summary>The reports' keys, in order, as docs/models-action.md and train.py --verify know them.</summary>
+    [Fact]
+    public void Eval_report_and_features_description_keep_their_documented_keys()
+    {
+        using var report = JsonDocument.Parse(File.ReadAllText(fixture.ReportPath));
+        var root = report.RootElement;
+        Assert.Equal(["model", "backbone", "source", "clips", "accuracy", "labels", "confusion", "perLabel", "millisecondsPerClip", "results"], Keys(root));
+        Assert.Equal(["name", "version", "manifest", "recipe", "frames"], Keys(root.GetProperty("model")));
+        Assert.Equal(["name", "version", "manifest"], Keys(root.GetProperty("backbone")));
+        Assert.All(root.GetProperty("perLabel").EnumerateArray(), l => Assert.Equal(["label", "clips", "correct", "recall"], Keys(l)));
+        Assert.All(root.GetProperty("results").EnumerateArray(), r =>
+        {
+            Assert.Equal(["path", "label", "predicted", "views", "probabilities"], Keys(r));
+            Assert.Equal(["fight", "noFight"], Keys(r.GetProperty("probabilities")));
+        });
+
+        using var features = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(fixture.FeaturesPath, ".json")));
+        var meta = features.RootElement;
+        Assert.Equal(["recipe", "frames", "length", "backbone", "views", "clips", "clipsPerLabel", "seconds", "millisecondsPerClip", "encodedFramesPerClip"], Keys(meta));
+        Assert.Equal(["name", "version", "manifest", "channels", "cells"], Keys(meta.GetProperty("backbone")));
+        Assert.Equal(["fight", "noFight"], Keys(meta.GetProperty("clipsPerLabel")));
+        Assert.Equal(1, meta.GetProperty("clipsPerLabel").GetProperty("fight").GetInt32());
+        Assert.Equal(10, meta.GetProperty("views").GetArrayLength());
+
+        static string[] Keys(JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];
+    }
+
     /// <summary>
     /// These clips are among the 240 the shipped head was fitted on, so this checks the whole chain
     /// (decode, backbone, recipe, exported head) rather than how well the head generalises; the
@@ -136,7 +163,7 @@ public sealed class ActionCommandsTests(ActionCommandsFixture fixture) : IClassF
     {
         var manifest = _dir.Write("clips.csv", $"path,label\n{fixture.Directory.File("fight/fi086.mp4")},walking\n");
 
-        var (code, _, error) = await ActionCommandsFixture.Run((o, e) => ActionCommands.EvalActionAsync(["--model", ActionCommandsFixture.Model, "--manifest", manifest], o, e, NullLoggerFactory.Instance));
+        var (code, _, error) = await ActionCommandsFixture.Run((o, e) => StreamAnalyticsCli.InvokeAsync(["eval", "action", "--model", ActionCommandsFixture.Model, "--manifest", manifest], new VerbConsole(o, e, NullLoggerFactory.Instance)));
 
         Assert.Equal(2, code);
         Assert.Contains("'walking'", error, StringComparison.Ordinal);
@@ -147,7 +174,7 @@ public sealed class ActionCommandsTests(ActionCommandsFixture fixture) : IClassF
     {
         var manifest = _dir.Write("clips.csv", "path,label\nfight/gone.mp4,fight\nnot a row\n");
 
-        var (code, _, error) = await ActionCommandsFixture.Run((o, e) => ActionCommands.FeaturesActionAsync(["--manifest", manifest, "--out", _dir.File("f.csv")], o, e, NullLoggerFactory.Instance));
+        var (code, _, error) = await ActionCommandsFixture.Run((o, e) => StreamAnalyticsCli.InvokeAsync(["features", "action", "--manifest", manifest, "--out", _dir.File("f.csv")], new VerbConsole(o, e, NullLoggerFactory.Instance)));
 
         Assert.Equal(2, code);
         Assert.Contains(_dir.File("fight/gone.mp4"), error, StringComparison.Ordinal);
@@ -156,27 +183,29 @@ public sealed class ActionCommandsTests(ActionCommandsFixture fixture) : IClassF
     }
 
     [Theory]
-    [InlineData("score")]
-    [InlineData("eval")]
-    [InlineData("features")]
-    public async Task Missing_options_exit_2_with_the_usage(string verb)
+    [InlineData("score", "--input")]
+    [InlineData("eval", "--manifest")]
+    [InlineData("features", "--manifest")]
+    public async Task Missing_options_exit_2_with_the_usage(string verb, string missing)
     {
         var (code, _, error) = await ActionCommandsFixture.Run((o, e) => verb switch
         {
-            "score" => ActionCommands.ScoreActionAsync(["--model", ActionCommandsFixture.Model], o, e, NullLoggerFactory.Instance),
-            "eval" => ActionCommands.EvalActionAsync(["--model", ActionCommandsFixture.Model], o, e, NullLoggerFactory.Instance),
-            _ => ActionCommands.FeaturesActionAsync(["--out", "x.csv"], o, e, NullLoggerFactory.Instance),
+            "score" => StreamAnalyticsCli.InvokeAsync(["score", "action", "--model", ActionCommandsFixture.Model], new VerbConsole(o, e, NullLoggerFactory.Instance)),
+            "eval" => StreamAnalyticsCli.InvokeAsync(["eval", "action", "--model", ActionCommandsFixture.Model], new VerbConsole(o, e, NullLoggerFactory.Instance)),
+            _ => StreamAnalyticsCli.InvokeAsync(["features", "action", "--out", "x.csv"], new VerbConsole(o, e, NullLoggerFactory.Instance)),
         });
 
         Assert.Equal(2, code);
-        Assert.Contains("Usage: streamanalytics features action", error, StringComparison.Ordinal);
+        Assert.Contains(missing, error, StringComparison.Ordinal);
+        Assert.Contains("Usage:", error, StringComparison.Ordinal);
+        Assert.Contains($"streamanalytics {verb} action [options]", error, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_frame_model_is_not_an_action_head()
     {
-        var (code, _, error) = await ActionCommandsFixture.Run((o, e) => ActionCommands.ScoreActionAsync(
-            ["--model", ResNet18.ManifestPath, "--input", fixture.Directory.File("fight/fi086.mp4"), "--out", _dir.File("s.csv")], o, e, NullLoggerFactory.Instance));
+        var (code, _, error) = await ActionCommandsFixture.Run((o, e) => StreamAnalyticsCli.InvokeAsync(
+            ["score", "action", "--model", ResNet18.ManifestPath, "--input", fixture.Directory.File("fight/fi086.mp4"), "--out", _dir.File("s.csv")], new VerbConsole(o, e, NullLoggerFactory.Instance)));
 
         Assert.Equal(2, code);
         Assert.Contains("is not an action head", error, StringComparison.Ordinal);

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using StreamAnalytics.Hosting;
+using StreamAnalytics.Cli;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Tests.Support;
 
@@ -7,7 +7,7 @@ namespace StreamAnalytics.Tests.Hosting;
 
 /// <summary>
 /// Learns once from two short Ped2 training clips and scores test01 once, through the real commands,
-/// so the tests of <see cref="OfflineCommands"/> share the few seconds that decoding and flow cost.
+/// so the tests of the anomaly verbs (<c>learn</c>, <c>score anomaly</c>, <c>eval anomaly</c>) share the few seconds that decoding and flow cost.
 /// </summary>
 public sealed class OfflineAnomalyFixture : IAsyncLifetime
 {
@@ -29,11 +29,11 @@ public sealed class OfflineAnomalyFixture : IAsyncLifetime
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        LearnExitCode = await OfflineCommands.LearnAsync(
-            ["--camera", "walkway", "--out", StatePath, "--input", SharedData.Path("ucsd-ped2", "train", "train01.mp4"), SharedData.Path("ucsd-ped2", "train", "train02.mp4")],
-            output, error, NullLoggerFactory.Instance);
+        LearnExitCode = await StreamAnalyticsCli.InvokeAsync(
+            ["learn", "--camera", "walkway", "--out", StatePath, "--input", SharedData.Path("ucsd-ped2", "train", "train01.mp4"), SharedData.Path("ucsd-ped2", "train", "train02.mp4")],
+            new VerbConsole(output, error, NullLoggerFactory.Instance));
         LearnOutput = output + error.ToString();
-        ScoreExitCode = await OfflineCommands.ScoreAnomalyAsync(["--state", StatePath, "--input", Test01, "--out", CsvPath], output, error, NullLoggerFactory.Instance);
+        ScoreExitCode = await StreamAnalyticsCli.InvokeAsync(["score", "anomaly", "--state", StatePath, "--input", Test01, "--out", CsvPath], new VerbConsole(output, error, NullLoggerFactory.Instance));
     }
 
     public Task DisposeAsync()

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAnalytics.Detection;
-using StreamAnalytics.Hosting;
+using StreamAnalytics.Cli;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Windowing;
 using StreamAnalytics.Heads.Motion;
@@ -79,7 +79,7 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
     {
         var again = _dir.File("again.csv");
 
-        var (code, _, error) = await Run((o, e) => OfflineCommands.ScoreAnomalyAsync(["--state", fixture.StatePath, "--input", OfflineAnomalyFixture.Test01, "--out", again], o, e, NullLoggerFactory.Instance));
+        var (code, _, error) = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["score", "anomaly", "--state", fixture.StatePath, "--input", OfflineAnomalyFixture.Test01, "--out", again], new VerbConsole(o, e, NullLoggerFactory.Instance)));
 
         Assert.True(code == 0, error);
         Assert.Equal(File.ReadAllBytes(fixture.CsvPath), File.ReadAllBytes(again));
@@ -102,7 +102,7 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
         var labels = WriteLabels(Test01Frames);
         var report = _dir.File("report.json");
 
-        var (code, output, error) = await Run((o, e) => OfflineCommands.EvalAnomalyAsync(["--state", fixture.StatePath, "--labels", labels, "--report", report], o, e, NullLoggerFactory.Instance));
+        var (code, output, error) = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["eval", "anomaly", "--state", fixture.StatePath, "--labels", labels, "--report", report], new VerbConsole(o, e, NullLoggerFactory.Instance)));
 
         Assert.True(code == 0, error);
         Assert.Contains("Micro (pooled) frame AUC:", output);
@@ -115,10 +115,20 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
         Assert.Equal(micro, video.GetProperty("auc").GetDouble());
         Assert.True(micro > 0.8, $"AUC {micro}");
 
+        // The report's keys, in order, as docs/models.md knows them.
+        Assert.Equal(
+            ["schemaVersion", "task", "metric", "state", "labels", "model", "microAuc", "microAucRaw", "frames", "anomalousFrames", "truePositiveRateAtThreshold", "falsePositiveRateAtThreshold", "millisecondsPerFrame", "videos"],
+            Keys(root));
+        Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(["cameraId", "createdAt", "features", "framesStored", "trainingFrames", "trainingVideos", "smoothingFrames", "thresholdQuantile", "threshold", "memoryBytes"], Keys(root.GetProperty("model")));
+        Assert.Equal(["name", "frames", "anomalousFrames", "auc", "aucRaw", "meanScoreNormal", "meanScoreAnomalous"], Keys(video));
+
         // eval scores exactly what score wrote.
         var rows = ReadCsv(fixture.CsvPath);
         var expected = RocAuc.Compute(rows.Select(r => r.Score).ToArray(), rows.Select(r => r.Frame >= FirstAnomalousFrame).ToArray());
         Assert.Equal(expected, micro);
+
+        static string[] Keys(JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];
     }
 
     [Fact]
@@ -126,7 +136,7 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
     {
         var labels = WriteLabels(Test01Frames + 1);
 
-        var (code, _, error) = await Run((o, e) => OfflineCommands.EvalAnomalyAsync(["--state", fixture.StatePath, "--labels", labels, "--report", _dir.File("r.json")], o, e, NullLoggerFactory.Instance));
+        var (code, _, error) = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["eval", "anomaly", "--state", fixture.StatePath, "--labels", labels, "--report", _dir.File("r.json")], new VerbConsole(o, e, NullLoggerFactory.Instance)));
 
         Assert.Equal(1, code);
         Assert.Contains("decoded to 180 frames but the labels say 181", error);
@@ -143,9 +153,9 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
     {
         var (code, _, error) = await Run((o, e) => verb switch
         {
-            "learn" => OfflineCommands.LearnAsync(args, o, e, NullLoggerFactory.Instance),
-            "score" => OfflineCommands.ScoreAnomalyAsync(args, o, e, NullLoggerFactory.Instance),
-            _ => OfflineCommands.EvalAnomalyAsync(args, o, e, NullLoggerFactory.Instance),
+            "learn" => StreamAnalyticsCli.InvokeAsync(["learn", .. args], new VerbConsole(o, e, NullLoggerFactory.Instance)),
+            "score" => StreamAnalyticsCli.InvokeAsync(["score", "anomaly", .. args], new VerbConsole(o, e, NullLoggerFactory.Instance)),
+            _ => StreamAnalyticsCli.InvokeAsync(["eval", "anomaly", .. args], new VerbConsole(o, e, NullLoggerFactory.Instance)),
         });
 
         Assert.Equal(2, code);
@@ -157,7 +167,7 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
     {
         var notVideo = _dir.Write("notes.mp4", "not a video");
 
-        var (code, _, error) = await Run((o, e) => OfflineCommands.ScoreAnomalyAsync(["--state", fixture.StatePath, "--input", notVideo, "--out", _dir.File("o.csv")], o, e, NullLoggerFactory.Instance));
+        var (code, _, error) = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["score", "anomaly", "--state", fixture.StatePath, "--input", notVideo, "--out", _dir.File("o.csv")], new VerbConsole(o, e, NullLoggerFactory.Instance)));
 
         Assert.Equal(1, code);
         Assert.Contains("could not be decoded", error);
@@ -171,7 +181,7 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
         await cancelled.CancelAsync();
         var state = _dir.File("cancelled.state");
 
-        var (code, _, error) = await Run((o, e) => OfflineCommands.LearnAsync(["--out", state, "--input", OfflineAnomalyFixture.Test01], o, e, NullLoggerFactory.Instance, cancelled.Token));
+        var (code, _, error) = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["learn", "--out", state, "--input", OfflineAnomalyFixture.Test01], new VerbConsole(o, e, NullLoggerFactory.Instance), cancelled.Token));
 
         Assert.Equal(1, code);
         Assert.Contains("Cancelled", error);

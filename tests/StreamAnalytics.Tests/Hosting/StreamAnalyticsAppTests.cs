@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
+using StreamAnalytics.Configuration;
 using StreamAnalytics.Hosting;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Heads.Action;
@@ -203,8 +204,8 @@ public sealed class StreamAnalyticsAppTests
     [Fact]
     public void ResolvePath_falls_back_to_the_install_folder()
     {
-        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "models/resnet18/model.json"), StreamAnalyticsApp.ResolvePath("models/resnet18/model.json"));
-        Assert.Equal("/abs/model.json", StreamAnalyticsApp.ResolvePath("/abs/model.json"));
-        Assert.Equal(Path.GetFullPath("no/such/file.json"), StreamAnalyticsApp.ResolvePath("no/such/file.json"));
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "models/resnet18/model.json"), ConfiguredPath.Resolve("models/resnet18/model.json"));
+        Assert.Equal("/abs/model.json", ConfiguredPath.Resolve("/abs/model.json"));
+        Assert.Equal(Path.GetFullPath("no/such/file.json"), ConfiguredPath.Resolve("no/such/file.json"));
     }
 }

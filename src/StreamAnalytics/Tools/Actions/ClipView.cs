@@ -1,4 +1,4 @@
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Tools.Actions;
 
 /// <summary>
 /// One view of a clip for the action head: the backbone outputs of the frames it samples, in order

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Tools.Anomaly;
 
 /// <summary>
 /// Reads the frame-level ground truth format of <c>../shared/data/ucsd-ped2/test/labels.json</c>:

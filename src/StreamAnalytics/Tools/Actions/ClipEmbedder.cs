@@ -2,10 +2,11 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
+using StreamAnalytics.Tools;
 using StreamAnalytics.Windowing;
 using StreamAnalytics.Heads.Action;
 
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Tools.Actions;
 
 /// <summary>
 /// Encodes the views of a whole clip (see <see cref="ClipFeatureRecipe"/>) with the backbone, for the

@@ -1,4 +1,4 @@
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Tools.Actions;
 
 /// <summary>
 /// Reads a clip manifest as in <c>../shared/data/surveillance-fight/manifest.csv</c>: a <c>path,label</c>

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using StreamAnalytics.Ingest;
 
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Tools;
 
 /// <summary>
 /// Gives <see cref="CameraReader"/> back-pressure for offline decoding. The reader writes with

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Tools;
 
 /// <summary>What every offline verb (learn, score, eval, features) shares: its log category, console logging and the invalid-input exit.</summary>
 internal static class OfflineConsole
@@ -11,7 +11,7 @@ internal static class OfflineConsole
     public static async Task<int> InvalidAsync(TextWriter error, string message)
     {
         await error.WriteLineAsync(message).ConfigureAwait(false);
-        return CommandLine.ExitInvalidConfiguration;
+        return ExitCodes.InvalidInput;
     }
 
     /// <summary>Progress goes to stderr so that stdout carries only results.</summary>

@@ -3,71 +3,49 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Heads.Action;
+using StreamAnalytics.Tools;
 
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Tools.Actions;
 
 /// <summary>
 /// The offline verbs of the supervised action head: <c>features action</c> (the head's training data),
-/// <c>score action</c> and <c>eval action</c>. Each takes the arguments after its verb and returns an exit
-/// code (0 done, 1 failed while running, 2 invalid arguments, model or manifest). Clips are decoded by
+/// <c>score action</c> and <c>eval action</c>. Each takes its parsed options and returns an exit code
+/// (<see cref="ExitCodes"/>: 0 done, 1 failed while running, 2 invalid model, manifest or inputs). Clips are decoded by
 /// the product's ffmpeg ingest and encoded by the product's backbone (<see cref="ClipEmbedder"/>), and
 /// features come from <see cref="ClipFeatureRecipe"/>, the code the live pipeline runs, so training,
 /// offline scoring and a camera all see the same numbers. Everything runs on CPU and is deterministic.
 /// Results go to <c>output</c>; progress and problems to <c>error</c> and the log.
 /// </summary>
-public static partial class ActionCommands
+internal static partial class ActionCommands
 {
-    public const string Usage = """
-        Usage: streamanalytics features action --manifest CLIPS.csv --out FEATURES.csv [--frames T] [--backbone MANIFEST]
-                   encode every clip of a path,label manifest; write one feature row per clip view
-                   (the action head's training data) and FEATURES.json describing them
-               streamanalytics score action --model MANIFEST --input VIDEO --out CSV [--backbone MANIFEST]
-                   write label,probability for the whole clip, one row per label
-               streamanalytics eval action --model MANIFEST (--manifest CLIPS.csv | --features FEATURES.csv) [--report OUT.json] [--backbone MANIFEST]
-                   print the head's clip accuracy and confusion matrix on labelled clips; write a JSON report
-               CLIPS.csv: a 'path,label' header, then one clip per line; paths are relative to its folder.
-               --backbone defaults to models/resnet18/model-featuremap.json (install folder, then working folder).
-        """;
-
     /// <summary>The shipped ResNet-18 with its last feature map exposed: what <see cref="ClipFeatureRecipe.TemporalStatsV1"/> reads.</summary>
     public const string DefaultBackbone = "models/resnet18/model-featuremap.json";
 
     /// <summary>T when <c>features action</c> is not told otherwise: 32 beat 16 by ~0.02 accuracy in the study.</summary>
     public const int DefaultFrames = 32;
 
+    /// <summary>The largest T <c>features action</c> accepts.</summary>
+    public const int MaximumFrames = 1024;
+
     private const int BackboneBatch = 16;
 
-    public static Task<int> FeaturesActionAsync(string[] args, CancellationToken cancellationToken = default) =>
-        OfflineConsole.WithConsoleLogging(loggers => FeaturesActionAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
-
-    public static Task<int> ScoreActionAsync(string[] args, CancellationToken cancellationToken = default) =>
-        OfflineConsole.WithConsoleLogging(loggers => ScoreActionAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
-
-    public static Task<int> EvalActionAsync(string[] args, CancellationToken cancellationToken = default) =>
-        OfflineConsole.WithConsoleLogging(loggers => EvalActionAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
-
     /// <summary><c>features action --manifest CLIPS.csv --out FEATURES.csv [--frames T] [--backbone MANIFEST]</c></summary>
-    public static async Task<int> FeaturesActionAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<int> FeaturesActionAsync(FeaturesActionRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!VerbArguments.TryParse(args, ["--manifest", "--out", "--frames", "--backbone"], [], ["--manifest", "--out"], Usage, error, out var options))
+        var frames = request.Frames;
+        if (frames < ClipFeatureRecipe.MinimumFrames || frames > MaximumFrames)
         {
-            return CommandLine.ExitInvalidConfiguration;
-        }
-
-        var frames = DefaultFrames;
-        if (options.TryGetValue("--frames", out var framesText)
-            && (!int.TryParse(framesText[0], NumberStyles.None, CultureInfo.InvariantCulture, out frames) || frames < ClipFeatureRecipe.MinimumFrames || frames > 1024))
-        {
-            return await OfflineConsole.InvalidAsync(error, $"--frames must be a whole number from {ClipFeatureRecipe.MinimumFrames} to 1024 (got '{framesText[0]}').").ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, $"--frames must be a whole number from {ClipFeatureRecipe.MinimumFrames} to {MaximumFrames} (got '{frames}').").ConfigureAwait(false);
         }
 
         List<LabelledClip> clips;
         try
         {
-            clips = ClipManifest.Load(options["--manifest"][0]);
+            clips = ClipManifest.Load(request.ManifestPath);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -75,12 +53,12 @@ public static partial class ActionCommands
         }
 
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
-        if (!TryLoadBackbone(options, logger, error, out var backbone, out var recipe, ClipFeatureRecipe.TemporalStatsV1))
+        if (!TryLoadBackbone(request.Backbone, logger, error, out var backbone, out var recipe, ClipFeatureRecipe.TemporalStatsV1))
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
 
-        var outPath = Path.GetFullPath(options["--out"][0]);
+        var outPath = Path.GetFullPath(request.FeaturesPath);
         var metaPath = Path.ChangeExtension(outPath, ".json");
 
         // Written aside and moved into place at the end, so that a failed run never leaves a partial file
@@ -130,17 +108,18 @@ public static partial class ActionCommands
 
                 File.Move(partialPath, outPath, overwrite: true);
                 var seconds = clock.Elapsed.TotalSeconds;
-                await File.WriteAllBytesAsync(metaPath, FeaturesMetadata(backbone.Manifest, recipe, frames, viewNames, clips, seconds, encoded), cancellationToken).ConfigureAwait(false);
+                var description = FeaturesDescription(backbone.Manifest, recipe, frames, viewNames, clips, seconds, encoded);
+                await File.WriteAllBytesAsync(metaPath, JsonSerializer.SerializeToUtf8Bytes(description, ToolReportJsonContext.Default.ClipFeaturesDescription), cancellationToken).ConfigureAwait(false);
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"Wrote {clips.Count} clips x {viewNames.Length} views of {recipe.FeatureLength} '{recipe.Id}' features (T = {frames}) to {outPath} in {seconds:0.0} s ({1000 * seconds / clips.Count:0} ms per clip); described in {metaPath}")).ConfigureAwait(false);
             }
 
-            return CommandLine.ExitOk;
+            return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await error.WriteLineAsync($"features action failed: {ex.Message}").ConfigureAwait(false);
-            return CommandLine.ExitFailed;
+            return ExitCodes.Failed;
         }
         finally
         {
@@ -153,23 +132,18 @@ public static partial class ActionCommands
     }
 
     /// <summary><c>score action --model MANIFEST --input VIDEO --out CSV [--backbone MANIFEST]</c></summary>
-    public static async Task<int> ScoreActionAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<int> ScoreActionAsync(ScoreActionRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!VerbArguments.TryParse(args, ["--model", "--input", "--out", "--backbone"], [], ["--model", "--input", "--out"], Usage, error, out var options))
-        {
-            return CommandLine.ExitInvalidConfiguration;
-        }
-
-        var video = options["--input"][0];
+        var video = request.VideoPath;
         if (!File.Exists(video))
         {
             return await OfflineConsole.InvalidAsync(error, $"--input '{Path.GetFullPath(video)}' does not exist.").ConfigureAwait(false);
         }
 
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
-        if (!TryLoadHead(options, logger, error, out var backbone, out var head))
+        if (!TryLoadHead(request.ModelPath, request.Backbone, logger, error, out var backbone, out var head))
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
 
         try
@@ -185,7 +159,7 @@ public static partial class ActionCommands
                     csv.Append(head.Labels[i]).Append(',').Append(probabilities[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
                 }
 
-                var outPath = Path.GetFullPath(options["--out"][0]);
+                var outPath = Path.GetFullPath(request.CsvPath);
                 Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
                 await File.WriteAllTextAsync(outPath, csv.ToString(), cancellationToken).ConfigureAwait(false);
                 var summary = string.Join(", ", head.Labels.Select((l, i) => string.Create(CultureInfo.InvariantCulture, $"{l} {probabilities[i]:0.0000}")));
@@ -193,12 +167,12 @@ public static partial class ActionCommands
                     $"{summary} ({embedded.Views.Count} views of {embedded.DecodedFrames} decoded frames, {embedded.Seconds:0.00} s); wrote {outPath}")).ConfigureAwait(false);
             }
 
-            return CommandLine.ExitOk;
+            return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await error.WriteLineAsync($"score action failed: {ex.Message}").ConfigureAwait(false);
-            return CommandLine.ExitFailed;
+            return ExitCodes.Failed;
         }
     }
 
@@ -208,40 +182,35 @@ public static partial class ActionCommands
     /// head is applied to rows written by <c>features action</c>, without decoding: the quick way to check
     /// an exported head against the features it was trained on.
     /// </summary>
-    public static async Task<int> EvalActionAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<int> EvalActionAsync(EvalActionRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!VerbArguments.TryParse(args, ["--model", "--manifest", "--features", "--report", "--backbone"], [], ["--model"], Usage, error, out var options))
+        if (request.ManifestPath is null == request.FeaturesPath is null)
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return await OfflineConsole.InvalidAsync(error, EvalActionRequest.OneSourceRule).ConfigureAwait(false);
         }
 
-        if (options.ContainsKey("--manifest") == options.ContainsKey("--features"))
-        {
-            return await OfflineConsole.InvalidAsync(error, $"eval action takes exactly one of --manifest and --features.{Environment.NewLine}{Usage}").ConfigureAwait(false);
-        }
-
-        var reportPath = Path.GetFullPath(options.TryGetValue("--report", out var report) ? report[0] : "eval-action.json");
+        var reportPath = Path.GetFullPath(request.ReportPath);
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         List<LabelledClip>? clips = null;
-        if (options.TryGetValue("--manifest", out var manifestPath))
+        if (request.ManifestPath is { } manifestPath)
         {
             try
             {
-                clips = ClipManifest.Load(manifestPath[0]);
+                clips = ClipManifest.Load(manifestPath);
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
             {
                 return await OfflineConsole.InvalidAsync(error, ex.Message).ConfigureAwait(false);
             }
         }
-        else if (!File.Exists(options["--features"][0]))
+        else if (!File.Exists(request.FeaturesPath))
         {
-            return await OfflineConsole.InvalidAsync(error, $"--features '{Path.GetFullPath(options["--features"][0])}' does not exist.").ConfigureAwait(false);
+            return await OfflineConsole.InvalidAsync(error, $"--features '{Path.GetFullPath(request.FeaturesPath!)}' does not exist.").ConfigureAwait(false);
         }
 
-        if (!TryLoadHead(options, logger, error, out var backbone, out var head))
+        if (!TryLoadHead(request.ModelPath, request.Backbone, logger, error, out var backbone, out var head))
         {
-            return CommandLine.ExitInvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
 
         using (backbone)
@@ -254,7 +223,7 @@ public static partial class ActionCommands
             {
                 if (clips is not null)
                 {
-                    source = Path.GetFullPath(manifestPath![0]);
+                    source = Path.GetFullPath(request.ManifestPath!);
                     if (UnknownLabels(clips.Select(c => c.Label), head) is { } unknown)
                     {
                         return await OfflineConsole.InvalidAsync(error, unknown).ConfigureAwait(false);
@@ -270,7 +239,7 @@ public static partial class ActionCommands
                 }
                 else
                 {
-                    source = Path.GetFullPath(options["--features"][0]);
+                    source = Path.GetFullPath(request.FeaturesPath!);
                     results = FeatureRowsToResults(source, head, out var problem);
                     if (problem is not null)
                     {
@@ -281,7 +250,7 @@ public static partial class ActionCommands
             catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or InvalidOperationException)
             {
                 await error.WriteLineAsync($"eval action failed: {ex.Message}").ConfigureAwait(false);
-                return CommandLine.ExitFailed;
+                return ExitCodes.Failed;
             }
 
             var seconds = clock.Elapsed.TotalSeconds;
@@ -319,17 +288,18 @@ public static partial class ActionCommands
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(reportPath)!);
-                await File.WriteAllBytesAsync(reportPath, EvalReport(head, backbone, source, results, confusion, accuracy, seconds), cancellationToken).ConfigureAwait(false);
+                var report = EvalReport(head, backbone, source, results, confusion, accuracy, seconds);
+                await File.WriteAllBytesAsync(reportPath, JsonSerializer.SerializeToUtf8Bytes(report, ToolReportJsonContext.Default.ActionEvalReport), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 await error.WriteLineAsync($"eval action failed: the report cannot be written: {ex.Message}").ConfigureAwait(false);
-                return CommandLine.ExitFailed;
+                return ExitCodes.Failed;
             }
 
             text.Append(CultureInfo.InvariantCulture, $"{1000 * seconds / results.Count:0} ms per clip; report: {reportPath}");
             await output.WriteLineAsync(text.ToString()).ConfigureAwait(false);
-            return CommandLine.ExitOk;
+            return ExitCodes.Ok;
         }
     }
 
@@ -439,14 +409,13 @@ public static partial class ActionCommands
     }
 
     /// <summary>Loads the backbone named by <c>--backbone</c> (or the default) and binds <paramref name="recipeId"/> to its outputs.</summary>
-    private static bool TryLoadBackbone(Dictionary<string, List<string>> options, ILogger logger, TextWriter error, out OnnxModel backbone, out ClipFeatureRecipe recipe, string recipeId)
+    private static bool TryLoadBackbone(string backbonePath, ILogger logger, TextWriter error, out OnnxModel backbone, out ClipFeatureRecipe recipe, string recipeId)
     {
         backbone = null!;
         recipe = null!;
-        var requested = options.TryGetValue("--backbone", out var b) ? b[0] : DefaultBackbone;
         try
         {
-            backbone = OnnxModel.Load(ResolveManifest(requested), "cpu", 0, 0, BackboneBatch, logger);
+            backbone = OnnxModel.Load(ResolveManifest(backbonePath), "cpu", 0, 0, BackboneBatch, logger);
             recipe = ClipFeatureRecipe.ForBackbone(recipeId, backbone.Manifest, backbone.OutputItemSizes);
             return true;
         }
@@ -458,14 +427,14 @@ public static partial class ActionCommands
         }
     }
 
-    private static bool TryLoadHead(Dictionary<string, List<string>> options, ILogger logger, TextWriter error, out OnnxModel backbone, out ActionHead head)
+    private static bool TryLoadHead(string modelPath, string backbonePath, ILogger logger, TextWriter error, out OnnxModel backbone, out ActionHead head)
     {
         backbone = null!;
         head = null!;
         ModelManifest headManifest;
         try
         {
-            headManifest = ModelManifestLoader.Load(StreamAnalyticsApp.ResolvePath(options["--model"][0]));
+            headManifest = ModelManifestLoader.Load(ConfiguredPath.Resolve(modelPath));
         }
         catch (ModelManifestException ex)
         {
@@ -479,7 +448,7 @@ public static partial class ActionCommands
             return false;
         }
 
-        if (!TryLoadBackbone(options, logger, error, out backbone, out _, features.Recipe))
+        if (!TryLoadBackbone(backbonePath, logger, error, out backbone, out _, features.Recipe))
         {
             return false;
         }
@@ -499,7 +468,7 @@ public static partial class ActionCommands
 
     /// <summary>
     /// A relative manifest path is tried against the install folder, then the working folder (the order of
-    /// <see cref="StreamAnalyticsApp.ResolvePath"/>), and the first that loads wins: a manifest that exists but
+    /// <see cref="ConfiguredPath.Resolve"/>), and the first that loads wins: a manifest that exists but
     /// whose ONNX file does not (a source checkout's models/resnet18, whose ResNet-18 file only the build
     /// output holds) does not end the search.
     /// </summary>
@@ -546,133 +515,66 @@ public static partial class ActionCommands
         throw new InvalidOperationException($"label '{label}' is not one of the head's labels");
     }
 
-    private static byte[] FeaturesMetadata(ModelManifest backbone, ClipFeatureRecipe recipe, int frames, string[] views, List<LabelledClip> clips, double seconds, long encoded)
+    private static ClipFeaturesDescription FeaturesDescription(ModelManifest backbone, ClipFeatureRecipe recipe, int frames, string[] views, List<LabelledClip> clips, double seconds, long encoded)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        var clipsPerLabel = new OrderedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var group in clips.GroupBy(c => c.Label, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            json.WriteStartObject();
-            json.WriteString("recipe", recipe.Id);
-            json.WriteNumber("frames", frames);
-            json.WriteNumber("length", recipe.FeatureLength);
-            json.WriteStartObject("backbone");
-            json.WriteString("name", backbone.Name);
-            json.WriteString("version", backbone.Version);
-            json.WriteString("manifest", backbone.ManifestPath);
-            json.WriteNumber("channels", recipe.Channels);
-            json.WriteNumber("cells", recipe.Cells);
-            json.WriteEndObject();
-            json.WriteStartArray("views");
-            foreach (var view in views)
-            {
-                json.WriteStringValue(view);
-            }
-
-            json.WriteEndArray();
-            json.WriteNumber("clips", clips.Count);
-            json.WriteStartObject("clipsPerLabel");
-            foreach (var group in clips.GroupBy(c => c.Label, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                json.WriteNumber(group.Key, group.Count());
-            }
-
-            json.WriteEndObject();
-            json.WriteNumber("seconds", Math.Round(seconds, 1));
-            json.WriteNumber("millisecondsPerClip", Math.Round(1000 * seconds / clips.Count, 1));
-            json.WriteNumber("encodedFramesPerClip", Math.Round((double)encoded / clips.Count, 1));
-            json.WriteEndObject();
+            clipsPerLabel.Add(group.Key, group.Count());
         }
 
-        return buffer.ToArray();
+        return new ClipFeaturesDescription(
+            recipe.Id,
+            frames,
+            recipe.FeatureLength,
+            new FeatureBackbone(backbone.Name, backbone.Version, backbone.ManifestPath, recipe.Channels, recipe.Cells),
+            views,
+            clips.Count,
+            clipsPerLabel,
+            Math.Round(seconds, 1),
+            Math.Round(1000 * seconds / clips.Count, 1),
+            Math.Round((double)encoded / clips.Count, 1));
     }
 
-    private static byte[] EvalReport(ActionHead head, OnnxModel backbone, string source, List<ClipResult> results, int[,] confusion, double accuracy, double seconds)
+    private static ActionEvalReport EvalReport(ActionHead head, OnnxModel backbone, string source, List<ClipResult> results, int[,] confusion, double accuracy, double seconds)
     {
         var labels = head.Labels;
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        var perLabel = new List<LabelRecall>(labels.Count);
+        var rows = new List<int[]>(labels.Count);
+        for (var i = 0; i < labels.Count; i++)
         {
-            json.WriteStartObject();
-            json.WriteStartObject("model");
-            json.WriteString("name", head.Manifest.Name);
-            json.WriteString("version", head.Manifest.Version);
-            json.WriteString("manifest", head.Manifest.ManifestPath);
-            json.WriteString("recipe", head.Recipe.Id);
-            json.WriteNumber("frames", head.Frames);
-            json.WriteEndObject();
-            json.WriteStartObject("backbone");
-            json.WriteString("name", backbone.Manifest.Name);
-            json.WriteString("version", backbone.Manifest.Version);
-            json.WriteString("manifest", backbone.Manifest.ManifestPath);
-            json.WriteEndObject();
-            json.WriteString("source", source);
-            json.WriteNumber("clips", results.Count);
-            json.WriteNumber("accuracy", accuracy);
-            json.WriteStartArray("labels");
-            foreach (var label in labels)
+            var row = new int[labels.Count];
+            for (var j = 0; j < labels.Count; j++)
             {
-                json.WriteStringValue(label);
+                row[j] = confusion[i, j];
             }
 
-            json.WriteEndArray();
-            json.WriteStartArray("confusion");
-            for (var i = 0; i < labels.Count; i++)
-            {
-                json.WriteStartArray();
-                for (var j = 0; j < labels.Count; j++)
-                {
-                    json.WriteNumberValue(confusion[i, j]);
-                }
-
-                json.WriteEndArray();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("perLabel");
-            for (var i = 0; i < labels.Count; i++)
-            {
-                var total = Enumerable.Range(0, labels.Count).Sum(j => confusion[i, j]);
-                json.WriteStartObject();
-                json.WriteString("label", labels[i]);
-                json.WriteNumber("clips", total);
-                json.WriteNumber("correct", confusion[i, i]);
-                if (total > 0)
-                {
-                    json.WriteNumber("recall", (double)confusion[i, i] / total);
-                }
-                else
-                {
-                    json.WriteNull("recall");
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteNumber("millisecondsPerClip", Math.Round(1000 * seconds / results.Count, 1));
-            json.WriteStartArray("results");
-            foreach (var r in results)
-            {
-                json.WriteStartObject();
-                json.WriteString("path", r.Path);
-                json.WriteString("label", r.Label);
-                json.WriteString("predicted", labels[ArgMax(r.Probabilities)]);
-                json.WriteNumber("views", r.Views);
-                json.WriteStartObject("probabilities");
-                for (var i = 0; i < labels.Count; i++)
-                {
-                    json.WriteNumber(labels[i], r.Probabilities[i]);
-                }
-
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
+            rows.Add(row);
+            var total = row.Sum();
+            perLabel.Add(new LabelRecall(labels[i], total, confusion[i, i], total > 0 ? (double)confusion[i, i] / total : null));
         }
 
-        return buffer.ToArray();
+        var clips = results.Select(r =>
+        {
+            var probabilities = new OrderedDictionary<string, float>(StringComparer.Ordinal);
+            for (var i = 0; i < labels.Count; i++)
+            {
+                probabilities.Add(labels[i], r.Probabilities[i]);
+            }
+
+            return new ClipPrediction(r.Path, r.Label, labels[ArgMax(r.Probabilities)], r.Views, probabilities);
+        });
+        return new ActionEvalReport(
+            new EvaluatedHead(head.Manifest.Name, head.Manifest.Version, head.Manifest.ManifestPath, head.Recipe.Id, head.Frames),
+            new ModelIdentity(backbone.Manifest.Name, backbone.Manifest.Version, backbone.Manifest.ManifestPath),
+            source,
+            results.Count,
+            accuracy,
+            labels,
+            rows,
+            perLabel,
+            Math.Round(1000 * seconds / results.Count, 1),
+            [.. clips]);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "[{Index}/{Count}] {Clip}: {Decoded} frames decoded, {Encoded} encoded (x2 mirrored) in {Seconds:0.00} s")]

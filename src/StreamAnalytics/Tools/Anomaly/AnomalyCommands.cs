@@ -1,57 +1,35 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using StreamAnalytics.Configuration;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Ingest;
+using StreamAnalytics.Tools;
 using StreamAnalytics.Windowing;
 using StreamAnalytics.Heads.Motion;
 
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Tools.Anomaly;
 
 /// <summary>
 /// The offline verbs of the motion anomaly head: <c>learn</c>, <c>score anomaly</c> and <c>eval anomaly</c>.
-/// Each takes the arguments after its verb and returns an exit code (0 done, 1 failed while running,
-/// 2 invalid arguments, state or labels). Videos are decoded by the product's own ffmpeg ingest and
+/// Each takes its parsed options and returns an exit code (<see cref="ExitCodes"/>: 0 done, 1 failed while
+/// running, 2 invalid state, labels or inputs). Videos are decoded by the product's own ffmpeg ingest and
 /// scored by <see cref="MotionAnomalyHead"/>, as the live pipeline does, so the numbers these commands
 /// report are the numbers a camera would produce. Results go to <c>output</c>; progress and
 /// problems to <c>error</c> and the log, so the output can be piped.
 /// </summary>
-public static partial class OfflineCommands
+internal static partial class AnomalyCommands
 {
-    public const string Usage = """
-        Usage: streamanalytics learn --out STATE --input FILE_OR_DIR... [--camera ID]
-                   learn the motion normality of a camera from normal footage (.mp4/.avi files; a folder means all of them)
-               streamanalytics score anomaly --state STATE --input VIDEO --out CSV
-                   write frame,score for every decoded frame (1-based; higher = more anomalous)
-               streamanalytics eval anomaly --state STATE --labels labels.json [--report OUT.json]
-                   score every video listed in labels.json (found next to it) and print the frame-level ROC AUC
-        """;
-
     private static readonly string[] VideoExtensions = [".mp4", ".avi"];
 
-    public static Task<int> LearnAsync(string[] args, CancellationToken cancellationToken = default) =>
-        OfflineConsole.WithConsoleLogging(loggers => LearnAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
-
-    public static Task<int> ScoreAnomalyAsync(string[] args, CancellationToken cancellationToken = default) =>
-        OfflineConsole.WithConsoleLogging(loggers => ScoreAnomalyAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
-
-    public static Task<int> EvalAnomalyAsync(string[] args, CancellationToken cancellationToken = default) =>
-        OfflineConsole.WithConsoleLogging(loggers => EvalAnomalyAsync(args, Console.Out, Console.Error, loggers, cancellationToken));
-
     /// <summary><c>learn --out STATE --input FILE_OR_DIR... [--camera ID]</c></summary>
-    public static async Task<int> LearnAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<int> LearnAsync(LearnRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!VerbArguments.TryParse(args, ["--out", "--camera"], ["--input"], ["--out", "--input"], Usage, error, out var options))
-        {
-            return CommandLine.ExitInvalidConfiguration;
-        }
-
-        var cameraId = options.TryGetValue("--camera", out var camera) ? camera[0] : "offline";
-        if (!CameraIdPattern().IsMatch(cameraId))
+        var cameraId = request.CameraId;
+        if (!CameraIdRule.IsValid(cameraId))
         {
             return await OfflineConsole.InvalidAsync(error, $"--camera '{cameraId}' must be 1 to 64 letters, digits, '-' or '_'.").ConfigureAwait(false);
         }
@@ -59,7 +37,7 @@ public static partial class OfflineCommands
         List<string> videos;
         try
         {
-            videos = ExpandInputs(options["--input"]);
+            videos = ExpandInputs(request.Inputs);
         }
         catch (FileNotFoundException ex)
         {
@@ -95,19 +73,19 @@ public static partial class OfflineCommands
             }
 
             var model = MotionNormalityModel.Learn(perVideo, featureOptions, learning, cameraId, DateTimeOffset.UtcNow);
-            model.Save(options["--out"][0]);
+            model.Save(request.StatePath);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Learned camera '{cameraId}' from {model.TrainingVideos} videos ({model.TrainingFrames} frames with motion, {model.Frames} kept) in {clock.Elapsed.TotalSeconds:0.0} s.")).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Threshold {model.Threshold:0.####}: the {model.ThresholdQuantile:0.###} quantile of held-out training scores ({model.HoldOutGroups} blocks, {model.SmoothingFrames}-frame trailing mean).")).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"Model: {featureOptions.CellCount} cells x {featureOptions.FeaturesPerCell} features, {model.MemoryBytes / 1048576.0:0.0} MiB; wrote {Path.GetFullPath(options["--out"][0])}")).ConfigureAwait(false);
-            return CommandLine.ExitOk;
+                $"Model: {featureOptions.CellCount} cells x {featureOptions.FeaturesPerCell} features, {model.MemoryBytes / 1048576.0:0.0} MiB; wrote {Path.GetFullPath(request.StatePath)}")).ConfigureAwait(false);
+            return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
         {
             await error.WriteLineAsync($"learn failed: {ex.Message}").ConfigureAwait(false);
-            return CommandLine.ExitFailed;
+            return ExitCodes.Failed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -116,14 +94,9 @@ public static partial class OfflineCommands
     }
 
     /// <summary><c>score anomaly --state STATE --input VIDEO --out CSV</c></summary>
-    public static async Task<int> ScoreAnomalyAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<int> ScoreAnomalyAsync(ScoreAnomalyRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!VerbArguments.TryParse(args, ["--state", "--input", "--out"], [], ["--state", "--input", "--out"], Usage, error, out var options))
-        {
-            return CommandLine.ExitInvalidConfiguration;
-        }
-
-        if (!TryLoadModel(options["--state"][0], out var model, out var problem))
+        if (!TryLoadModel(request.StatePath, out var model, out var problem))
         {
             return await OfflineConsole.InvalidAsync(error, problem).ConfigureAwait(false);
         }
@@ -131,7 +104,7 @@ public static partial class OfflineCommands
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         try
         {
-            var video = options["--input"][0];
+            var video = request.VideoPath;
             var scored = await ScoreVideoAsync(model, video, loggers.CreateLogger<CameraReader>(), cancellationToken).ConfigureAwait(false);
             var csv = new StringBuilder("frame,score\n");
             var above = 0;
@@ -141,18 +114,18 @@ public static partial class OfflineCommands
                 above += s.IsAnomalous ? 1 : 0;
             }
 
-            var outPath = Path.GetFullPath(options["--out"][0]);
+            var outPath = Path.GetFullPath(request.CsvPath);
             Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
             await File.WriteAllTextAsync(outPath, csv.ToString(), cancellationToken).ConfigureAwait(false);
             LogVideoRead(logger, video, scored.Scores.Count, scored.Seconds);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Scored {scored.Scores.Count} frames: max {scored.Scores.Max(s => s.Score):0.####}, {above} above the threshold {model.Threshold:0.####}; wrote {outPath}")).ConfigureAwait(false);
-            return CommandLine.ExitOk;
+            return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await error.WriteLineAsync($"score anomaly failed: {ex.Message}").ConfigureAwait(false);
-            return CommandLine.ExitFailed;
+            return ExitCodes.Failed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -161,16 +134,11 @@ public static partial class OfflineCommands
     }
 
     /// <summary><c>eval anomaly --state STATE --labels labels.json [--report OUT.json]</c> (the report defaults to <c>eval-anomaly.json</c> in the working folder).</summary>
-    public static async Task<int> EvalAnomalyAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<int> EvalAnomalyAsync(EvalAnomalyRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        if (!VerbArguments.TryParse(args, ["--state", "--labels", "--report"], [], ["--state", "--labels"], Usage, error, out var options))
-        {
-            return CommandLine.ExitInvalidConfiguration;
-        }
-
-        var statePath = options["--state"][0];
-        var labelsPath = Path.GetFullPath(options["--labels"][0]);
-        var reportPath = Path.GetFullPath(options.TryGetValue("--report", out var report) ? report[0] : "eval-anomaly.json");
+        var statePath = request.StatePath;
+        var labelsPath = Path.GetFullPath(request.LabelsPath);
+        var reportPath = Path.GetFullPath(request.ReportPath);
         if (!TryLoadModel(statePath, out var model, out var problem))
         {
             return await OfflineConsole.InvalidAsync(error, problem).ConfigureAwait(false);
@@ -199,7 +167,7 @@ public static partial class OfflineCommands
                 if (scored.Scores.Count != video.Frames)
                 {
                     await error.WriteLineAsync($"eval anomaly failed: '{path}' decoded to {scored.Scores.Count} frames but the labels say {video.Frames}; frame numbers would not line up.").ConfigureAwait(false);
-                    return CommandLine.ExitFailed;
+                    return ExitCodes.Failed;
                 }
 
                 LogVideoRead(logger, path, scored.Scores.Count, scored.Seconds);
@@ -209,7 +177,7 @@ public static partial class OfflineCommands
         catch (Exception ex) when (ex is VideoSourceException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await error.WriteLineAsync($"eval anomaly failed: {ex.Message}").ConfigureAwait(false);
-            return CommandLine.ExitFailed;
+            return ExitCodes.Failed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -221,16 +189,17 @@ public static partial class OfflineCommands
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(reportPath)!);
-            await File.WriteAllBytesAsync(reportPath, ReportJson(statePath, labelsPath, model, summary, results), cancellationToken).ConfigureAwait(false);
+            var report = Report(statePath, labelsPath, model, summary, results);
+            await File.WriteAllBytesAsync(reportPath, JsonSerializer.SerializeToUtf8Bytes(report, ToolReportJsonContext.Unescaped.AnomalyEvalReport), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             await error.WriteLineAsync($"eval anomaly: the report could not be written: {ex.Message}").ConfigureAwait(false);
-            return CommandLine.ExitFailed;
+            return ExitCodes.Failed;
         }
 
         await output.WriteLineAsync($"Report: {reportPath}").ConfigureAwait(false);
-        return CommandLine.ExitOk;
+        return ExitCodes.Ok;
     }
 
     private static async Task<ScoredVideo> ScoreVideoAsync(MotionNormalityModel model, string video, ILogger<CameraReader> readerLogger, CancellationToken cancellationToken)
@@ -292,69 +261,38 @@ public static partial class OfflineCommands
         static string Format(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.0000", CultureInfo.InvariantCulture);
     }
 
-    private static byte[] ReportJson(string statePath, string labelsPath, MotionNormalityModel model, EvalSummary summary, List<VideoResult> results)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("schemaVersion", 1);
-            json.WriteString("task", "anomaly");
-            json.WriteString("metric", "frame-level ROC AUC");
-            json.WriteString("state", Path.GetFullPath(statePath));
-            json.WriteString("labels", labelsPath);
-            json.WriteStartObject("model");
-            json.WriteString("cameraId", model.CameraId);
-            json.WriteString("createdAt", model.CreatedAt);
-            json.WriteString("features", MotionNormalityModel.Describe(model.FeatureOptions));
-            json.WriteNumber("framesStored", model.Frames);
-            json.WriteNumber("trainingFrames", model.TrainingFrames);
-            json.WriteNumber("trainingVideos", model.TrainingVideos);
-            json.WriteNumber("smoothingFrames", model.SmoothingFrames);
-            json.WriteNumber("thresholdQuantile", model.ThresholdQuantile);
-            json.WriteNumber("threshold", model.Threshold);
-            json.WriteNumber("memoryBytes", model.MemoryBytes);
-            json.WriteEndObject();
-            WriteNumberOrNull(json, "microAuc", summary.MicroAuc);
-            WriteNumberOrNull(json, "microAucRaw", summary.MicroAucRaw);
-            json.WriteNumber("frames", summary.Frames);
-            json.WriteNumber("anomalousFrames", summary.Anomalous);
-            WriteNumberOrNull(json, "truePositiveRateAtThreshold", summary.TruePositiveRate);
-            WriteNumberOrNull(json, "falsePositiveRateAtThreshold", summary.FalsePositiveRate);
-            json.WriteNumber("millisecondsPerFrame", Math.Round(summary.MillisecondsPerFrame, 3));
-            json.WriteStartArray("videos");
-            foreach (var r in results)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", r.Labels.Name);
-                json.WriteNumber("frames", r.Labels.Frames);
-                json.WriteNumber("anomalousFrames", r.Anomalous);
-                WriteNumberOrNull(json, "auc", r.Auc);
-                WriteNumberOrNull(json, "aucRaw", r.AucRaw);
-                WriteNumberOrNull(json, "meanScoreNormal", r.MeanScore(anomalous: false));
-                WriteNumberOrNull(json, "meanScoreAnomalous", r.MeanScore(anomalous: true));
-                json.WriteEndObject();
-            }
+    private static AnomalyEvalReport Report(string statePath, string labelsPath, MotionNormalityModel model, EvalSummary summary, List<VideoResult> results) => new(
+        Path.GetFullPath(statePath),
+        labelsPath,
+        new AnomalyModelSummary(
+            model.CameraId,
+            model.CreatedAt,
+            MotionNormalityModel.Describe(model.FeatureOptions),
+            model.Frames,
+            model.TrainingFrames,
+            model.TrainingVideos,
+            model.SmoothingFrames,
+            model.ThresholdQuantile,
+            model.Threshold,
+            model.MemoryBytes),
+        Defined(summary.MicroAuc),
+        Defined(summary.MicroAucRaw),
+        summary.Frames,
+        summary.Anomalous,
+        Defined(summary.TruePositiveRate),
+        Defined(summary.FalsePositiveRate),
+        Math.Round(summary.MillisecondsPerFrame, 3),
+        [.. results.Select(r => new AnomalyVideoReport(
+            r.Labels.Name,
+            r.Labels.Frames,
+            r.Anomalous,
+            Defined(r.Auc),
+            Defined(r.AucRaw),
+            Defined(r.MeanScore(anomalous: false)),
+            Defined(r.MeanScore(anomalous: true))))]);
 
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-
-        static void WriteNumberOrNull(Utf8JsonWriter json, string name, double value)
-        {
-            if (double.IsNaN(value))
-            {
-                // Undefined (e.g. AUC of a video whose frames are all anomalous), not zero.
-                json.WriteNull(name);
-            }
-            else
-            {
-                json.WriteNumber(name, value);
-            }
-        }
-    }
+    /// <summary>Undefined (e.g. AUC of a video whose frames are all anomalous) is null in the report, not zero and not NaN (which JSON lacks).</summary>
+    private static double? Defined(double value) => double.IsNaN(value) ? null : value;
 
     private static bool TryLoadModel(string path, out MotionNormalityModel model, out string problem)
     {
@@ -413,11 +351,8 @@ public static partial class OfflineCommands
     private static async Task<int> CancelledAsync(TextWriter error)
     {
         await error.WriteLineAsync("Cancelled.").ConfigureAwait(false);
-        return CommandLine.ExitFailed;
+        return ExitCodes.Failed;
     }
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex CameraIdPattern();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Video}: {Frames} frames in {Seconds:0.00} s")]
     private static partial void LogVideoRead(ILogger logger, string video, long frames, double seconds);

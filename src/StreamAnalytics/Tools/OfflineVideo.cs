@@ -4,7 +4,7 @@ using StreamAnalytics.Configuration;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Tools;
 
 /// <summary>
 /// Decodes a video file for the offline commands through the product's own ingest (<see cref="CameraReader"/>

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using StreamAnalytics.Tools.Anomaly;
+
+namespace StreamAnalytics.Cli;
+
+/// <summary><c>learn</c>, <c>score anomaly</c> and <c>eval anomaly</c>: the offline tools of the motion anomaly head.</summary>
+internal static class AnomalyVerbs
+{
+    public static Command Learn(VerbConsole console)
+    {
+        var state = VerbOptions.Required("--out", "STATE", "Where to write the learned state.");
+        var inputs = new Option<string[]>("--input")
+        {
+            Required = true,
+            HelpName = "FILE_OR_DIR",
+            Description = "Normal footage: .mp4/.avi files; a folder means all of them, in name order.",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = true,
+            Validators = { VerbOptions.ValuesGiven },
+        };
+        var camera = VerbOptions.Optional("--camera", "ID", "The camera the state is for: 1 to 64 letters, digits, '-' or '_'.", "offline");
+        var command = new Command("learn", "Learn the motion normality of a camera from normal footage.")
+        {
+            state,
+            inputs,
+            camera,
+        };
+        command.SetAction((result, cancellationToken) => console.RunToolAsync(
+            (output, error, loggers, ct) => AnomalyCommands.LearnAsync(
+                new LearnRequest(result.GetRequiredValue(state), result.GetRequiredValue(inputs), result.GetRequiredValue(camera)), output, error, loggers, ct),
+            cancellationToken));
+        return command;
+    }
+
+    public static Command Score(VerbConsole console)
+    {
+        var state = VerbOptions.Required("--state", "STATE", "A state written by learn.");
+        var video = VerbOptions.Required("--input", "VIDEO", "The video to score.");
+        var csv = VerbOptions.Required("--out", "CSV", "Where to write frame,score.");
+        var command = new Command("anomaly", "Write frame,score for every decoded frame (1-based; higher = more anomalous).")
+        {
+            state,
+            video,
+            csv,
+        };
+        command.SetAction((result, cancellationToken) => console.RunToolAsync(
+            (output, error, loggers, ct) => AnomalyCommands.ScoreAnomalyAsync(
+                new ScoreAnomalyRequest(result.GetRequiredValue(state), result.GetRequiredValue(video), result.GetRequiredValue(csv)), output, error, loggers, ct),
+            cancellationToken));
+        return command;
+    }
+
+    public static Command Eval(VerbConsole console)
+    {
+        var state = VerbOptions.Required("--state", "STATE", "A state written by learn.");
+        var labels = VerbOptions.Required("--labels", "labels.json", "Frame-level ground truth; the videos it lists are found next to it.");
+        var report = VerbOptions.Optional("--report", "OUT.json", "Where to write the JSON report.", "eval-anomaly.json");
+        var command = new Command("anomaly", "Score every video listed in labels.json and print the frame-level ROC AUC.")
+        {
+            state,
+            labels,
+            report,
+        };
+        command.SetAction((result, cancellationToken) => console.RunToolAsync(
+            (output, error, loggers, ct) => AnomalyCommands.EvalAnomalyAsync(
+                new EvalAnomalyRequest(result.GetRequiredValue(state), result.GetRequiredValue(labels), result.GetRequiredValue(report)), output, error, loggers, ct),
+            cancellationToken));
+        return command;
+    }
+}
