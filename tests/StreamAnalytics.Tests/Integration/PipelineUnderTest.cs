@@ -29,7 +29,7 @@ internal sealed class PipelineUnderTest : IAsyncDisposable
     /// <param name="beforeStart">Runs on the built host before it starts (to subscribe to diagnostics from the first frame).</param>
     public static async Task<PipelineUnderTest> StartAsync(IDictionary<string, string?> settings, CancellationToken cancellationToken, Action<IHost>? beforeStart = null)
     {
-        var metricsPort = Support.FreeTcpPort.Next();
+        var metricsPort = FreeTcpPort.Next();
         var all = new Dictionary<string, string?>(settings)
         {
             ["StreamAnalytics:Metrics:Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
