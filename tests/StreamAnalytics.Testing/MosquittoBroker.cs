@@ -73,9 +73,18 @@ public sealed class MosquittoBroker : IAsyncDisposable
             config.Append("allow_anonymous true\n");
         }
 
-        config.Append(setup.Persistent
-            ? $"persistence true\npersistence_location {workDir.FullName}/\nautosave_interval 1\n"
-            : "persistence false\n");
+        if (setup.Persistent)
+        {
+            config.Append(CultureInfo.InvariantCulture, $"persistence true\npersistence_location {workDir.FullName}/\n");
+            if (setup.AutosaveSeconds is { } autosave)
+            {
+                config.Append(CultureInfo.InvariantCulture, $"autosave_interval {autosave}\n");
+            }
+        }
+        else
+        {
+            config.Append("persistence false\n");
+        }
         File.WriteAllText(_configPath, config.ToString());
     }
 
