@@ -13,6 +13,7 @@ using StreamAnalytics.Windowing;
 namespace StreamAnalytics.Tests.Inference;
 
 [Collection(ActionHeadCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class ActionHeadTests(ActionHeadFixture fixture) : IDisposable
 {
     private readonly TempDirectory _dir = new();

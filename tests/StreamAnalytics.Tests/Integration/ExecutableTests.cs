@@ -5,6 +5,7 @@ namespace StreamAnalytics.Tests.Integration;
 
 /// <summary>The shipped executable, started as an operator would start it.</summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class ExecutableTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sa-exe-").FullName;
