@@ -17,11 +17,11 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     private const int SigTerm = 15;
     private const int MaxCapturedStderrChars = 64 * 1024;
+    private const int StartAgainAttempts = 10;
 
     private static readonly TimeSpan ListenTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PortBusyDelay = TimeSpan.FromSeconds(1);
-    private const int StartAgainAttempts = 10;
 
     private readonly DirectoryInfo _workDir;
     private readonly string _configPath;
@@ -85,6 +85,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
         {
             config.Append("persistence false\n");
         }
+
         File.WriteAllText(_configPath, config.ToString());
     }
 
