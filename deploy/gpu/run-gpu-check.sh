@@ -4,7 +4,7 @@
 #
 # 1. On a build machine (Debian, .NET 10 SDK), from the repository:
 #      deploy/gpu/run-gpu-check.sh [--out DIR] [--models DIR | --no-models] [--split 60M] [--zstd]
-#    publishes tests/StreamAnalytics.GpuBench self-contained for linux-x64 (ONNX Runtime's CUDA provider,
+#    publishes bench/StreamAnalytics.GpuBench self-contained for linux-x64 (ONNX Runtime's CUDA provider,
 #    libonnxruntime_providers_cuda.so, 284 MB, comes from Microsoft.ML.OnnxRuntime.Gpu.Linux), exports
 #    torchvision's r3d_18 with random weights (float32 and float16, with export.py --sample) when this
 #    machine's /usr/bin/python3 has torch and torchvision, or takes pre-exported model folders from
@@ -81,8 +81,8 @@ build() {
   local stage="$out/$bundle"
   rm -rf "$stage"
   mkdir -p "$stage/models"
-  log "publishing tests/StreamAnalytics.GpuBench (self-contained, linux-x64) into $stage/bench"
-  dotnet publish "$repo/tests/StreamAnalytics.GpuBench/StreamAnalytics.GpuBench.csproj" -c Release -r linux-x64 --self-contained \
+  log "publishing bench/StreamAnalytics.GpuBench (self-contained, linux-x64) into $stage/bench"
+  dotnet publish "$repo/bench/StreamAnalytics.GpuBench/StreamAnalytics.GpuBench.csproj" -c Release -r linux-x64 --self-contained \
     -o "$stage/bench" -nologo -v quiet >&2
   for required in StreamAnalytics.GpuBench libonnxruntime.so libonnxruntime_providers_cuda.so libonnxruntime_providers_shared.so \
                   pytorch_bench.py models/resnet18/model.json models/resnet18/ResNet18.onnx; do

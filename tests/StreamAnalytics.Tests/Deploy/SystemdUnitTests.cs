@@ -4,6 +4,7 @@ using StreamAnalytics.Tests.Support;
 
 namespace StreamAnalytics.Tests.Deploy;
 
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class SystemdUnitTests : IDisposable
 {
     private const string Analyzer = "/usr/bin/systemd-analyze";

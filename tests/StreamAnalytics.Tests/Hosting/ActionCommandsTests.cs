@@ -7,6 +7,7 @@ using StreamAnalytics.Tests.Fakes;
 namespace StreamAnalytics.Tests.Hosting;
 
 [Collection(ActionHeadCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class ActionCommandsTests(ActionCommandsFixture fixture) : IClassFixture<ActionCommandsFixture>, IDisposable
 {
     private readonly TempDirectory _dir = new();

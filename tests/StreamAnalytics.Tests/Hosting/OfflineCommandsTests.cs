@@ -9,6 +9,7 @@ using StreamAnalytics.Heads.Motion;
 
 namespace StreamAnalytics.Tests.Hosting;
 
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClassFixture<OfflineAnomalyFixture>, IDisposable
 {
     /// <summary>test01's labelled anomaly: frames 61–180 (1-based, inclusive).</summary>

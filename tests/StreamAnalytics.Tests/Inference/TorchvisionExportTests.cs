@@ -12,6 +12,7 @@ namespace StreamAnalytics.Tests.Inference;
 /// manifest loader and OnnxModel on CPU. ONNX Runtime's logits must equal PyTorch's for the same batch.
 /// Needs python3-torch, python3-torchvision and python3-onnx, which scripts/install-deps.sh --tests installs.
 /// </summary>
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class TorchvisionExportTests : IDisposable
 {
     private const string Python = "/usr/bin/python3";

@@ -2,6 +2,7 @@ using StreamAnalytics.Ingest;
 
 namespace StreamAnalytics.Tests.Ingest;
 
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class VideoProbeTests
 {
     [Fact]

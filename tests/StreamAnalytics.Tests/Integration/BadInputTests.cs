@@ -11,6 +11,7 @@ namespace StreamAnalytics.Tests.Integration;
 /// and the password shows up nowhere an operator or a subscriber could read it.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class BadInputTests : IDisposable
 {
     private const string Secret = "S3CRET";

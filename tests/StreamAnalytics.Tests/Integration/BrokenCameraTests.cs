@@ -4,6 +4,7 @@ namespace StreamAnalytics.Tests.Integration;
 
 /// <summary>One broken camera never stops the others.</summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class BrokenCameraTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sa-broken-").FullName;

@@ -4,6 +4,7 @@ namespace StreamAnalytics.Tests.Integration;
 
 /// <summary>A broker outage never loses an event: they wait in the outbox and go out in order afterwards.</summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class BrokerOutageTests
 {
     [Fact]

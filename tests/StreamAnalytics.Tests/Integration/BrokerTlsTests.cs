@@ -12,6 +12,7 @@ namespace StreamAnalytics.Tests.Integration;
 /// clearly while capture carries on and events wait in the outbox.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed partial class BrokerTlsTests
 {
     private const string User = "sa";

@@ -5,6 +5,7 @@ namespace StreamAnalytics.Tests.Integration;
 
 /// <summary>Ingest that heals itself: a killed server and a hung server, with the other camera unaffected.</summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class CameraReconnectTests
 {
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(30);

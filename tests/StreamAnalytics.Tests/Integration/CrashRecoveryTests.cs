@@ -6,6 +6,7 @@ namespace StreamAnalytics.Tests.Integration;
 
 /// <summary>The process is SIGKILLed while the broker is down; after a restart the outbox is replayed and nothing is lost.</summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class CrashRecoveryTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sa-crash-").FullName;

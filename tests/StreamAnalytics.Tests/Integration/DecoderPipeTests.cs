@@ -14,6 +14,7 @@ namespace StreamAnalytics.Tests.Integration;
 /// Runs in the serial integration collection so no other test opens pipes meanwhile.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class DecoderPipeTests
 {
     private const int Sessions = 10;

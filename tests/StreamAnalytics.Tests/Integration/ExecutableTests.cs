@@ -5,6 +5,7 @@ namespace StreamAnalytics.Tests.Integration;
 
 /// <summary>The shipped executable, started as an operator would start it.</summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class ExecutableTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sa-exe-").FullName;
@@ -85,10 +86,10 @@ public sealed class ExecutableTests : IDisposable
             {
                 Cameras = new object[]
                 {
-                    new { Id = "clip", Url = Support.SharedData.Path("ucsd-ped2", "test", "test01.mp4"), Loop = false, Realtime = false },
+                    new { Id = "clip", Url = SharedData.Path("ucsd-ped2", "test", "test01.mp4"), Loop = false, Realtime = false },
                 },
-                Mqtt = new { EmbeddedBroker = true, Port = Support.FreeTcpPort.Next(), Outbox = new { Directory = outbox } },
-                Metrics = new { Port = Support.FreeTcpPort.Next() },
+                Mqtt = new { EmbeddedBroker = true, Port = FreeTcpPort.Next(), Outbox = new { Directory = outbox } },
+                Metrics = new { Port = FreeTcpPort.Next() },
                 // The progress log ticks every 30 s by default; the run must not wait for it.
                 Pipeline = new { ProgressLogSeconds = 30 },
             },

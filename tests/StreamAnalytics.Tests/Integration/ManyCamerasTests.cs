@@ -11,6 +11,7 @@ namespace StreamAnalytics.Tests.Integration;
 /// process outlives the pipeline.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed partial class ManyCamerasTests : IDisposable
 {
     private const double SourceFps = 10;

@@ -9,6 +9,7 @@ namespace StreamAnalytics.Tests.Integration;
 
 /// <summary>The live pipeline scores the same frames exactly as the offline <c>score anomaly</c> command does.</summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class MotionLiveOfflineTests(OfflineAnomalyFixture offline) : IClassFixture<OfflineAnomalyFixture>
 {
     [Fact]

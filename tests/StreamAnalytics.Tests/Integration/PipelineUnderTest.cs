@@ -30,7 +30,7 @@ internal sealed class PipelineUnderTest : IAsyncDisposable
     /// <param name="heads">The detectors to run; the shipped ones (<see cref="HeadModules.CreateDefault"/>) when null.</param>
     public static async Task<PipelineUnderTest> StartAsync(IDictionary<string, string?> settings, CancellationToken cancellationToken, Action<IHost>? beforeStart = null, IReadOnlyList<StreamAnalytics.Heads.IHeadModule>? heads = null)
     {
-        var metricsPort = Support.FreeTcpPort.Next();
+        var metricsPort = FreeTcpPort.Next();
         var all = new Dictionary<string, string?>(settings)
         {
             ["StreamAnalytics:Metrics:Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),

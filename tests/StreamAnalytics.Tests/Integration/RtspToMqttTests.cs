@@ -7,6 +7,7 @@ namespace StreamAnalytics.Tests.Integration;
 /// ResNet-18 through ONNX Runtime, and a real broker (mosquitto, then the embedded MQTTnet server).
 /// </summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class RtspToMqttTests
 {
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(90);

@@ -9,6 +9,7 @@ using StreamAnalytics.Windowing;
 
 namespace StreamAnalytics.Tests.Privacy;
 
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class PrivacyMaskTests
 {
     private const int W = RealFrames.Width;

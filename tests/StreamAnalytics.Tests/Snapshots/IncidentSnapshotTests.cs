@@ -18,6 +18,7 @@ using StreamAnalytics.Windowing;
 
 namespace StreamAnalytics.Tests.Snapshots;
 
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class IncidentSnapshotTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 8, 0, 0, TimeSpan.Zero);

@@ -15,6 +15,7 @@ namespace StreamAnalytics.Tests.Snapshots;
 
 /// <summary>The snapshot copy through the real stages: windowing → inference (real ResNet-18) → detection, and back to its pool.</summary>
 [Collection(ResNet18Collection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class SnapshotOwnershipTests(ResNet18Fixture resnet)
 {
     [Fact]

@@ -17,6 +17,7 @@ using StreamAnalytics.Contracts;
 namespace StreamAnalytics.Tests.Heads.Action;
 
 [Collection(ActionHeadCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class ActionHeadTests(ActionHeadFixture fixture) : IDisposable
 {
     private readonly TempDirectory _dir = new();

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace StreamAnalytics.Tests.Support;
+namespace StreamAnalytics.Testing;
 
 /// <summary>
 /// The direct children of a process, read from <c>/proc/*/stat</c>. Unlike <see cref="System.Diagnostics.Process"/>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace StreamAnalytics.Tests.Support;
+namespace StreamAnalytics.Testing;
 
 public static class FreeTcpPort
 {

@@ -38,7 +38,7 @@ internal static class TestClip
                 break;
             case "ucsd":
             {
-                var train = Path.Combine(SharedData("ucsd-ped2"), "train");
+                var train = Path.Combine(DataSet("ucsd-ped2"), "train");
                 var videos = Directory.GetFiles(train, "*.mp4").Order(StringComparer.Ordinal).ToList();
                 if (videos.Count == 0)
                 {
@@ -56,7 +56,7 @@ internal static class TestClip
 
             case "fight":
             {
-                var folder = Path.Combine(SharedData("surveillance-fight"), "fight");
+                var folder = Path.Combine(DataSet("surveillance-fight"), "fight");
                 var clips = Directory.GetFiles(folder, "*.mp4").Order(StringComparer.Ordinal).Take(30).ToList();
                 var filter = new System.Text.StringBuilder();
                 for (var i = 0; i < clips.Count; i++)
@@ -115,18 +115,20 @@ internal static class TestClip
             : double.NaN;
     }
 
-    /// <summary>The shared data folder (../shared/data from the repository), found by walking up from the binary.</summary>
-    public static string SharedData(string set)
+    /// <summary>A data set in the shared data folder (../shared/data from the repository, found as the tests find it).</summary>
+    public static string DataSet(string set)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        string? path = null;
+        try
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", set);
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
+            path = SharedData.Path(set);
+        }
+        catch (DirectoryNotFoundException)
+        {
         }
 
-        throw new DirectoryNotFoundException($"shared/data/{set} was not found above {AppContext.BaseDirectory}; pass --clip or --source testsrc.");
+        return Directory.Exists(path)
+            ? path
+            : throw new DirectoryNotFoundException($"shared/data/{set} was not found above {AppContext.BaseDirectory} (or in ${SharedData.OverrideVariable}); pass --clip or --source testsrc.");
     }
 }

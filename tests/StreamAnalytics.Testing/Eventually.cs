@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace StreamAnalytics.Tests.Support;
+namespace StreamAnalytics.Testing;
 
 /// <summary>
 /// For conditions that raise no event of their own (a metric value, a log line): re-reads them every

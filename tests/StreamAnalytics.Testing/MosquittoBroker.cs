@@ -4,18 +4,24 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace StreamAnalytics.Tests.Support;
+namespace StreamAnalytics.Testing;
 
-/// <summary>A real mosquitto broker on a free loopback port: anonymous and without persistence unless <see cref="MosquittoSetup"/> says otherwise.</summary>
+/// <summary>
+/// A real mosquitto broker on a free loopback port: anonymous and without persistence unless <see cref="MosquittoSetup"/>
+/// says otherwise. <see cref="StopAsync"/> and <see cref="StartAgainAsync"/> take it down and bring it back on the same
+/// port (with persistence, SIGTERM saves sessions and queued QoS 1 messages and the restart brings them back).
+/// </summary>
 public sealed class MosquittoBroker : IAsyncDisposable
 {
     public const string MosquittoPath = "/usr/sbin/mosquitto";
 
     private const int SigTerm = 15;
     private const int MaxCapturedStderrChars = 64 * 1024;
+    private const int StartAgainAttempts = 10;
 
     private static readonly TimeSpan ListenTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PortBusyDelay = TimeSpan.FromSeconds(1);
 
     private readonly DirectoryInfo _workDir;
     private readonly string _configPath;
@@ -31,7 +37,18 @@ public sealed class MosquittoBroker : IAsyncDisposable
         var config = new StringBuilder();
         config.Append(CultureInfo.InvariantCulture, $"listener {port} {Host}\n");
         // Started as root, mosquitto would switch to its own user, which cannot read this private temp folder.
-        config.Append("user root\nlog_dest stderr\n");
+        config.Append("user root\n");
+        if (setup.LogToFile)
+        {
+            LogPath = Path.Combine(workDir.FullName, "mosquitto.log");
+            config.Append(CultureInfo.InvariantCulture, $"log_dest file {LogPath}\n");
+            config.Append("log_type error\nlog_type warning\nlog_type notice\nlog_type information\nconnection_messages true\nlog_timestamp_format %H:%M:%S\n");
+        }
+        else
+        {
+            config.Append("log_dest stderr\n");
+        }
+
         if (setup.Tls is { } tls)
         {
             config.Append(CultureInfo.InvariantCulture, $"cafile {tls.CaFile}\ncertfile {tls.CertificateFile}\nkeyfile {tls.KeyFile}\n");
@@ -56,9 +73,19 @@ public sealed class MosquittoBroker : IAsyncDisposable
             config.Append("allow_anonymous true\n");
         }
 
-        config.Append(setup.Persistent
-            ? $"persistence true\npersistence_location {workDir.FullName}/\nautosave_interval 1\n"
-            : "persistence false\n");
+        if (setup.Persistent)
+        {
+            config.Append(CultureInfo.InvariantCulture, $"persistence true\npersistence_location {workDir.FullName}/\n");
+            if (setup.AutosaveSeconds is { } autosave)
+            {
+                config.Append(CultureInfo.InvariantCulture, $"autosave_interval {autosave}\n");
+            }
+        }
+        else
+        {
+            config.Append("persistence false\n");
+        }
+
         File.WriteAllText(_configPath, config.ToString());
     }
 
@@ -66,7 +93,15 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The broker's private folder: its configuration, persistence and log; deleted on dispose.</summary>
+    public string WorkDirectory => _workDir.FullName;
+
+    /// <summary>The log file with <see cref="MosquittoSetup.LogToFile"/>; null when it logs to stderr.</summary>
+    public string? LogPath { get; }
+
     public bool IsRunning => _process is { HasExited: false };
+
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
 
     public string CapturedStandardError
     {
@@ -101,38 +136,46 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGTERM (SIGKILL if it lingers) and waits for the process to exit.</summary>
+    /// <summary>
+    /// SIGTERM (SIGKILL if it lingers) and waits for the process to exit; then closes its pipes, so nothing of it
+    /// stays open while it is down.
+    /// </summary>
     public async Task StopAsync()
     {
         var process = _process;
-        if (process is null || process.HasExited)
+        if (process is null)
         {
             return;
         }
 
-        if (SendSignal(process.Id, SigTerm) == 0)
+        if (!process.HasExited)
         {
-            using var graceful = new CancellationTokenSource(StopTimeout);
-            try
-            {
-                await process.WaitForExitAsync(graceful.Token).ConfigureAwait(false);
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await TerminateAsync(process).ConfigureAwait(false);
         }
 
-        process.Kill();
-        using var forced = new CancellationTokenSource(StopTimeout);
-        await process.WaitForExitAsync(forced.Token).ConfigureAwait(false);
+        _process = null;
+        process.Dispose();
     }
 
-    /// <summary>Starts the broker again on the same port (stopping it first if it still runs).</summary>
+    /// <summary>
+    /// Starts the broker again on the same port (stopping it first if it still runs), retrying for a while if it
+    /// cannot listen yet (the port may still be held for a moment after the previous instance exited).
+    /// </summary>
     public async Task StartAgainAsync(CancellationToken ct = default)
     {
         await StopAsync().ConfigureAwait(false);
-        await LaunchAsync(ct).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await LaunchAsync(ct).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException && attempt < StartAgainAttempts)
+            {
+                await Task.Delay(PortBusyDelay, ct).ConfigureAwait(false);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -153,6 +196,26 @@ public sealed class MosquittoBroker : IAsyncDisposable
             {
             }
         }
+    }
+
+    private static async Task TerminateAsync(Process process)
+    {
+        if (SendSignal(process.Id, SigTerm) == 0)
+        {
+            using var graceful = new CancellationTokenSource(StopTimeout);
+            try
+            {
+                await process.WaitForExitAsync(graceful.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        process.Kill();
+        using var forced = new CancellationTokenSource(StopTimeout);
+        await process.WaitForExitAsync(forced.Token).ConfigureAwait(false);
     }
 
     private async Task LaunchAsync(CancellationToken ct)
@@ -219,7 +282,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             {
                 await process.WaitForExitAsync(ct).ConfigureAwait(false);
                 throw new InvalidOperationException(
-                    $"mosquitto exited with code {process.ExitCode} before listening on {Host}:{Port}. Output:\n{CapturedStandardError}");
+                    $"mosquitto exited with code {process.ExitCode} before listening on {Host}:{Port}{LogHint}. Output:\n{CapturedStandardError}");
             }
 
             using var client = new TcpClient();
@@ -234,11 +297,13 @@ public sealed class MosquittoBroker : IAsyncDisposable
             catch (SocketException ex)
             {
                 throw new TimeoutException(
-                    $"mosquitto did not accept connections on {Host}:{Port} within {ListenTimeout.TotalSeconds:0} s. Output:\n{CapturedStandardError}",
+                    $"mosquitto did not accept connections on {Host}:{Port} within {ListenTimeout.TotalSeconds:0} s{LogHint}. Output:\n{CapturedStandardError}",
                     ex);
             }
         }
     }
+
+    private string LogHint => LogPath is null ? string.Empty : $" (log: {LogPath})";
 
     private void AppendStderr(string line)
     {

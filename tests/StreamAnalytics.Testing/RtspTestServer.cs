@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace StreamAnalytics.Tests.Support;
+namespace StreamAnalytics.Testing;
 
 /// <summary>
-/// A real RTSP server on loopback (gst-rtsp-server driven by <c>Support/rtsp_server.py</c>) that
+/// A real RTSP server on loopback (gst-rtsp-server driven by <c>rtsp_server.py</c>) that
 /// loops H.264 MP4 files forever. Each mount maps a name such as <c>"cam1"</c> to a file path.
+/// The integration tests and the soak harness kill it (<see cref="Kill"/>) and start it again on the
+/// same port (<see cref="RestartAsync"/>), like a camera that crashes and comes back.
 /// </summary>
 public sealed class RtspTestServer : IAsyncDisposable
 {
@@ -16,15 +18,18 @@ public sealed class RtspTestServer : IAsyncDisposable
     private const int SigStop = 19;
     private const int MaxCapturedStderrChars = 64 * 1024;
     private const int StartAttempts = 3;
+    private const int RestartAttempts = 10;
     private const string BindFailureMarker = "cannot listen";
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PortBusyDelay = TimeSpan.FromSeconds(1);
 
     private readonly IReadOnlyDictionary<string, string> _mounts;
     private readonly object _stderrLock = new();
     private readonly StringBuilder _stderr = new();
     private Process? _process;
+    private int? _processId;
 
     private RtspTestServer(IReadOnlyDictionary<string, string> mounts, int port)
     {
@@ -32,11 +37,12 @@ public sealed class RtspTestServer : IAsyncDisposable
         Port = port;
     }
 
-    public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "Support", "rtsp_server.py");
+    public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "rtsp_server.py");
 
     public int Port { get; private set; }
 
-    public int ProcessId => CurrentProcess.Id;
+    /// <summary>The pid of the latest server process, also after <see cref="Kill"/>.</summary>
+    public int ProcessId => _processId ?? throw new InvalidOperationException("The RTSP test server has not been started.");
 
     public bool IsRunning => _process is { HasExited: false };
 
@@ -52,7 +58,7 @@ public sealed class RtspTestServer : IAsyncDisposable
     }
 
     private Process CurrentProcess =>
-        _process ?? throw new InvalidOperationException("The RTSP test server has not been started.");
+        _process ?? throw new InvalidOperationException("The RTSP test server is not running (not started, or killed).");
 
     public static async Task<RtspTestServer> StartAsync(
         IReadOnlyDictionary<string, string> mounts, CancellationToken ct)
@@ -103,20 +109,29 @@ public sealed class RtspTestServer : IAsyncDisposable
 
     public string UrlFor(string mount) => $"rtsp://127.0.0.1:{Port}/{mount.TrimStart('/')}";
 
-    /// <summary>SIGKILL, like a crashed camera; returns once the process is gone.</summary>
+    /// <summary>
+    /// SIGKILL, like a crashed camera; returns once the process is gone, with its pipes closed (a soak that
+    /// counts this process's descriptors must not see them linger until the restart).
+    /// </summary>
     public void Kill()
     {
-        var process = CurrentProcess;
-        if (process.HasExited)
+        var process = _process;
+        if (process is null)
         {
             return;
         }
 
-        process.Kill();
-        if (!process.WaitForExit(ExitTimeout))
+        if (!process.HasExited)
         {
-            throw new TimeoutException($"RTSP test server (pid {process.Id}) did not exit after SIGKILL.");
+            process.Kill();
+            if (!process.WaitForExit(ExitTimeout))
+            {
+                throw new TimeoutException($"RTSP test server (pid {process.Id}) did not exit after SIGKILL.");
+            }
         }
+
+        _process = null;
+        process.Dispose();
     }
 
     /// <summary>SIGSTOP: the TCP connections stay open but nothing more is sent, like a hung camera.</summary>
@@ -124,11 +139,27 @@ public sealed class RtspTestServer : IAsyncDisposable
 
     public void Resume() => Signal(SigCont);
 
-    /// <summary>Kills the current process if it still runs and starts a new one on the same port.</summary>
+    /// <summary>
+    /// Kills the current process if it still runs and starts a new one on the same port, retrying for a while
+    /// if the port is still held (clients of the old process may keep it busy for a moment).
+    /// </summary>
     public async Task RestartAsync(CancellationToken ct = default)
     {
         await StopProcessAsync().ConfigureAwait(false);
-        await LaunchAsync(ct).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await LaunchAsync(ct).ConfigureAwait(false);
+                return;
+            }
+            catch (InvalidOperationException) when (
+                attempt < RestartAttempts
+                && CapturedStandardError.Contains(BindFailureMarker, StringComparison.Ordinal))
+            {
+                await Task.Delay(PortBusyDelay, ct).ConfigureAwait(false);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -150,7 +181,7 @@ public sealed class RtspTestServer : IAsyncDisposable
         if (!File.Exists(script))
         {
             throw new FileNotFoundException(
-                "rtsp_server.py was not copied next to the test assembly (expected Support/rtsp_server.py).",
+                "rtsp_server.py was not copied next to the assembly (StreamAnalytics.Testing.csproj copies it to the output folder).",
                 script);
         }
 
@@ -202,12 +233,13 @@ public sealed class RtspTestServer : IAsyncDisposable
 
         _process?.Dispose();
         _process = process;
+        _processId = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         _ = process.WaitForExitAsync(CancellationToken.None).ContinueWith(
             _ => ready.TrySetException(new InvalidOperationException(
-                $"RTSP test server exited with code {process.ExitCode} before printing READY. stderr:\n{CapturedStandardError}")),
+                $"RTSP test server exited with code {ExitCodeOf(process)} before printing READY. stderr:\n{CapturedStandardError}")),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
@@ -251,6 +283,19 @@ public sealed class RtspTestServer : IAsyncDisposable
         }
         catch (InvalidOperationException)
         {
+        }
+    }
+
+    /// <summary>The exit code, or "?" once <see cref="Kill"/> has disposed the process.</summary>
+    private static string ExitCodeOf(Process process)
+    {
+        try
+        {
+            return process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (InvalidOperationException)
+        {
+            return "?";
         }
     }
 

@@ -85,11 +85,11 @@ public static class Program
         var clip = await TestClip.EnsureAsync(options, cancellationToken).ConfigureAwait(false);
         var sourceFps = await TestClip.FramesPerSecondAsync(clip, cancellationToken).ConfigureAwait(false);
         var cameraIds = Enumerable.Range(1, options.Cameras).Select(i => $"cam{i}").ToList();
-        await using var server = await RtspServer.StartAsync(cameraIds.ToDictionary(id => id, _ => clip), cancellationToken).ConfigureAwait(false);
+        await using var server = await RtspTestServer.StartAsync(cameraIds.ToDictionary(id => id, _ => clip), cancellationToken).ConfigureAwait(false);
         Log($"RTSP server on port {server.Port} (pid {server.ProcessId}) serving {clip}");
 
-        var mqttPort = Tools.FreeTcpPort();
-        var metricsPort = Tools.FreeTcpPort();
+        var mqttPort = FreeTcpPort.Next();
+        var metricsPort = FreeTcpPort.Next();
         var configuration = BuildConfiguration(options, server, cameraIds, mqttPort, metricsPort, out var outboxDirectory);
         var window = configuration.GetSection("StreamAnalytics:Window");
         var schedule = $"{window["Length"]}/{window["Subsample"]}/{window["Hop"]}";
@@ -195,7 +195,7 @@ public static class Program
         return counter.GetAllLabelValues().Sum(labels => counter.WithLabels(labels).Value);
     }
 
-    private static IConfiguration BuildConfiguration(HarnessOptions options, RtspServer server, List<string> cameraIds, int mqttPort, int metricsPort, out string? outboxDirectory)
+    private static IConfiguration BuildConfiguration(HarnessOptions options, RtspTestServer server, List<string> cameraIds, int mqttPort, int metricsPort, out string? outboxDirectory)
     {
         // The product's appsettings.json (copied next to this binary) supplies every default; its demo camera is left out.
         var appsettings = new ConfigurationBuilder()

@@ -1,4 +1,4 @@
-namespace StreamAnalytics.Tests.Support;
+namespace StreamAnalytics.Testing;
 
 /// <summary>
 /// Locates the <c>shared/data</c> folder that sits beside the repository checkout by walking up

@@ -26,9 +26,9 @@ internal static class SoakRun
 
     private sealed class Servers
     {
-        public required RtspServer Rtsp { get; set; }
+        public required RtspTestServer Rtsp { get; init; }
 
-        public required SoakBroker Broker { get; init; }
+        public required MosquittoBroker Broker { get; init; }
 
         public volatile bool RtspRunning = true;
 
@@ -47,19 +47,19 @@ internal static class SoakRun
         Directory.CreateDirectory(outDir);
         var work = Directory.CreateTempSubdirectory("sa-soak-work-").FullName;
         var outboxDirectory = Directory.CreateDirectory(Path.Combine(work, "outbox")).FullName;
-        var brokerDirectory = Directory.CreateDirectory(Path.Combine(work, "mosquitto")).FullName;
 
         var clips = Clips(o);
         var cameraIds = Enumerable.Range(1, o.Cameras).Select(i => $"cam{i}").ToList();
         var mounts = cameraIds.Select((id, i) => (id, clips[i % clips.Count])).ToDictionary(m => m.id, m => m.Item2);
         var total = TimeSpan.FromMinutes(o.Minutes);
 
-        var rtsp = await RtspServer.StartAsync(mounts, cancellationToken).ConfigureAwait(false);
+        var rtsp = await RtspTestServer.StartAsync(mounts, cancellationToken).ConfigureAwait(false);
         var rtspPort = rtsp.Port;
-        SoakBroker broker;
+        MosquittoBroker broker;
         try
         {
-            broker = await SoakBroker.StartAsync(brokerDirectory, cancellationToken).ConfigureAwait(false);
+            // Persistence, so a SIGTERM saves its sessions and queued QoS 1 messages and the restart on the same port brings them back.
+            broker = await MosquittoBroker.StartAsync(new MosquittoSetup(Persistent: true, LogToFile: true, AutosaveSeconds: null), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -68,7 +68,7 @@ internal static class SoakRun
         }
 
         var servers = new Servers { Rtsp = rtsp, Broker = broker };
-        Program.Log($"RTSP server on port {rtspPort} (pid {rtsp.ProcessId}); mosquitto on port {broker.Port} (pid {broker.ProcessId}, persistence in {brokerDirectory}); outbox {outboxDirectory}");
+        Program.Log($"RTSP server on port {rtspPort} (pid {rtsp.ProcessId}); mosquitto on port {broker.Port} (pid {broker.ProcessId}, persistence in {broker.WorkDirectory}); outbox {outboxDirectory}");
         Program.Log($"Cameras: {string.Join(", ", mounts.Select(m => $"{m.Key}={Path.GetFileName(m.Value)}"))}");
         try
         {
@@ -350,7 +350,7 @@ internal static class SoakRun
             o, args, cameraIds, mounts, schedule, decode, drainSeconds, plan.Model.ExecutionProvider,
             samples, soakEnd, faults, tap, subscriber, stopTime, waitedForDelivery, leftoverNow,
             Directory.EnumerateFiles(outboxDirectory, "*.evt").Count(), Sum(metrics.EventsDetected), Sum(metrics.EventsPublished),
-            metrics.OutboxDropped.Value, Sum(metrics.EventsFailed), startedAt, revision, loadAtStart, SelfProc.LoadAverage(), notes, servers.Broker.LogPath);
+            metrics.OutboxDropped.Value, Sum(metrics.EventsFailed), startedAt, revision, loadAtStart, SelfProc.LoadAverage(), notes, BrokerLog(servers.Broker));
         var markdown = SoakReport.Markdown(result);
         var csvPath = Path.Combine(outDir, "soak-samples.csv");
         var mdPath = Path.Combine(outDir, "soak-summary.md");
@@ -358,7 +358,7 @@ internal static class SoakRun
         await File.WriteAllTextAsync(mdPath, markdown, CancellationToken.None).ConfigureAwait(false);
         try
         {
-            File.Copy(servers.Broker.LogPath, Path.Combine(outDir, "mosquitto.log"), overwrite: true);
+            File.Copy(BrokerLog(servers.Broker), Path.Combine(outDir, "mosquitto.log"), overwrite: true);
         }
         catch (IOException)
         {
@@ -406,7 +406,7 @@ internal static class SoakRun
                 servers.Phase = "rtsp-down";
                 servers.RtspRunning = false;
                 var pid = servers.Rtsp.ProcessId;
-                await servers.Rtsp.DisposeAsync().ConfigureAwait(false); // SIGKILL, then wait for it.
+                servers.Rtsp.Kill(); // SIGKILL, then wait for it.
                 Program.Log($"Fault {k}: RTSP server (pid {pid}) SIGKILLed; restarting it in {RtspDownFor.TotalSeconds:0} s");
                 var lowest = double.MaxValue;
                 var outage = Stopwatch.StartNew();
@@ -416,7 +416,7 @@ internal static class SoakRun
                     lowest = Math.Min(lowest, Sum(metrics.CameraUp));
                 }
 
-                servers.Rtsp = await RtspServer.StartAsync(mounts, cancellationToken, servers.Rtsp.Port).ConfigureAwait(false);
+                await servers.Rtsp.RestartAsync(cancellationToken).ConfigureAwait(false); // Same port.
                 servers.RtspRunning = true;
                 servers.Phase = "recovering";
                 var restored = clock.Elapsed.TotalSeconds;
@@ -433,7 +433,9 @@ internal static class SoakRun
                 servers.Phase = "broker-down";
                 var pid = servers.Broker.ProcessId;
                 var outboxBefore = metrics.OutboxEvents.Value;
-                var stopTook = await servers.Broker.StopAsync().ConfigureAwait(false);
+                var stopping = Stopwatch.StartNew();
+                await servers.Broker.StopAsync().ConfigureAwait(false);
+                var stopTook = stopping.Elapsed;
                 Program.Log($"Fault {k}: mosquitto (pid {pid}) stopped with SIGTERM in {stopTook.TotalSeconds:0.0} s; starting it again in {BrokerDownFor.TotalSeconds:0} s");
                 var peak = outboxBefore;
                 var outage = Stopwatch.StartNew();
@@ -443,7 +445,7 @@ internal static class SoakRun
                     peak = Math.Max(peak, metrics.OutboxEvents.Value);
                 }
 
-                await servers.Broker.LaunchAsync(cancellationToken).ConfigureAwait(false);
+                await servers.Broker.StartAgainAsync(cancellationToken).ConfigureAwait(false);
                 servers.Phase = "recovering";
                 var restored = clock.Elapsed.TotalSeconds;
                 Program.Log($"Fault {k}: mosquitto back on port {servers.Broker.Port} (pid {servers.Broker.ProcessId})");
@@ -479,6 +481,9 @@ internal static class SoakRun
         return null;
     }
 
+    private static string BrokerLog(MosquittoBroker broker) =>
+        broker.LogPath ?? throw new InvalidOperationException("The soak broker logs to a file (MosquittoSetup.LogToFile).");
+
     private static List<string> Clips(HarnessOptions o)
     {
         if (o.Clip is { } clip)
@@ -487,7 +492,7 @@ internal static class SoakRun
         }
 
         // Real footage light enough for 8 cameras on 2 cores: the UCSD Ped2 test clips (360x240, 10 fps, H.264, 12-18 s each).
-        var test = Path.Combine(TestClip.SharedData("ucsd-ped2"), "test");
+        var test = Path.Combine(TestClip.DataSet("ucsd-ped2"), "test");
         var clips = Directory.GetFiles(test, "*.mp4").Order(StringComparer.Ordinal).ToList();
         return clips.Count > 0 ? clips : throw new FileNotFoundException($"No UCSD test videos in {test}.");
     }
@@ -534,7 +539,7 @@ internal static class SoakRun
         settings["StreamAnalytics:Mqtt:Outbox:Directory"] = outboxDirectory;
         settings["StreamAnalytics:Metrics:Enabled"] = "true";
         settings["StreamAnalytics:Metrics:Host"] = "127.0.0.1";
-        settings["StreamAnalytics:Metrics:Port"] = I(Tools.FreeTcpPort());
+        settings["StreamAnalytics:Metrics:Port"] = I(FreeTcpPort.Next());
         settings["StreamAnalytics:Pipeline:ProgressLogSeconds"] = "0";
         foreach (var (key, value) in o.Overrides)
         {

@@ -67,7 +67,7 @@ internal static class Report
         var row = string.Create(c, $"| {o.Cameras} | {decode} | {schedule} | {s:0} | {fpsPerCamera:0.0} ({sourceFps:0.#}) | {droppedQueue + droppedError:0} ({droppedQueue:0}/{droppedError:0}) | {windowsBuilt / s:0.00} | {windowsDropped:0} | {encoded / s:0.0} | {(inferRuns > 0 ? inferSum / inferRuns * 1000 : double.NaN):0.0} | {(encoded > 0 ? inferSum / encoded * 1000 : double.NaN):0.0} | {Pct(processCpu + ffmpegCpu):0} ({Pct(processCpu):0} / {Pct(ffmpegCpu):0}) | {Pct(serverCpu):0} | {Pct(others):0} | {Mb(b.ProcessRss):0} ({Mb(peak.Process):0}) | {Mb(b.FfmpegRss):0} / {Mb(b.FfmpegPss):0} | {(decoded > 0 ? allocated / decoded : double.NaN):0} | {gcs} | {delays.Count} | {Ms(Percentile(arrival, 50))} / {Ms(Percentile(arrival, 99))} / {Ms(arrival.Count > 0 ? arrival[^1] : double.NaN)} | {Ms(Percentile(detection, 50))} | {ratio} |");
 
         var text = new StringBuilder();
-        text.AppendLine(c, $"Command: dotnet run -c Release --project tests/StreamAnalytics.LoadHarness -- {string.Join(' ', args.Select(Quote))}");
+        text.AppendLine(c, $"Command: dotnet run -c Release --project bench/StreamAnalytics.LoadHarness -- {string.Join(' ', args.Select(Quote))}");
         text.AppendLine(c, $"Source: {SourceRevision()}");
         text.AppendLine(c, $"Machine: {cores} cores ({Environment.OSVersion.VersionString}), .NET {Environment.Version}, model on {provider}; clip {clip}");
         text.AppendLine(c, $"Measured {s:0.0} s after a {o.Warmup:0} s warm-up; stopping the host took {stopTime.TotalSeconds:0.0} s.");

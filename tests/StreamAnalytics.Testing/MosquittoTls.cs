@@ -1,4 +1,4 @@
-namespace StreamAnalytics.Tests.Support;
+namespace StreamAnalytics.Testing;
 
 /// <summary>PEM files for a TLS listener.</summary>
 public sealed record MosquittoTls(string CaFile, string CertificateFile, string KeyFile);

@@ -104,7 +104,7 @@ internal static class SoakReport
 
         text.AppendLine(c, $"# Soak: {o.Cameras} cameras, {o.Minutes:0.#} min, a fault every {o.FaultEvery:0} s");
         text.AppendLine();
-        text.AppendLine(c, $"- Command: `dotnet run -c Release --project tests/StreamAnalytics.LoadHarness -- {string.Join(' ', r.Args)}`");
+        text.AppendLine(c, $"- Command: `dotnet run -c Release --project bench/StreamAnalytics.LoadHarness -- {string.Join(' ', r.Args)}`");
         text.AppendLine(c, $"- Started {r.StartedAt:yyyy-MM-dd HH:mm:ss zzz}; source {r.Revision} (when the soak started)");
         text.AppendLine(c, $"- Machine: {Environment.ProcessorCount} cores, {SelfProc.CpuModel()}, {Environment.OSVersion.VersionString}, .NET {Environment.Version}; model on {r.Provider}");
         text.AppendLine(c, $"- Load average (1/5/15 min) at start `{r.LoadAtStart}`, at end `{r.LoadAtEnd}`; 1-min load over the samples min {loads.Min():0.00} / mean {loads.Average():0.00} / max {loads.Max():0.00}; machine CPU busy mean {soak.Skip(1).Select(s => s.MachineCpuPct).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average():0}%, this process (pipeline + harness, ffmpeg not included) {soak.Skip(1).Select(s => s.ProcessCpuPct).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average():0}% of all cores");
