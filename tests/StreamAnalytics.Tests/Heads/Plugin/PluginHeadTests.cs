@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAnalytics.Hosting;
 using StreamAnalytics.Tests.Integration;
-using StreamAnalytics.Tests.Support;
 
 namespace StreamAnalytics.Tests.Heads.Plugin;
 
@@ -12,6 +11,7 @@ namespace StreamAnalytics.Tests.Heads.Plugin;
 /// beside the shipped heads' events.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
+[Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class PluginHeadTests
 {
     [Fact]
