@@ -50,7 +50,7 @@ exe=src/StreamAnalytics/bin/Release/net10.0/linux-x64/streamanalytics
 
 # The features change when the clips or any code that produces them changes.
 key=$(cat "$manifest" \
-  src/StreamAnalytics/Inference/ClipFeatureRecipe.cs \
+  src/StreamAnalytics/Heads/Action/ClipFeatureRecipe.cs \
   src/StreamAnalytics/Tools/Actions/ClipEmbedder.cs \
   src/StreamAnalytics/Tools/OfflineVideo.cs \
   src/StreamAnalytics/Windowing/FramePreprocessor.cs \
