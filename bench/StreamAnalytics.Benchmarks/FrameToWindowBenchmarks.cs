@@ -8,7 +8,9 @@ namespace StreamAnalytics.Benchmarks;
 /// The per-frame hot path in steady state: a decoded frame from its pool → <see cref="CameraWindowing.Process"/>
 /// (sampling, resize into the ResNet-18 format, normalisation, ring of shared slots) → when a window completes,
 /// <see cref="Window.Release"/> (what inference does once it is done with it). Results are per decoded frame:
-/// with Subsample 2 only every third frame is converted. Target: 0 B allocated per frame.
+/// with Subsample 2 only every third frame is converted. With a frame head, every decoded frame is also scored
+/// and each window carries the head's verdict (the motion head's path, without its optical flow). Target: 0 B
+/// allocated per frame.
 /// </summary>
 [MemoryDiagnoser]
 public class FrameToWindowBenchmarks
@@ -27,6 +29,10 @@ public class FrameToWindowBenchmarks
     [Params("1280x720", "640x360")]
     public string Frame { get; set; } = "1280x720";
 
+    /// <summary>0: no frame head; 1: one frame head that reads every 64th byte of each frame.</summary>
+    [Params(0, 1)]
+    public int FrameHeads { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -37,7 +43,8 @@ public class FrameToWindowBenchmarks
             "bench",
             new WindowSchedule(Schedule.Length, Schedule.Subsample, Schedule.Hop),
             BenchmarkFormats.ResNet18(),
-            BenchmarkFormats.Metrics("bench"));
+            BenchmarkFormats.Metrics("bench"),
+            heads: [.. Enumerable.Range(0, FrameHeads).Select(_ => new SampledBrightnessHead())]);
 
         // Grow every pool (frames, slots, windows) and create the OpenCV wrappers before measuring.
         for (var i = 0; i < 4; i++)
