@@ -18,7 +18,7 @@ namespace StreamAnalytics.Hosting;
 /// stop first; everything already captured then drains through the stages and is published before
 /// the service marks itself offline, within <see cref="PipelineOptions.DrainTimeoutSeconds"/>.
 /// </summary>
-public sealed partial class PipelineService(
+internal sealed partial class PipelineService(
     StreamAnalyticsOptions options,
     StartupPlan plan,
     OnnxModel model,

@@ -7,7 +7,7 @@ namespace StreamAnalytics.Inference;
 /// maximum, or when the first item has waited <c>maxWait</c>, whichever comes first. A lone camera
 /// therefore never waits longer than <c>maxWait</c>, and many cameras fill whole batches.
 /// </summary>
-public sealed class BatchCollector<T>
+internal sealed class BatchCollector<T>
 {
     private readonly ChannelReader<T> _source;
     private readonly int _maxWeight;

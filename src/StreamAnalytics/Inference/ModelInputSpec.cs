@@ -4,7 +4,7 @@ namespace StreamAnalytics.Inference;
 
 /// <param name="FrameFormat">How frames become the input tensor; null only for <see cref="TensorLayout.Features"/>, which takes no pixels.</param>
 /// <param name="Features">Set exactly when <paramref name="Layout"/> is <see cref="TensorLayout.Features"/>: the recipe, backbone and length of the feature vector.</param>
-public sealed record ModelInputSpec(string Name, TensorLayout Layout, int Frames, FrameTensorFormat? FrameFormat, FeatureInputSpec? Features = null)
+internal sealed record ModelInputSpec(string Name, TensorLayout Layout, int Frames, FrameTensorFormat? FrameFormat, FeatureInputSpec? Features = null)
 {
     /// <summary>The frame format of a model that takes pixels. A features head has none: asking for it is a wiring bug.</summary>
     public FrameTensorFormat Format => FrameFormat

@@ -4,7 +4,7 @@ using StreamAnalytics.Windowing;
 namespace StreamAnalytics.Inference;
 
 /// <summary>Reads <c>model.json</c> and reports every problem in it at once.</summary>
-public static class ModelManifestLoader
+internal static class ModelManifestLoader
 {
     public static ModelManifest Load(string manifestPath)
     {

@@ -12,7 +12,7 @@ namespace StreamAnalytics.Ingest;
 /// to the camera's bounded channel (which evicts the oldest when windowing falls behind), and restarts
 /// ffmpeg with backoff when it fails, ends or stalls. Capture never blocks on a slow consumer.
 /// </summary>
-public sealed partial class CameraReader
+internal sealed partial class CameraReader
 {
     private static readonly TimeSpan WatchdogTick = TimeSpan.FromSeconds(1);
 

@@ -6,7 +6,7 @@ using StreamAnalytics.Configuration;
 namespace StreamAnalytics.Observability;
 
 /// <summary>Serves the pipeline's registry as Prometheus text at http://Host:Port/Path.</summary>
-public sealed partial class MetricsEndpoint(MetricsOptions options, PipelineMetrics metrics, ILogger<MetricsEndpoint> logger) : IHostedService
+internal sealed partial class MetricsEndpoint(MetricsOptions options, PipelineMetrics metrics, ILogger<MetricsEndpoint> logger) : IHostedService
 {
     private MetricServer? _server;
 

@@ -8,7 +8,7 @@ namespace StreamAnalytics.Publishing;
 /// Publishes each camera's latest state, retained, on <c>&lt;prefix&gt;/&lt;camera&gt;/status</c>. Only the
 /// latest state matters, so nothing queues up while the broker is away; every state is re-sent on reconnect.
 /// </summary>
-public sealed partial class CameraStatusPublisher
+internal sealed partial class CameraStatusPublisher
 {
     private readonly MqttConnection _connection;
     private readonly ILogger _logger;

@@ -11,7 +11,7 @@ namespace StreamAnalytics.Windowing;
 /// resize is called through OpenCvSharp's native entry point: <c>Cv2.Resize</c> allocates wrappers on
 /// every call and its OutputArray cannot be reused, and a frame here must cost no managed allocation.
 /// </summary>
-public sealed class FramePreprocessor : IDisposable
+internal sealed class FramePreprocessor : IDisposable
 {
     private readonly FrameTensorFormat _format;
     private readonly Mat _resized;

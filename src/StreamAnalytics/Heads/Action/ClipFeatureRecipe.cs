@@ -26,7 +26,7 @@ namespace StreamAnalytics.Heads.Action;
 /// frames as they are.
 /// </para>
 /// </summary>
-public sealed class ClipFeatureRecipe
+internal sealed class ClipFeatureRecipe
 {
     public const string TemporalStatsV1 = FeatureInputSpec.TemporalStatsV1;
 

@@ -8,7 +8,7 @@ using StreamAnalytics.Heads;
 namespace StreamAnalytics.Heads.Appearance;
 
 /// <summary>The appearance anomaly detector (<c>Detection.Anomaly</c>), on models with an <c>embedding</c> output.</summary>
-public sealed class AppearanceHeadModule : IHeadModule
+internal sealed class AppearanceHeadModule : IHeadModule
 {
     private HeadContext? _context;
     private AppearanceWindowHead? _head;
