@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using StreamAnalytics.Inference;
 using StreamAnalytics.Tools.Actions;
 using StreamAnalytics.Heads.Action;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using StreamAnalytics.Configuration;
-using StreamAnalytics.Observability;
 
 namespace StreamAnalytics.Ingest;
 

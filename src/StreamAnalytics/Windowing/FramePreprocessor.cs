@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using OpenCvSharp;
 using OpenCvSharp.Internal;
 using StreamAnalytics.Ingest;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAnalytics.Tools;
 using StreamAnalytics.Ingest;
-using StreamAnalytics.Tests.Support;
 
 namespace StreamAnalytics.Tests.Fakes;
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Cli;
 using StreamAnalytics.Tests.Fakes;
-using StreamAnalytics.Windowing;
 using StreamAnalytics.Heads.Motion;
 
 namespace StreamAnalytics.Tests.Hosting;

@@ -7,7 +7,6 @@ using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Heads.Action;
-using StreamAnalytics.Tools;
 
 namespace StreamAnalytics.Tools.Actions;
 

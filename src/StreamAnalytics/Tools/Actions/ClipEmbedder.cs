@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
-using StreamAnalytics.Tools;
 using StreamAnalytics.Windowing;
 using StreamAnalytics.Heads.Action;
 

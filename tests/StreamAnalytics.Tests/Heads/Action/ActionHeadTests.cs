@@ -1,6 +1,5 @@
 using StreamAnalytics.Configuration;
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
 using StreamAnalytics.Tools;
@@ -9,7 +8,6 @@ using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Tests.Fakes;
-using StreamAnalytics.Tests.Support;
 using StreamAnalytics.Windowing;
 using StreamAnalytics.Heads.Action;
 using StreamAnalytics.Contracts;

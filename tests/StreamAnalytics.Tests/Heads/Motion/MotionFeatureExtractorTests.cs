@@ -1,5 +1,4 @@
 using StreamAnalytics.Ingest;
-using StreamAnalytics.Windowing;
 using StreamAnalytics.Heads.Motion;
 
 namespace StreamAnalytics.Tests.Heads.Motion;

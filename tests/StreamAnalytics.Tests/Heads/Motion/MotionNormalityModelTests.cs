@@ -1,6 +1,4 @@
-using StreamAnalytics.Detection;
 using StreamAnalytics.Tests.Fakes;
-using StreamAnalytics.Windowing;
 using StreamAnalytics.Heads.Motion;
 
 namespace StreamAnalytics.Tests.Heads.Motion;
