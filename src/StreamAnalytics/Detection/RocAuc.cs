@@ -53,7 +53,7 @@ internal static class RocAuc
             start = end;
         }
 
-        long negatives = values.Length - positives;
+        var negatives = values.Length - positives;
         if (positives == 0 || negatives == 0)
         {
             return double.NaN;

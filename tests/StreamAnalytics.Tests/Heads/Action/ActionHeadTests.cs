@@ -137,7 +137,7 @@ public sealed class ActionHeadTests(ActionHeadFixture fixture) : IDisposable
 
     /// <summary>
     /// The head wired into the pipeline: a live window of T = 32 frames (camera windowing → the inference stage
-    /// that runs the head → <see cref="WindowInference.Action"/>) gets the fight probability that the offline
+    /// that runs the head → <see cref="WindowInference.Heads"/>) gets the fight probability that the offline
     /// command path (ClipEmbedder's view → ActionHead) gives the same 32 frames. The clip is a real fight clip cut
     /// to its first 64 frames by stream copy (the original's pixels), so the offline view at offset 0.1 takes
     /// frames 0, 2, …, 62: exactly what a camera with Subsample 1, the documented live setting, samples.
