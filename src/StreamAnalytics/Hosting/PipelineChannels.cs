@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using StreamAnalytics.Detection;
-using StreamAnalytics.Ingest;
 using StreamAnalytics.Inference;
+using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Windowing;
 

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using StreamAnalytics.Retry;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Observability;
+using StreamAnalytics.Retry;
 
 namespace StreamAnalytics.Ingest;
 

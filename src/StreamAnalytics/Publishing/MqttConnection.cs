@@ -2,9 +2,9 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
-using StreamAnalytics.Retry;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Observability;
+using StreamAnalytics.Retry;
 
 namespace StreamAnalytics.Publishing;
 

@@ -1,5 +1,5 @@
-using StreamAnalytics.Inference;
 using StreamAnalytics.Heads.Action;
+using StreamAnalytics.Inference;
 
 namespace StreamAnalytics.Tests.Fakes;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using StreamAnalytics.Tools;
 using StreamAnalytics.Ingest;
+using StreamAnalytics.Tools;
 
 namespace StreamAnalytics.Tests.Fakes;
 

@@ -4,9 +4,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
+using StreamAnalytics.Heads.Action;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
-using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Tools.Actions;
 

@@ -5,9 +5,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Detection;
+using StreamAnalytics.Heads.Motion;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads.Motion;
 
 namespace StreamAnalytics.Tools.Anomaly;
 

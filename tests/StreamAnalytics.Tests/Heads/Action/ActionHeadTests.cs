@@ -1,16 +1,16 @@
-using StreamAnalytics.Configuration;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
-using StreamAnalytics.Tools;
-using StreamAnalytics.Tools.Actions;
+using StreamAnalytics.Configuration;
+using StreamAnalytics.Contracts;
+using StreamAnalytics.Heads.Action;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Tests.Fakes;
+using StreamAnalytics.Tools;
+using StreamAnalytics.Tools.Actions;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads.Action;
-using StreamAnalytics.Contracts;
 
 namespace StreamAnalytics.Tests.Heads.Action;
 

@@ -1,5 +1,5 @@
-using StreamAnalytics.Ingest;
 using StreamAnalytics.Heads.Motion;
+using StreamAnalytics.Ingest;
 
 namespace StreamAnalytics.Tests.Heads.Motion;
 

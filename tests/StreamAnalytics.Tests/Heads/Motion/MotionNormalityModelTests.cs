@@ -1,5 +1,5 @@
-using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Heads.Motion;
+using StreamAnalytics.Tests.Fakes;
 
 namespace StreamAnalytics.Tests.Heads.Motion;
 
