@@ -1,6 +1,4 @@
-using Prometheus;
 using StreamAnalytics.Configuration;
-using StreamAnalytics.Hosting;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;

@@ -132,7 +132,7 @@ internal sealed class BenchOptions
         return options;
     }
 
-    private static IReadOnlyList<int> ParseBatches(string text)
+    private static List<int> ParseBatches(string text)
     {
         var batches = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(b => int.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"--batches: '{b}' is not a positive whole number."))

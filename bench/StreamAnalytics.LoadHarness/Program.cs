@@ -85,7 +85,8 @@ public static class Program
         var clip = await TestClip.EnsureAsync(options, cancellationToken).ConfigureAwait(false);
         var sourceFps = await TestClip.FramesPerSecondAsync(clip, cancellationToken).ConfigureAwait(false);
         var cameraIds = Enumerable.Range(1, options.Cameras).Select(i => $"cam{i}").ToList();
-        await using var server = await RtspTestServer.StartAsync(cameraIds.ToDictionary(id => id, _ => clip), cancellationToken).ConfigureAwait(false);
+        var server = await RtspTestServer.StartAsync(cameraIds.ToDictionary(id => id, _ => clip), cancellationToken).ConfigureAwait(false);
+        await using var stopServer = server.ConfigureAwait(false);
         Log($"RTSP server on port {server.Port} (pid {server.ProcessId}) serving {clip}");
 
         var mqttPort = FreeTcpPort.Next();
@@ -126,7 +127,8 @@ public static class Program
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             var metrics = host.Services.GetRequiredService<PipelineMetrics>();
             Log($"Pipeline started: {options.Cameras} camera(s), model on {plan.Model!.ExecutionProvider}, window {schedule}; warming up {options.Warmup:0} s");
-            await using var probe = await EventProbe.ConnectAsync(mqttPort, $"{TopicPrefix}/+/events", cancellationToken).ConfigureAwait(false);
+            var probe = await EventProbe.ConnectAsync(mqttPort, $"{TopicPrefix}/+/events", cancellationToken).ConfigureAwait(false);
+            await using var disconnectProbe = probe.ConfigureAwait(false);
 
             var remaining = TimeSpan.FromSeconds(options.Warmup) - hostStarted.Elapsed;
             if (remaining > TimeSpan.Zero)

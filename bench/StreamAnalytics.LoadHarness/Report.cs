@@ -57,7 +57,7 @@ internal static class Report
         string Ms(double v) => double.IsNaN(v) ? "-" : v.ToString("0", c);
 
         var ffmpegPerCameraPerSecond = ffmpegCpu / o.Cameras / s;
-        string ratio = "-";
+        var ratio = "-";
         if (rtsp is { } r && r.CpuSeconds > 0)
         {
             ratio = string.Create(c, $"{ffmpegPerCameraPerSecond / (r.CpuSeconds / r.Seconds):0.00}x");

@@ -123,7 +123,8 @@ internal static class SoakRun
         builder.Services.AddStreamAnalytics(plan);
 
         // The consumer's session exists before the first event, so everything published is queued for it.
-        await using var subscriber = new SoakSubscriber(servers.Broker.Port, $"{TopicPrefix}/+/events", "sa-soak-subscriber");
+        var subscriber = new SoakSubscriber(servers.Broker.Port, $"{TopicPrefix}/+/events", "sa-soak-subscriber");
+        await using var disconnectSubscriber = subscriber.ConfigureAwait(false);
         await subscriber.StartAsync(cancellationToken).ConfigureAwait(false);
         using var tap = new OutboxTap(outboxDirectory);
 

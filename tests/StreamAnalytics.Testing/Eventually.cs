@@ -16,6 +16,8 @@ public static class Eventually
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         using var timer = new PeriodicTimer(Interval);
+        // Polls the caller's delegates on the caller's (test's) context: no ConfigureAwait(false) here.
+#pragma warning disable CA2007
         var value = await read(cancellationToken);
         while (!condition(value))
         {
@@ -30,6 +32,7 @@ public static class Eventually
 
             value = await read(cancellationToken);
         }
+#pragma warning restore CA2007
 
         return value;
     }

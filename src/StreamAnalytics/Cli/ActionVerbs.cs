@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using StreamAnalytics.Inference;
-using StreamAnalytics.Tools.Actions;
 using StreamAnalytics.Heads.Action;
+using StreamAnalytics.Tools.Actions;
 
 namespace StreamAnalytics.Cli;
 

@@ -26,7 +26,7 @@ internal sealed record VerbConsole(TextWriter Output, TextWriter Error, ILoggerF
         {
             return Loggers is { } loggers
                 ? await tool(Output, Error, loggers, cancel.Token).ConfigureAwait(false)
-                : await OfflineConsole.WithConsoleLogging(l => tool(Output, Error, l, cancel.Token)).ConfigureAwait(false);
+                : await OfflineConsole.WithConsoleLoggingAsync(l => tool(Output, Error, l, cancel.Token)).ConfigureAwait(false);
         }
         finally
         {

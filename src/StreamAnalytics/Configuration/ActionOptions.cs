@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Configuration;
 
 /// <summary>Raises an <c>action</c> event when a model's class probability passes its label's threshold.</summary>
-public sealed class ActionOptions
+internal sealed class ActionOptions
 {
     /// <summary>Label → probability threshold. Only labels listed here (or all, with <see cref="DefaultThreshold"/>) alert.</summary>
     public Dictionary<string, double> Thresholds { get; set; } = new(StringComparer.Ordinal);

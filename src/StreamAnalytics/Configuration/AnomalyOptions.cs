@@ -4,7 +4,7 @@ namespace StreamAnalytics.Configuration;
 /// The per-camera anomaly detector learns what is normal from the camera's own first windows,
 /// then scores every later window by its distance to the nearest learned window.
 /// </summary>
-public sealed class AnomalyOptions
+internal sealed class AnomalyOptions
 {
     public bool Enabled { get; set; } = true;
 

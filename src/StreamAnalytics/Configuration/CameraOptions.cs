@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Configuration;
 
-public sealed class CameraOptions
+internal sealed class CameraOptions
 {
     /// <summary>Short id used in topics and metric labels: letters, digits, '-' and '_'.</summary>
     public string Id { get; set; } = string.Empty;

@@ -11,7 +11,7 @@ namespace StreamAnalytics.Configuration;
 /// A strict schema for the options classes: reports every unknown key (usually a typo that would
 /// otherwise be ignored in silence) and every value that does not convert, instead of stopping at the first.
 /// </summary>
-public static class ConfigurationSchemaChecker
+internal static class ConfigurationSchemaChecker
 {
     public static List<string> Check(IConfigurationSection section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type) =>
         Check(section, type, out _);

@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Configuration;
 
 /// <summary>Where a path from the configuration or a command line points: the service and the offline tools read models and states alike.</summary>
-public static class ConfiguredPath
+internal static class ConfiguredPath
 {
     /// <summary>
     /// Relative paths are tried against the install folder first (where the build puts the shipped models next

@@ -6,7 +6,7 @@ namespace StreamAnalytics.Configuration;
 /// Removes user information from URLs before they reach a log line, a status payload or an error.
 /// Camera URLs routinely carry <c>user:password@</c>; ffmpeg echoes them back in its errors.
 /// </summary>
-public static partial class CredentialRedactor
+internal static partial class CredentialRedactor
 {
     public const string Mask = "***";
 

@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Configuration;
 
-public sealed class DetectionOptions
+internal sealed class DetectionOptions
 {
     public AnomalyOptions Anomaly { get; set; } = new();
 

@@ -4,7 +4,7 @@ namespace StreamAnalytics.Configuration;
 /// How windows above a threshold become one incident with <c>start</c>, <c>update</c> and <c>end</c>
 /// messages that share an event id, instead of one message per window.
 /// </summary>
-public sealed class EventLifecycleOptions
+internal sealed class EventLifecycleOptions
 {
     /// <summary>An incident starts when this many of the last <see cref="EnterOf"/> windows are above the threshold.</summary>
     public int EnterWindows { get; set; } = 1;

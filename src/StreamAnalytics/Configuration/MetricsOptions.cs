@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Configuration;
 
-public sealed class MetricsOptions
+internal sealed class MetricsOptions
 {
     public bool Enabled { get; set; } = true;
 

@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Configuration;
 
-public sealed class ModelOptions
+internal sealed class ModelOptions
 {
     /// <summary>The model manifest (<c>model.json</c>); relative paths are tried against the working folder, then the install folder.</summary>
     public string Manifest { get; set; } = "models/resnet18/model.json";

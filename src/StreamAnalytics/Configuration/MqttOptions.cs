@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Configuration;
 
-public sealed class MqttOptions
+internal sealed class MqttOptions
 {
     /// <summary>Run an in-process broker (MQTTnet.Server) on <see cref="Host"/>:<see cref="Port"/> so a first run needs nothing else.</summary>
     public bool EmbeddedBroker { get; set; } = true;

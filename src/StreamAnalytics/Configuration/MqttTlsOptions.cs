@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Configuration;
 
-public sealed class MqttTlsOptions
+internal sealed class MqttTlsOptions
 {
     public bool Enabled { get; set; }
 

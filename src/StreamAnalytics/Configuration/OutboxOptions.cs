@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Configuration;
 
 /// <summary>The durable, on-disk queue that holds every event until the broker acknowledges it.</summary>
-public sealed class OutboxOptions
+internal sealed class OutboxOptions
 {
     /// <summary>Folder for pending events; relative paths are against the working folder. It survives restarts.</summary>
     public string Directory { get; set; } = "state/outbox";

@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Configuration;
 
-public sealed class PipelineOptions
+internal sealed class PipelineOptions
 {
     /// <summary>On shutdown, how long queued frames, windows and events may take to drain and publish.</summary>
     public double DrainTimeoutSeconds { get; set; } = 20;

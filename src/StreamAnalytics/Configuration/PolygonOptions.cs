@@ -5,7 +5,7 @@ namespace StreamAnalytics.Configuration;
 /// from 0 to 1, origin top left), so a polygon stays on the same part of the scene when the decode size
 /// changes (a reconnect to a source with another resolution, or a new Width/Height).
 /// </summary>
-public sealed class PolygonOptions
+internal sealed class PolygonOptions
 {
     /// <summary>Optional label, used in error messages only (e.g. <c>"neighbour-window"</c>).</summary>
     public string? Name { get; set; }

@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Configuration;
 
-public sealed class ReconnectOptions
+internal sealed class ReconnectOptions
 {
     public double InitialDelaySeconds { get; set; } = 1;
 

@@ -4,7 +4,7 @@ namespace StreamAnalytics.Configuration;
 /// Optional JPEG of an incident's peak, attached to its events. Off by default: frames leave the process
 /// only when an operator asks for it, and only after the camera's masks and zones were applied.
 /// </summary>
-public sealed class SnapshotOptions
+internal sealed class SnapshotOptions
 {
     public const string PathMode = "path";
     public const string Base64Mode = "base64";

@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Configuration;
 
 /// <summary>The root of the <c>StreamAnalytics</c> configuration section.</summary>
-public sealed class StreamAnalyticsOptions
+internal sealed class StreamAnalyticsOptions
 {
     public const string SectionName = "StreamAnalytics";
 

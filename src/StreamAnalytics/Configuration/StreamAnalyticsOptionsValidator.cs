@@ -7,7 +7,7 @@ namespace StreamAnalytics.Configuration;
 /// Checks the whole configuration and reports every problem at once, each naming its camera or section,
 /// so an operator fixes a file in one pass instead of one restart per mistake.
 /// </summary>
-public sealed class StreamAnalyticsOptionsValidator : IValidateOptions<StreamAnalyticsOptions>
+internal sealed class StreamAnalyticsOptionsValidator : IValidateOptions<StreamAnalyticsOptions>
 {
     // In the order of the file's sections, so the report reads top to bottom like the file.
     private static readonly IOptionsSectionValidator[] Sections =

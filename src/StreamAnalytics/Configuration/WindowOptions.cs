@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Configuration;
 
 /// <summary>Sliding temporal windows, as in DeepStream's sequence preprocessor.</summary>
-public sealed class WindowOptions
+internal sealed class WindowOptions
 {
     /// <summary>Sampled frames per window (T).</summary>
     public int Length { get; set; } = 8;

@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Contracts;
 
 /// <summary>The <c>label</c> of an anomaly event says which head raised it.</summary>
-public static class AnomalyKind
+internal static class AnomalyKind
 {
     /// <summary>The motion head: optical flow per cell against what this camera learned as normal.</summary>
     public const string Motion = "motion";

@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Contracts;
 
 /// <summary>What a head's verdict becomes downstream: the event type, and which cooldown applies.</summary>
-public static class HeadKind
+internal static class HeadKind
 {
     /// <summary>Something unlike what the camera learned as normal (unsupervised).</summary>
     public const string Anomaly = "anomaly";

@@ -12,4 +12,4 @@ namespace StreamAnalytics.Contracts;
 /// <param name="Score">Higher means more of <paramref name="Label"/>.</param>
 /// <param name="Threshold">The limit the head compared <paramref name="Score"/> against.</param>
 /// <param name="Above">Whether this window counts as above the threshold (the head decides: some compare with &gt;, some with ≥).</param>
-public readonly record struct HeadResult(string Head, string Version, string Kind, string Label, double Score, double Threshold, bool Above);
+internal readonly record struct HeadResult(string Head, string Version, string Kind, string Label, double Score, double Threshold, bool Above);

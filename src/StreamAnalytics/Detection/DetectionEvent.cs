@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Detection;
 
 /// <summary>Something a detector decided an operator should hear about.</summary>
-public sealed record DetectionEvent(
+internal sealed record DetectionEvent(
     Guid EventId,
     string CameraId,
     string Type,

@@ -13,7 +13,7 @@ namespace StreamAnalytics.Detection;
 /// way for every head: one incident tracker per camera, type and label, with its lifecycle and cooldown, and the
 /// head's name and version in the event. Time comes from capture times, not the wall clock.
 /// </summary>
-public sealed class DetectionStage
+internal sealed class DetectionStage
 {
     private readonly DetectionOptions _options;
     private readonly PipelineMetrics _metrics;

@@ -5,7 +5,7 @@ namespace StreamAnalytics.Detection;
 /// random positive outscores a random negative, ties counting one half. Tied scores share their average
 /// rank, so the result does not depend on the order of tied items.
 /// </summary>
-public static class RocAuc
+internal static class RocAuc
 {
     /// <returns>The AUC in [0, 1], or NaN when there are no positives or no negatives (undefined).</returns>
     public static double Compute(ReadOnlySpan<double> scores, ReadOnlySpan<bool> positive)
@@ -53,7 +53,7 @@ public static class RocAuc
             start = end;
         }
 
-        long negatives = values.Length - positives;
+        var negatives = values.Length - positives;
         if (positives == 0 || negatives == 0)
         {
             return double.NaN;

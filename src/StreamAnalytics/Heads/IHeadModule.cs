@@ -12,7 +12,7 @@ namespace StreamAnalytics.Heads;
 /// (<see cref="IWindowHead"/>) runs in the inference stage on every window's model outputs. A detector needs
 /// one folder under <c>Heads/</c>, its options, and one line in <c>HeadModules</c>.
 /// </summary>
-public interface IHeadModule : IDisposable
+internal interface IHeadModule : IDisposable
 {
     /// <summary>A short name for logs, e.g. <c>motion</c>.</summary>
     string Name { get; }

@@ -7,7 +7,7 @@ namespace StreamAnalytics.Hosting;
 /// <c>--StreamAnalytics:Section:Key=value</c> overrides) and how start-up problems are reported. The verbs
 /// themselves are parsed by the command-line front (<c>StreamAnalytics.Cli</c>).
 /// </summary>
-public static class CommandLine
+internal static class CommandLine
 {
     public static string FormatProblems(IReadOnlyList<string> problems) =>
         $"Configuration is invalid ({problems.Count} problem{(problems.Count == 1 ? string.Empty : "s")}):{Environment.NewLine}"

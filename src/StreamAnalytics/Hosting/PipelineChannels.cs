@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using StreamAnalytics.Detection;
-using StreamAnalytics.Ingest;
 using StreamAnalytics.Inference;
+using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Windowing;
 
@@ -11,7 +11,7 @@ namespace StreamAnalytics.Hosting;
 /// The bounded channels between stages. Lossy hops (frames, windows) drop their oldest item and count it,
 /// so capture never waits on inference; the hops that carry results and events wait instead of dropping.
 /// </summary>
-public static class PipelineChannels
+internal static class PipelineChannels
 {
     public static Channel<Frame> ForFrames(int capacity, CameraMetrics metrics) =>
         Channel.CreateBounded<Frame>(

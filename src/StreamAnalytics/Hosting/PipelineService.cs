@@ -3,8 +3,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Detection;
-using StreamAnalytics.Ingest;
 using StreamAnalytics.Inference;
+using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Privacy;
 using StreamAnalytics.Publishing;
@@ -18,7 +18,7 @@ namespace StreamAnalytics.Hosting;
 /// stop first; everything already captured then drains through the stages and is published before
 /// the service marks itself offline, within <see cref="PipelineOptions.DrainTimeoutSeconds"/>.
 /// </summary>
-public sealed partial class PipelineService(
+internal sealed partial class PipelineService(
     StreamAnalyticsOptions options,
     StartupPlan plan,
     OnnxModel model,
@@ -51,10 +51,10 @@ public sealed partial class PipelineService(
         var persisting = Task.Run(() => publisher.PersistAsync(events.Reader, CancellationToken.None), CancellationToken.None);
         var sending = Task.Run(() => SendAsync(persisting, drain.Token), CancellationToken.None);
         var windowHeads = plan.Heads.Select(h => h.CreateWindowHead(metrics, loggerFactory)).OfType<IWindowHead>().ToList();
-        var detection = RunAndComplete(
+        var detection = RunAndCompleteAsync(
             () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>(), options.Cameras).RunAsync(results.Reader, events.Writer, drain.Token),
             events.Writer);
-        var inference = RunAndComplete(
+        var inference = RunAndCompleteAsync(
             () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>(), time, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMilliseconds), windowHeads).RunAsync(windows.Reader, results.Writer, drain.Token),
             results.Writer);
 
@@ -192,7 +192,7 @@ public sealed partial class PipelineService(
         }
     }
 
-    private async Task RunAndComplete<T>(Func<Task> stage, ChannelWriter<T> toComplete)
+    private async Task RunAndCompleteAsync<T>(Func<Task> stage, ChannelWriter<T> toComplete)
     {
         try
         {

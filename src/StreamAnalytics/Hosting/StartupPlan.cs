@@ -5,7 +5,7 @@ using StreamAnalytics.Inference;
 namespace StreamAnalytics.Hosting;
 
 /// <summary>What start-up checks produced: valid options, a loaded model and its detectors, or every problem found.</summary>
-public sealed record StartupPlan(StreamAnalyticsOptions Options, OnnxModel? Model, IReadOnlyList<string> Problems)
+internal sealed record StartupPlan(StreamAnalyticsOptions Options, OnnxModel? Model, IReadOnlyList<string> Problems)
 {
     /// <summary>The detectors, checked and loaded; each adds its frame and window heads to the pipeline.</summary>
     public IReadOnlyList<IHeadModule> Heads { get; init; } = [];

@@ -12,7 +12,7 @@ using StreamAnalytics.Publishing;
 namespace StreamAnalytics.Hosting;
 
 /// <summary>Start-up checks and host construction, shared by the executable and the integration tests.</summary>
-public static class StreamAnalyticsApp
+internal static class StreamAnalyticsApp
 {
     /// <summary>Binds and validates the options, then loads the model and checks it against its manifest. Reports every problem.</summary>
     /// <param name="heads">The detectors to check and load; <see cref="HeadModules.CreateDefault"/> when null. The plan owns them.</param>

@@ -7,7 +7,7 @@ namespace StreamAnalytics.Inference;
 /// maximum, or when the first item has waited <c>maxWait</c>, whichever comes first. A lone camera
 /// therefore never waits longer than <c>maxWait</c>, and many cameras fill whole batches.
 /// </summary>
-public sealed class BatchCollector<T>
+internal sealed class BatchCollector<T>
 {
     private readonly ChannelReader<T> _source;
     private readonly int _maxWeight;
@@ -63,7 +63,7 @@ public sealed class BatchCollector<T>
             var first = await Task.WhenAny(more, deadline).ConfigureAwait(false);
             await waitEnd.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            if (first == deadline || !await IgnoreCancellation(more).ConfigureAwait(false))
+            if (first == deadline || !await IgnoreCancellationAsync(more).ConfigureAwait(false))
             {
                 // Waited long enough, or the source completed: run what there is.
                 while (weight < _maxWeight && _source.TryRead(out var late))
@@ -77,7 +77,7 @@ public sealed class BatchCollector<T>
         }
     }
 
-    private static async Task<bool> IgnoreCancellation(Task<bool> wait)
+    private static async Task<bool> IgnoreCancellationAsync(Task<bool> wait)
     {
         try
         {

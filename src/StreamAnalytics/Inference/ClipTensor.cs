@@ -3,7 +3,7 @@ using StreamAnalytics.Windowing;
 namespace StreamAnalytics.Inference;
 
 /// <summary>Lays a window's per-frame planar tensors out as one clip item [C, T, H, W].</summary>
-public static class ClipTensor
+internal static class ClipTensor
 {
     public static void Fill(Window window, ModelInputSpec input, Span<float> item)
     {

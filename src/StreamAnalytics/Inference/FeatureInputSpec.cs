@@ -6,7 +6,7 @@ namespace StreamAnalytics.Inference;
 /// T frames (the input's <c>Frames</c>) encoded by the backbone named <see cref="Backbone"/>. The head is
 /// only valid on top of that backbone and that recipe version: other embeddings mean other features.
 /// </summary>
-public sealed record FeatureInputSpec(string Recipe, string Backbone, int Length)
+internal sealed record FeatureInputSpec(string Recipe, string Backbone, int Length)
 {
     /// <summary>The one recipe version this build computes (the action head's <c>ClipFeatureRecipe</c>).</summary>
     public const string TemporalStatsV1 = "temporal-stats-v1";

@@ -8,7 +8,7 @@ namespace StreamAnalytics.Inference;
 /// after the backbone, while the window and its frames' outputs are still held: keep per-camera state keyed
 /// by <see cref="WindowOutputs.CameraId"/>, and never block.
 /// </summary>
-public interface IWindowHead : IDisposable
+internal interface IWindowHead : IDisposable
 {
     /// <summary>The head's name, for logs and metrics.</summary>
     string Name { get; }

@@ -14,7 +14,7 @@ namespace StreamAnalytics.Inference;
 /// action head's recipe reads the <c>featureMap</c> outputs there; results do not carry them), and the
 /// result carries every head's verdict, the frame heads' from windowing first.
 /// </summary>
-public sealed partial class InferenceStage
+internal sealed partial class InferenceStage
 {
     private readonly OnnxModel _model;
     private readonly PipelineMetrics _metrics;

@@ -9,7 +9,7 @@ namespace StreamAnalytics.Inference;
 /// malloc arena (up to 8 per core), each keeping its own high-water mark (docs/soak.md). Callers await the
 /// result; their continuations run on the pool, never on this thread.
 /// </summary>
-public sealed class InferenceThread : IDisposable
+internal sealed class InferenceThread : IDisposable
 {
     private readonly BlockingCollection<Work> _queue = new(new ConcurrentQueue<Work>(), boundedCapacity: 4);
     private readonly Thread _thread;

@@ -4,7 +4,7 @@ namespace StreamAnalytics.Inference;
 
 /// <param name="FrameFormat">How frames become the input tensor; null only for <see cref="TensorLayout.Features"/>, which takes no pixels.</param>
 /// <param name="Features">Set exactly when <paramref name="Layout"/> is <see cref="TensorLayout.Features"/>: the recipe, backbone and length of the feature vector.</param>
-public sealed record ModelInputSpec(string Name, TensorLayout Layout, int Frames, FrameTensorFormat? FrameFormat, FeatureInputSpec? Features = null)
+internal sealed record ModelInputSpec(string Name, TensorLayout Layout, int Frames, FrameTensorFormat? FrameFormat, FeatureInputSpec? Features = null)
 {
     /// <summary>The frame format of a model that takes pixels. A features head has none: asking for it is a wiring bug.</summary>
     public FrameTensorFormat Format => FrameFormat
@@ -23,6 +23,9 @@ public sealed record ModelInputSpec(string Name, TensorLayout Layout, int Frames
         ? Features?.Length ?? 0
         : FrameTensorFormat.Channels * Required(FrameFormat).Height * Required(FrameFormat).Width * (Layout == TensorLayout.Nchw ? 1 : Frames);
 
+    // The culprit is the record's constructor argument FrameFormat, not this helper's parameter.
+#pragma warning disable CA2208
     private static FrameTensorFormat Required(FrameTensorFormat? format) =>
         format ?? throw new ArgumentException("A model that takes frames needs its frame format.", nameof(FrameFormat));
+#pragma warning restore CA2208
 }

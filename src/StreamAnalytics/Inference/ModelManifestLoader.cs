@@ -4,7 +4,7 @@ using StreamAnalytics.Windowing;
 namespace StreamAnalytics.Inference;
 
 /// <summary>Reads <c>model.json</c> and reports every problem in it at once.</summary>
-public static class ModelManifestLoader
+internal static class ModelManifestLoader
 {
     public static ModelManifest Load(string manifestPath)
     {
@@ -33,7 +33,7 @@ public static class ModelManifestLoader
         var directory = Path.GetDirectoryName(fullPath)!;
         Require(document.Name, "name", problems);
         Require(document.Version, "version", problems);
-        string modelPath = string.Empty;
+        var modelPath = string.Empty;
         if (Require(document.File, "file", problems))
         {
             modelPath = Path.GetFullPath(Path.Combine(directory, document.File!));
@@ -83,7 +83,7 @@ public static class ModelManifestLoader
             problems.Add("input.recipe, input.backbone and input.length belong to layout 'features' only.");
         }
 
-        TensorLayout layout = TensorLayout.Nchw;
+        var layout = TensorLayout.Nchw;
         switch (input.Layout?.ToUpperInvariant())
         {
             case "NCHW":
@@ -112,7 +112,7 @@ public static class ModelManifestLoader
             problems.Add($"input.width and input.height must be positive (got {input.Width} and {input.Height}).");
         }
 
-        ColorOrder colorOrder = ColorOrder.Rgb;
+        var colorOrder = ColorOrder.Rgb;
         switch (input.ColorOrder?.ToUpperInvariant())
         {
             case "RGB":

@@ -1,3 +1,3 @@
 namespace StreamAnalytics.Inference;
 
-public sealed record ModelOutputSpec(string Name, OutputRole Role, IReadOnlyList<string> Labels);
+internal sealed record ModelOutputSpec(string Name, OutputRole Role, IReadOnlyList<string> Labels);

@@ -13,7 +13,7 @@ namespace StreamAnalytics.Inference;
 /// load-time edits of the graph from <see cref="OnnxGraphEdits"/>, the manifest check from
 /// <see cref="OnnxManifestCheck"/>; this type loads through them, then binds and runs.
 /// </summary>
-public sealed partial class OnnxModel : IDisposable
+internal sealed partial class OnnxModel : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly float[] _input;

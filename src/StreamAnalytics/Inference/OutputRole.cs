@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Inference;
 
-public enum OutputRole
+internal enum OutputRole
 {
     /// <summary>A feature vector; the anomaly detector learns and scores these.</summary>
     Embedding,

@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Inference;
 
-public enum TensorLayout
+internal enum TensorLayout
 {
     /// <summary>A per-frame encoder: [batch, channels, height, width]; a window's output is built from its frames' outputs.</summary>
     Nchw,

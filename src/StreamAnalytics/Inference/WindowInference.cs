@@ -7,7 +7,7 @@ namespace StreamAnalytics.Inference;
 /// An output with role <c>featureMap</c> is empty: only an action head's recipe reads it, per frame, before
 /// the window gets here (<see cref="Heads"/>).
 /// </summary>
-public sealed record WindowInference(
+internal sealed record WindowInference(
     string CameraId,
     long WindowIndex,
     long FirstSequence,

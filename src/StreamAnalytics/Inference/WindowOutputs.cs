@@ -7,4 +7,4 @@ namespace StreamAnalytics.Inference;
 /// with role <c>featureMap</c> is empty: read it per frame from <see cref="Window"/>), and the window itself.
 /// </summary>
 /// <param name="Window">The window, frames and their per-frame outputs included; null where only outputs exist (tests of output heads).</param>
-public readonly record struct WindowOutputs(string CameraId, long WindowIndex, ModelManifest Model, IReadOnlyList<float[]> Outputs, Window? Window);
+internal readonly record struct WindowOutputs(string CameraId, long WindowIndex, ModelManifest Model, IReadOnlyList<float[]> Outputs, Window? Window);

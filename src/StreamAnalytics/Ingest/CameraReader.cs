@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using StreamAnalytics.Retry;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Observability;
+using StreamAnalytics.Retry;
 
 namespace StreamAnalytics.Ingest;
 
@@ -12,7 +13,8 @@ namespace StreamAnalytics.Ingest;
 /// to the camera's bounded channel (which evicts the oldest when windowing falls behind), and restarts
 /// ffmpeg with backoff when it fails, ends or stalls. Capture never blocks on a slow consumer.
 /// </summary>
-public sealed partial class CameraReader
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Its frame pool lives as long as RunAsync, whose finally disposes it.")]
+internal sealed partial class CameraReader
 {
     private static readonly TimeSpan WatchdogTick = TimeSpan.FromSeconds(1);
 
@@ -153,11 +155,12 @@ public sealed partial class CameraReader
         var sessionStart = _time.GetTimestamp();
         Interlocked.Exchange(ref _lastFrameTimestamp, 0);
         Volatile.Write(ref _sessionStalled, 0);
-        await using var watchdog = _time.CreateTimer(
+        var watchdog = _time.CreateTimer(
             _ => CheckWatchdog(process, sessionStart, openTimeout),
             null,
             WatchdogTick,
             WatchdogTick);
+        await using var stopWatchdog = watchdog.ConfigureAwait(false);
 
         var outcome = SessionOutcome.Failed;
         string? outputFailure = null;

@@ -4,7 +4,7 @@ using StreamAnalytics.Configuration;
 namespace StreamAnalytics.Ingest;
 
 /// <summary>Where a camera's video comes from, parsed once; <see cref="Display"/> is safe to log.</summary>
-public sealed record CameraSource(CameraSourceKind Kind, string Input, string Display)
+internal sealed record CameraSource(CameraSourceKind Kind, string Input, string Display)
 {
     /// <remarks>The rule itself lives in Configuration, so the validator rejects at start exactly what this would.</remarks>
     public static bool TryParse(string url, [NotNullWhen(true)] out CameraSource? source, [NotNullWhen(false)] out string? error)

@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Ingest;
 
-public enum CameraSourceKind
+internal enum CameraSourceKind
 {
     Rtsp,
     File,

@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Ingest;
 
 /// <summary>connecting → online → stalled → reconnecting → offline (and back to online), then stopped at shutdown.</summary>
-public enum CameraState
+internal enum CameraState
 {
     /// <summary>The first attempt to open the camera is in progress.</summary>
     Connecting,

@@ -1,4 +1,4 @@
 namespace StreamAnalytics.Ingest;
 
 /// <summary>A camera's state as operators see it on <c>&lt;prefix&gt;/&lt;camera&gt;/status</c>; LastError is free of credentials.</summary>
-public sealed record CameraStatus(string CameraId, CameraState State, DateTimeOffset Since, string? LastError);
+internal sealed record CameraStatus(string CameraId, CameraState State, DateTimeOffset Since, string? LastError);

@@ -8,7 +8,7 @@ namespace StreamAnalytics.Ingest;
 /// so every source (files included, to keep one code path) is decoded by an ffmpeg child process
 /// that writes raw BGR frames to its stdout.
 /// </summary>
-public static class FfmpegArguments
+internal static class FfmpegArguments
 {
     /// <summary>RTSP socket timeout in microseconds: ends the process when a server dies silently.</summary>
     private const string SocketTimeoutMicroseconds = "5000000";

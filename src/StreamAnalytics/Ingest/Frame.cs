@@ -6,7 +6,7 @@ namespace StreamAnalytics.Ingest;
 /// One decoded BGR frame in a pooled, pinned buffer. Exactly one stage owns a frame at a time;
 /// the last owner disposes it, which returns the buffer to its pool.
 /// </summary>
-public sealed class Frame : IDisposable
+internal sealed class Frame : IDisposable
 {
     private readonly FramePool _pool;
     private Mat? _mat;

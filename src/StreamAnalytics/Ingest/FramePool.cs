@@ -4,7 +4,7 @@ namespace StreamAnalytics.Ingest;
 /// Pinned frame buffers of one size for one camera. It grows to the number of frames in flight
 /// (bounded by the channel capacity) and then allocates nothing.
 /// </summary>
-public sealed class FramePool : IDisposable
+internal sealed class FramePool : IDisposable
 {
     private readonly Buffers.FreeList<Frame> _free;
     private bool _disposed;

@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Ingest;
 
 /// <summary>The size frames are decoded to, and the source's nominal frame rate when known.</summary>
-public readonly record struct VideoGeometry(int Width, int Height, double? FramesPerSecond)
+internal readonly record struct VideoGeometry(int Width, int Height, double? FramesPerSecond)
 {
     /// <summary>Fills in a missing width or height from the source's aspect ratio, rounded to even (what scalers want).</summary>
     public static VideoGeometry Resolve(int? width, int? height, VideoGeometry source)

@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using StreamAnalytics.Configuration;
-using StreamAnalytics.Observability;
 
 namespace StreamAnalytics.Ingest;
 
 /// <summary>Asks ffprobe for a source's size and frame rate, so decode size can default to the source's.</summary>
-public static class VideoProbe
+internal static class VideoProbe
 {
     public static async Task<VideoGeometry> ProbeAsync(CameraSource source, CameraOptions camera, TimeSpan timeout, CancellationToken cancellationToken)
     {

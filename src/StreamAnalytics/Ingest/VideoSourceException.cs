@@ -1,4 +1,4 @@
 namespace StreamAnalytics.Ingest;
 
 /// <summary>A camera's source could not be opened or read; the message is already free of credentials.</summary>
-public sealed class VideoSourceException(string message) : Exception(message);
+internal sealed class VideoSourceException(string message) : Exception(message);

@@ -3,7 +3,7 @@ using Prometheus;
 namespace StreamAnalytics.Observability;
 
 /// <summary>One camera's metric children, resolved once.</summary>
-public sealed class CameraMetrics
+internal sealed class CameraMetrics
 {
     internal CameraMetrics(PipelineMetrics metrics, string cameraId)
     {

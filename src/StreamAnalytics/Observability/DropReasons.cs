@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Observability;
 
 /// <summary>The values of the <c>reason</c> label on drop counters.</summary>
-public static class DropReasons
+internal static class DropReasons
 {
     /// <summary>A bounded channel was full and evicted its oldest item.</summary>
     public const string QueueFull = "queue_full";

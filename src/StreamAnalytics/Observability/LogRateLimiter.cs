@@ -4,7 +4,7 @@ namespace StreamAnalytics.Observability;
 /// At most N log lines per period for one source, across decoder restarts, so a camera that reconnects
 /// every few seconds cannot flood the log. Suppressed lines are counted and reported once.
 /// </summary>
-public sealed class LogRateLimiter(int linesPerPeriod, TimeSpan period, TimeProvider time)
+internal sealed class LogRateLimiter(int linesPerPeriod, TimeSpan period, TimeProvider time)
 {
     private readonly Lock _gate = new();
     private long _periodStart = time.GetTimestamp();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
@@ -6,7 +7,8 @@ using StreamAnalytics.Configuration;
 namespace StreamAnalytics.Observability;
 
 /// <summary>Serves the pipeline's registry as Prometheus text at http://Host:Port/Path.</summary>
-public sealed partial class MetricsEndpoint(MetricsOptions options, PipelineMetrics metrics, ILogger<MetricsEndpoint> logger) : IHostedService
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The server lives from StartAsync to StopAsync, which disposes it.")]
+internal sealed partial class MetricsEndpoint(MetricsOptions options, PipelineMetrics metrics, ILogger<MetricsEndpoint> logger) : IHostedService
 {
     private MetricServer? _server;
 

@@ -6,7 +6,7 @@ namespace StreamAnalytics.Observability;
 /// Every metric the pipeline exports, created on one registry so tests can own theirs.
 /// Labels are camera ids and model names only: never URLs, which may carry credentials.
 /// </summary>
-public sealed class PipelineMetrics
+internal sealed class PipelineMetrics
 {
     private static readonly double[] DurationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

@@ -8,7 +8,7 @@ namespace StreamAnalytics.Privacy;
 /// once per frame size into runs of bytes to clear, so a frame costs a few span fills and no allocation;
 /// a frame of another size (a reconnect to a source with another resolution) rasterises them again.
 /// </summary>
-public sealed class PrivacyMask
+internal sealed class PrivacyMask
 {
     private readonly Point2d[][] _masks;
     private readonly Point2d[][] _zones;

@@ -1,3 +1,3 @@
 namespace StreamAnalytics.Publishing;
 
-public sealed record CameraStatusPayload(int SchemaVersion, string CameraId, string State, DateTimeOffset Since, string? LastError);
+internal sealed record CameraStatusPayload(int SchemaVersion, string CameraId, string State, DateTimeOffset Since, string? LastError);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Ingest;
@@ -8,7 +9,8 @@ namespace StreamAnalytics.Publishing;
 /// Publishes each camera's latest state, retained, on <c>&lt;prefix&gt;/&lt;camera&gt;/status</c>. Only the
 /// latest state matters, so nothing queues up while the broker is away; every state is re-sent on reconnect.
 /// </summary>
-public sealed partial class CameraStatusPublisher
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The semaphore never creates its wait handle (only WaitAsync and Release), so it holds nothing to dispose.")]
+internal sealed partial class CameraStatusPublisher
 {
     private readonly MqttConnection _connection;
     private readonly ILogger _logger;

@@ -12,7 +12,7 @@ namespace StreamAnalytics.Publishing;
 /// event or none of it. Pending files are replayed in sequence order after a restart. When
 /// <see cref="OutboxOptions.MaxEvents"/> is reached the oldest event is dropped, counted and logged.
 /// </summary>
-public sealed partial class DurableOutbox : IDisposable
+internal sealed partial class DurableOutbox : IDisposable
 {
     private const string Extension = ".evt";
     private const string TemporaryExtension = ".tmp";

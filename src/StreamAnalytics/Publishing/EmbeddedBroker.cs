@@ -7,7 +7,7 @@ using StreamAnalytics.Configuration;
 namespace StreamAnalytics.Publishing;
 
 /// <summary>An in-process MQTT broker (MQTTnet.Server) so that a first run needs no other service.</summary>
-public sealed partial class EmbeddedBroker(MqttOptions options, ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
+internal sealed partial class EmbeddedBroker(MqttOptions options, ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
 {
     private MqttServer? _server;
 

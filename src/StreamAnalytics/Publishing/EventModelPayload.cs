@@ -1,3 +1,3 @@
 namespace StreamAnalytics.Publishing;
 
-public sealed record EventModelPayload(string Name, string Version);
+internal sealed record EventModelPayload(string Name, string Version);

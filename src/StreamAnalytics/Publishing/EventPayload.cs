@@ -5,7 +5,7 @@ namespace StreamAnalytics.Publishing;
 /// <c>update</c>s, then <c>end</c>, all with one <see cref="EventId"/>; <see cref="MessageId"/> is unique per
 /// message, for consumers to de-duplicate at-least-once delivery.
 /// </summary>
-public sealed record EventPayload(
+internal sealed record EventPayload(
     int SchemaVersion,
     string MessageId,
     string EventId,

@@ -10,7 +10,7 @@ namespace StreamAnalytics.Publishing;
 /// backs up into the pipeline), and separately sends the outbox in order, one event at a time,
 /// each until the broker acknowledges it. Delivery is at least once; consumers de-duplicate on eventId.
 /// </summary>
-public sealed partial class EventPublisher(MqttConnection connection, DurableOutbox outbox, PipelineMetrics metrics, TimeProvider time, ILogger<EventPublisher> logger)
+internal sealed partial class EventPublisher(MqttConnection connection, DurableOutbox outbox, PipelineMetrics metrics, TimeProvider time, ILogger<EventPublisher> logger)
 {
     private long _published;
 

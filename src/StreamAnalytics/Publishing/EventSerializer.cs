@@ -3,7 +3,7 @@ using StreamAnalytics.Detection;
 
 namespace StreamAnalytics.Publishing;
 
-public static class EventSerializer
+internal static class EventSerializer
 {
     public static EventPayload ToPayload(DetectionEvent e) => new(
         EventPayload.CurrentSchemaVersion,

@@ -8,7 +8,7 @@ namespace StreamAnalytics.Publishing;
 /// </summary>
 /// <param name="Frame">Decode sequence number of the frame shown (the last frame of the incident's peak window).</param>
 /// <param name="Bytes">Size of the JPEG file or of the decoded <see cref="Data"/>; 0 when omitted.</param>
-public sealed record EventSnapshotPayload(string ContentType, long Frame, DateTimeOffset CaptureTime, int Width, int Height, int Quality, int Bytes)
+internal sealed record EventSnapshotPayload(string ContentType, long Frame, DateTimeOffset CaptureTime, int Width, int Height, int Quality, int Bytes)
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Path { get; init; }

@@ -1,3 +1,3 @@
 namespace StreamAnalytics.Publishing;
 
-public sealed record EventWindowPayload(long FirstFrame, long LastFrame, DateTimeOffset FirstCaptureTime, DateTimeOffset LastCaptureTime);
+internal sealed record EventWindowPayload(long FirstFrame, long LastFrame, DateTimeOffset FirstCaptureTime, DateTimeOffset LastCaptureTime);

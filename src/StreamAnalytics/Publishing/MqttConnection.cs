@@ -2,9 +2,9 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
-using StreamAnalytics.Retry;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Observability;
+using StreamAnalytics.Retry;
 
 namespace StreamAnalytics.Publishing;
 
@@ -13,7 +13,7 @@ namespace StreamAnalytics.Publishing;
 /// <c>&lt;prefix&gt;/status</c> retained <c>online</c> with a last will of <c>offline</c>, and tells
 /// listeners when a session starts so they can re-publish state.
 /// </summary>
-public sealed partial class MqttConnection : IAsyncDisposable
+internal sealed partial class MqttConnection : IAsyncDisposable
 {
     private static readonly byte[] Online = Encoding.UTF8.GetBytes("online");
     private static readonly byte[] Offline = Encoding.UTF8.GetBytes("offline");

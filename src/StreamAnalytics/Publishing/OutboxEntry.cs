@@ -1,4 +1,4 @@
 namespace StreamAnalytics.Publishing;
 
 /// <summary>One pending event on disk; <see cref="Sequence"/> orders the outbox (and so each camera's events).</summary>
-public sealed record OutboxEntry(long Sequence, string Path, string Topic, string CameraId, DateTimeOffset LastCaptureTime);
+internal sealed record OutboxEntry(long Sequence, string Path, string Topic, string CameraId, DateTimeOffset LastCaptureTime);

@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Publishing;
 
 /// <summary>Every MQTT topic the service writes, from one configurable prefix.</summary>
-public sealed class TopicNames(string prefix)
+internal sealed class TopicNames(string prefix)
 {
     public string Prefix { get; } = prefix;
 

@@ -4,7 +4,7 @@ namespace StreamAnalytics.Retry;
 /// Exponential backoff with full jitter: many cameras behind one failed switch do not all reconnect
 /// in the same second.
 /// </summary>
-public sealed class ReconnectBackoff
+internal sealed class ReconnectBackoff
 {
     private readonly TimeSpan _initial;
     private readonly TimeSpan _max;

@@ -6,7 +6,7 @@ namespace StreamAnalytics.Snapshots;
 /// </summary>
 /// <param name="Frame">Decode sequence number of the frame shown.</param>
 /// <param name="Bytes">Size of the JPEG; 0 when omitted.</param>
-public sealed record EventSnapshot(long Frame, DateTimeOffset CaptureTime, int Width, int Height, int Quality, int Bytes)
+internal sealed record EventSnapshot(long Frame, DateTimeOffset CaptureTime, int Width, int Height, int Quality, int Bytes)
 {
     public string? Path { get; init; }
 

@@ -7,7 +7,7 @@ namespace StreamAnalytics.Snapshots;
 /// Turns an incident's peak frame into what its events carry, by the camera's snapshot settings: a JPEG file
 /// in the snapshot folder, or base64 in the event. Each frame is encoded once however many messages carry it.
 /// </summary>
-public sealed partial class IncidentSnapshots(SnapshotOptions pipeline, IEnumerable<CameraOptions> cameras, ILogger logger)
+internal sealed partial class IncidentSnapshots(SnapshotOptions pipeline, IEnumerable<CameraOptions> cameras, ILogger logger)
 {
     public const string TooLarge = "larger than MaxBytes at every quality and size tried";
 

@@ -10,7 +10,7 @@ namespace StreamAnalytics.Snapshots;
 /// down to <c>MaxWidth</c> when the frame is wider, through OpenCV's native entry point with wrappers
 /// created once per buffer, so a copy costs no managed allocation.
 /// </summary>
-public sealed class SnapshotCapture(int? maxWidth)
+internal sealed class SnapshotCapture(int? maxWidth)
 {
     private SnapshotFramePool? _pool;
     private int _sourceWidth;

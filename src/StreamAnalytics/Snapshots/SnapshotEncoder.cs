@@ -7,7 +7,7 @@ namespace StreamAnalytics.Snapshots;
 /// then smaller pictures down to <see cref="MinWidth"/>, then nothing. Runs per incident message, not per
 /// frame, so it may allocate.
 /// </summary>
-public static class SnapshotEncoder
+internal static class SnapshotEncoder
 {
     public const int QualityFloor = 40;
 

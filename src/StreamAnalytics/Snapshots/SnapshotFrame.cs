@@ -7,7 +7,7 @@ namespace StreamAnalytics.Snapshots;
 /// Pooled and reference counted across threads: the window holds it, then the inference result, then each
 /// incident whose peak it is; whoever releases the last reference returns it to its pool.
 /// </summary>
-public sealed class SnapshotFrame
+internal sealed class SnapshotFrame
 {
     private readonly SnapshotFramePool _pool;
     private Mat? _mat;

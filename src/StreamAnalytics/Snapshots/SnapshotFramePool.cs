@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Snapshots;
 
 /// <summary>Snapshot buffers of one size for one camera; grows to what is in flight, then allocates nothing.</summary>
-public sealed class SnapshotFramePool
+internal sealed class SnapshotFramePool
 {
     private readonly Buffers.FreeList<SnapshotFrame> _free;
 

@@ -15,7 +15,7 @@ internal static class OfflineConsole
     }
 
     /// <summary>Progress goes to stderr so that stdout carries only results.</summary>
-    public static async Task<int> WithConsoleLogging(Func<ILoggerFactory, Task<int>> command)
+    public static async Task<int> WithConsoleLoggingAsync(Func<ILoggerFactory, Task<int>> command)
     {
         using var loggers = LoggerFactory.Create(builder =>
         {

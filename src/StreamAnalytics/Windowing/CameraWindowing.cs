@@ -13,7 +13,7 @@ namespace StreamAnalytics.Windowing;
 /// tensor once, and emits a window whenever the schedule closes one. Frames are disposed here,
 /// right after conversion, so decoder buffers go back to their pool at once.
 /// </summary>
-public sealed partial class CameraWindowing : IDisposable
+internal sealed partial class CameraWindowing : IDisposable
 {
     private readonly WindowSchedule _schedule;
     private readonly FramePreprocessor _preprocessor;

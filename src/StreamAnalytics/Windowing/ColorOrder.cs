@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Windowing;
 
-public enum ColorOrder
+internal enum ColorOrder
 {
     Bgr,
     Rgb,

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using OpenCvSharp;
 using OpenCvSharp.Internal;
 using StreamAnalytics.Ingest;
@@ -11,7 +10,7 @@ namespace StreamAnalytics.Windowing;
 /// resize is called through OpenCvSharp's native entry point: <c>Cv2.Resize</c> allocates wrappers on
 /// every call and its OutputArray cannot be reused, and a frame here must cost no managed allocation.
 /// </summary>
-public sealed class FramePreprocessor : IDisposable
+internal sealed class FramePreprocessor : IDisposable
 {
     private readonly FrameTensorFormat _format;
     private readonly Mat _resized;

@@ -5,7 +5,7 @@ namespace StreamAnalytics.Windowing;
 /// overlaps it (reference counted). A per-frame encoder stores its outputs here, so each frame is
 /// encoded once however many windows reuse it.
 /// </summary>
-public sealed class FrameSlot
+internal sealed class FrameSlot
 {
     private readonly FrameSlotPool _pool;
     private Buffers.ReferenceCount _references;

@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Windowing;
 
 /// <summary>Frame tensors of one format for one camera; grows to what is in flight, then allocates nothing.</summary>
-public sealed class FrameSlotPool
+internal sealed class FrameSlotPool
 {
     private readonly Buffers.FreeList<FrameSlot> _free;
 

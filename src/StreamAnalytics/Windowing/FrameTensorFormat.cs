@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Windowing;
 
 /// <summary>How one frame becomes a model's planar float tensor: size, channel order and normalisation.</summary>
-public sealed record FrameTensorFormat
+internal sealed record FrameTensorFormat
 {
     public FrameTensorFormat(int width, int height, ColorOrder colorOrder, float scale, float[] mean, float[] std)
     {

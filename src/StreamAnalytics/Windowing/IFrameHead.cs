@@ -7,7 +7,7 @@ namespace StreamAnalytics.Windowing;
 /// Windowing keeps the highest score over the frames each window spans and puts it on the window as a
 /// <see cref="Contracts.HeadResult"/>. One instance per camera, called on that camera's windowing task only.
 /// </summary>
-public interface IFrameHead : IDisposable
+internal interface IFrameHead : IDisposable
 {
     /// <summary>The head's name in events, e.g. <c>motion-knn</c>.</summary>
     string Name { get; }

@@ -6,7 +6,7 @@ namespace StreamAnalytics.Windowing;
 /// T sampled frames of one camera in capture order. Pooled: whoever holds it last calls
 /// <see cref="Release"/>, which also releases its frames.
 /// </summary>
-public sealed class Window
+internal sealed class Window
 {
     private readonly WindowPool _pool;
 

@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Windowing;
 
-public sealed class WindowPool(string cameraId, int length)
+internal sealed class WindowPool(string cameraId, int length)
 {
     private readonly Stack<Window> _free = new(16);
     private readonly Lock _gate = new();

@@ -6,7 +6,7 @@ namespace StreamAnalytics.Windowing;
 /// <see cref="Hop"/> sampled frames; a window holds <see cref="Length"/> sampled frames.
 /// All indices are 0-based counts of frames that reached windowing.
 /// </summary>
-public readonly record struct WindowSchedule
+internal readonly record struct WindowSchedule
 {
     public WindowSchedule(int length, int subsample, int hop)
     {

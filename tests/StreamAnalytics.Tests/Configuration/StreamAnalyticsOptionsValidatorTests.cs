@@ -1,7 +1,7 @@
 using StreamAnalytics.Configuration;
+using StreamAnalytics.Heads.Action;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Tests.Configuration;
 

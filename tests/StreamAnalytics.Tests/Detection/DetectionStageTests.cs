@@ -2,13 +2,13 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
 using StreamAnalytics.Configuration;
+using StreamAnalytics.Contracts;
 using StreamAnalytics.Detection;
+using StreamAnalytics.Heads.Action;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads.Action;
-using StreamAnalytics.Contracts;
 
 namespace StreamAnalytics.Tests.Detection;
 

@@ -1,4 +1,3 @@
-using StreamAnalytics.Heads.Action;
 namespace StreamAnalytics.Tests.Fakes;
 
 /// <summary>

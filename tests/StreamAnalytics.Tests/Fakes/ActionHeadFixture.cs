@@ -1,5 +1,5 @@
-using StreamAnalytics.Inference;
 using StreamAnalytics.Heads.Action;
+using StreamAnalytics.Inference;
 
 namespace StreamAnalytics.Tests.Fakes;
 
@@ -22,9 +22,9 @@ public sealed class ActionHeadFixture : IDisposable
     /// <summary>The build output's copy of models/fight/model.json and head.onnx.</summary>
     public static string HeadManifestPath => Path.Combine(AppContext.BaseDirectory, "models/fight/model.json");
 
-    public OnnxModel Backbone { get; }
+    internal OnnxModel Backbone { get; }
 
-    public ActionHead Head { get; }
+    internal ActionHead Head { get; }
 
     public CapturingLogger Logger { get; }
 

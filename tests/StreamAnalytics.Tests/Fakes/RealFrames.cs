@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using StreamAnalytics.Tools;
 using StreamAnalytics.Ingest;
-using StreamAnalytics.Tests.Support;
+using StreamAnalytics.Tools;
 
 namespace StreamAnalytics.Tests.Fakes;
 
 /// <summary>Real footage for unit tests: the first frames of a shared UCSD Ped2 clip (360x240), decoded by the product's own ingest.</summary>
-public static class RealFrames
+internal static class RealFrames
 {
     public const int Width = 360;
     public const int Height = 240;

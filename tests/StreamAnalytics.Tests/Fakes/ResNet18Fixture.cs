@@ -11,7 +11,7 @@ public sealed class ResNet18Fixture : IDisposable
         Model = OnnxModel.Load(ModelManifestLoader.Load(ResNet18.ManifestPath), "cpu", 0, 0, 8, Logger);
     }
 
-    public OnnxModel Model { get; }
+    internal OnnxModel Model { get; }
 
     public CapturingLogger Logger { get; }
 

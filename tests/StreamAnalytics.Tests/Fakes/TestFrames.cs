@@ -3,7 +3,7 @@ using StreamAnalytics.Ingest;
 namespace StreamAnalytics.Tests.Fakes;
 
 /// <summary>Builds pooled frames with known pixels, sequence numbers and capture times.</summary>
-public static class TestFrames
+internal static class TestFrames
 {
     public static readonly DateTimeOffset Epoch = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAnalytics.Cli;
 using StreamAnalytics.Tests.Fakes;
-using StreamAnalytics.Tests.Support;
 
 namespace StreamAnalytics.Tests.Hosting;
 

@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using StreamAnalytics.Detection;
 using StreamAnalytics.Cli;
-using StreamAnalytics.Tests.Fakes;
-using StreamAnalytics.Windowing;
+using StreamAnalytics.Detection;
 using StreamAnalytics.Heads.Motion;
+using StreamAnalytics.Tests.Fakes;
 
 namespace StreamAnalytics.Tests.Hosting;
 

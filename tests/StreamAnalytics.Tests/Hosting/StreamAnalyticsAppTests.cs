@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAnalytics.Configuration;
+using StreamAnalytics.Heads.Action;
 using StreamAnalytics.Hosting;
 using StreamAnalytics.Tests.Fakes;
-using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Tests.Hosting;
 

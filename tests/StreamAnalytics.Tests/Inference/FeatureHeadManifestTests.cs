@@ -1,6 +1,6 @@
+using StreamAnalytics.Heads.Action;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Tests.Fakes;
-using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Tests.Inference;
 

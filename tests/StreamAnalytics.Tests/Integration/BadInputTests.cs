@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Hosting;
-using StreamAnalytics.Tests.Support;
 
 namespace StreamAnalytics.Tests.Integration;
 

@@ -1,5 +1,3 @@
-using StreamAnalytics.Tests.Support;
-
 namespace StreamAnalytics.Tests.Integration;
 
 /// <summary>One broken camera never stops the others.</summary>

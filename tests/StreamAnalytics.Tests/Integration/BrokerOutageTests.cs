@@ -1,5 +1,3 @@
-using StreamAnalytics.Tests.Support;
-
 namespace StreamAnalytics.Tests.Integration;
 
 /// <summary>A broker outage never loses an event: they wait in the outbox and go out in order afterwards.</summary>

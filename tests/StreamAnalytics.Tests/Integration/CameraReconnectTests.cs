@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using StreamAnalytics.Tests.Support;
 
 namespace StreamAnalytics.Tests.Integration;
 

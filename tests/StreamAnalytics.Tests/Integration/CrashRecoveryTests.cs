@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using StreamAnalytics.Tests.Support;
 
 namespace StreamAnalytics.Tests.Integration;
 

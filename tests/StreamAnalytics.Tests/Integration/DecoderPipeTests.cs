@@ -4,7 +4,6 @@ using StreamAnalytics.Configuration;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Tests.Fakes;
-using StreamAnalytics.Tests.Support;
 
 namespace StreamAnalytics.Tests.Integration;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using StreamAnalytics.Tests.Support;
 
 namespace StreamAnalytics.Tests.Integration;
 

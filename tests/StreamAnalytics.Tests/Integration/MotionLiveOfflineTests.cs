@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAnalytics.Hosting;
 using StreamAnalytics.Tests.Hosting;
-using StreamAnalytics.Tests.Support;
 
 namespace StreamAnalytics.Tests.Integration;
 

@@ -1,5 +1,3 @@
-using StreamAnalytics.Tests.Support;
-
 namespace StreamAnalytics.Tests.Integration;
 
 /// <summary>
@@ -11,6 +9,7 @@ namespace StreamAnalytics.Tests.Integration;
 public sealed class RtspToMqttTests
 {
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(90);
+    private static readonly string[] Phases = ["start", "update", "end"];
 
     [Fact]
     public async Task Rtsp_camera_events_reach_a_mosquitto_subscriber_and_metrics_count_frames()
@@ -81,7 +80,7 @@ public sealed class RtspToMqttTests
             Assert.Equal(cameraId, e.GetProperty("cameraId").GetString());
             Assert.Equal("anomaly", e.GetProperty("type").GetString());
             Assert.True(ids.Add(e.GetProperty("messageId").GetString()!), "message ids must be unique");
-            Assert.Contains(e.GetProperty("phase").GetString(), new[] { "start", "update", "end" });
+            Assert.Contains(e.GetProperty("phase").GetString(), Phases);
             Assert.True(e.GetProperty("peakScore").GetDouble() >= e.GetProperty("score").GetDouble() || e.GetProperty("phase").GetString() == "end");
             Assert.True(e.GetProperty("incident").GetProperty("firstFrame").GetInt64() <= e.GetProperty("window").GetProperty("firstFrame").GetInt64());
             Assert.Equal("resnet18-imagenet", e.GetProperty("model").GetProperty("name").GetString());

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Prometheus;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Detection;
+using StreamAnalytics.Heads.Appearance;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
@@ -9,7 +10,6 @@ using StreamAnalytics.Privacy;
 using StreamAnalytics.Snapshots;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads.Appearance;
 
 namespace StreamAnalytics.Tests.Snapshots;
 

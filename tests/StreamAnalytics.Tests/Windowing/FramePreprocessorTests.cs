@@ -14,11 +14,12 @@ public sealed class FramePreprocessorTests
     private const float Scale = 0.5f;
 
     [Theory]
-    [InlineData(ColorOrder.Bgr, new[] { 0, 1, 2 })]
-    [InlineData(ColorOrder.Rgb, new[] { 2, 1, 0 })]
-    public void Same_size_frame_is_normalised_per_channel_in_the_requested_order(ColorOrder order, int[] sourceByteOfChannel)
+    [InlineData(nameof(ColorOrder.Bgr), new[] { 0, 1, 2 })]
+    [InlineData(nameof(ColorOrder.Rgb), new[] { 2, 1, 0 })]
+    public void Same_size_frame_is_normalised_per_channel_in_the_requested_order(string order, int[] sourceByteOfChannel)
     {
-        var format = new FrameTensorFormat(Width, Height, order, Scale, Mean, Std);
+        // By name: ColorOrder is internal to the product, and a test method's parameters must be public.
+        var format = new FrameTensorFormat(Width, Height, Enum.Parse<ColorOrder>(order), Scale, Mean, Std);
         using var preprocessor = new FramePreprocessor(format);
         var pool = new FramePool("cam", Width, Height);
         using var frame = pool.Rent();

@@ -10,7 +10,7 @@ namespace StreamAnalytics.Heads.Action;
 /// the live pipeline, so both compute identical probabilities from identical frames.
 /// Not thread-safe: one ONNX session with reused buffers.
 /// </summary>
-public sealed class ActionHead : IDisposable
+internal sealed class ActionHead : IDisposable
 {
     private readonly OnnxModel _model;
     private readonly int _logitsOutput;

@@ -4,7 +4,7 @@ using StreamAnalytics.Inference;
 namespace StreamAnalytics.Heads.Action;
 
 /// <summary>The start-up checks of <c>Model.ActionHead</c> that need only the manifests.</summary>
-public static class ActionHeadChecks
+internal static class ActionHeadChecks
 {
     /// <summary>
     /// Checks the pipeline against the action head <c>Model.ActionHead</c> names, from the manifests alone, so

@@ -3,7 +3,6 @@ using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads;
 
 namespace StreamAnalytics.Heads.Action;
 
@@ -12,7 +11,7 @@ namespace StreamAnalytics.Heads.Action;
 /// outputs. Its manifest is checked against the cameras and the backbone with every other problem; the head model
 /// is loaded once the backbone is.
 /// </summary>
-public sealed class ActionHeadModule : IHeadModule
+internal sealed class ActionHeadModule : IHeadModule
 {
     private ModelManifest? _manifest;
     private ActionOptions? _options;

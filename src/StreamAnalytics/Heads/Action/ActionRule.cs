@@ -3,7 +3,7 @@ using StreamAnalytics.Configuration;
 namespace StreamAnalytics.Heads.Action;
 
 /// <summary>Softmax over a model's class logits, then a per-label probability threshold.</summary>
-public sealed class ActionRule(ActionOptions options)
+internal sealed class ActionRule(ActionOptions options)
 {
     public IEnumerable<(string Label, double Probability, double Threshold)> Matches(ReadOnlySpan<float> logits, IReadOnlyList<string> labels) =>
         [.. Evaluate(logits, labels).Where(e => e.Above).Select(e => (e.Label, e.Probability, e.Threshold))];

@@ -8,7 +8,7 @@ namespace StreamAnalytics.Heads.Action;
 /// outputs, the head model's logits, then <c>Detection.Action</c>'s thresholds. Events name the head model.
 /// Its time, recipe included, is observed under the head's name in the inference duration histogram.
 /// </summary>
-public sealed class ActionWindowHead(ActionHead head, ActionRule rule, Prometheus.Histogram.Child duration) : IWindowHead
+internal sealed class ActionWindowHead(ActionHead head, ActionRule rule, Prometheus.Histogram.Child duration) : IWindowHead
 {
     public string Name => head.Manifest.Name;
 

@@ -3,12 +3,11 @@ using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads;
 
 namespace StreamAnalytics.Heads.Action;
 
 /// <summary>Action events from a model's own class logits (a clip model such as r3d_18), thresholded by <c>Detection.Action</c>.</summary>
-public sealed class ClassLogitsHeadModule : IHeadModule
+internal sealed class ClassLogitsHeadModule : IHeadModule
 {
     private HeadContext? _context;
 

@@ -7,7 +7,7 @@ namespace StreamAnalytics.Heads.Action;
 /// For a model that classifies actions itself (a clip model's output with role <c>classLogits</c>): softmax, then
 /// <c>Detection.Action</c>'s per-label thresholds (<see cref="ActionRule"/>).
 /// </summary>
-public sealed class ClassLogitsWindowHead(ActionRule rule) : IWindowHead
+internal sealed class ClassLogitsWindowHead(ActionRule rule) : IWindowHead
 {
     public const string HeadName = "softmax-threshold";
     public const string HeadVersion = "1";

@@ -6,7 +6,7 @@ namespace StreamAnalytics.Heads.Action;
 /// <summary>
 /// The versioned recipe that turns T frames' backbone outputs into one feature vector for an action head
 /// (a manifest with input layout <c>features</c>). A head is trained on features from one recipe version
-/// and is only valid on those: change what <see cref="Compute"/> writes and the id must change too.
+/// and is only valid on those: change what <see cref="Compute(Window, Span{float})"/> writes and the id must change too.
 /// <para>
 /// <b>temporal-stats-v1</b>. Per frame t (0 ≤ t &lt; T, T ≥ 2, in capture order) the backbone gives its
 /// pooled embedding e_t (C values; the output with role <c>embedding</c>) and its last feature map m_t
@@ -26,7 +26,7 @@ namespace StreamAnalytics.Heads.Action;
 /// frames as they are.
 /// </para>
 /// </summary>
-public sealed class ClipFeatureRecipe
+internal sealed class ClipFeatureRecipe
 {
     public const string TemporalStatsV1 = FeatureInputSpec.TemporalStatsV1;
 

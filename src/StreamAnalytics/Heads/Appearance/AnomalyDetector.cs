@@ -5,7 +5,7 @@ namespace StreamAnalytics.Heads.Appearance;
 /// score is its cosine distance to the nearest normal window. The threshold is fixed, or learned as
 /// mean + σ·std of the normal windows' own leave-one-out distances.
 /// </summary>
-public sealed class AnomalyDetector
+internal sealed class AnomalyDetector
 {
     private readonly List<float[]> _normal;
     private readonly int _calibrationWindows;

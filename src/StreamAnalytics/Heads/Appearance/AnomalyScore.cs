@@ -1,3 +1,3 @@
 namespace StreamAnalytics.Heads.Appearance;
 
-public readonly record struct AnomalyScore(double Score, double Threshold, bool IsAnomalous);
+internal readonly record struct AnomalyScore(double Score, double Threshold, bool IsAnomalous);

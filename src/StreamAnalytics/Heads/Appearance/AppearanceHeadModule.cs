@@ -3,12 +3,11 @@ using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads;
 
 namespace StreamAnalytics.Heads.Appearance;
 
 /// <summary>The appearance anomaly detector (<c>Detection.Anomaly</c>), on models with an <c>embedding</c> output.</summary>
-public sealed class AppearanceHeadModule : IHeadModule
+internal sealed class AppearanceHeadModule : IHeadModule
 {
     private HeadContext? _context;
     private AppearanceWindowHead? _head;

@@ -9,7 +9,7 @@ namespace StreamAnalytics.Heads.Appearance;
 /// The appearance anomaly head: each window's embedding (the output with role <c>embedding</c>) against what
 /// the camera's first windows looked like (<see cref="AnomalyDetector"/>, one per camera).
 /// </summary>
-public sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogger logger) : IWindowHead
+internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogger logger) : IWindowHead
 {
     public const string HeadName = "embedding-knn";
     public const string HeadVersion = "1";

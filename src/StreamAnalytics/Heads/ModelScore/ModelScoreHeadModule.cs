@@ -3,12 +3,11 @@ using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads;
 
 namespace StreamAnalytics.Heads.ModelScore;
 
 /// <summary>A model's own anomaly score, thresholded; on only when <c>Detection.Anomaly.Threshold</c> is set.</summary>
-public sealed class ModelScoreHeadModule : IHeadModule
+internal sealed class ModelScoreHeadModule : IHeadModule
 {
     private AnomalyOptions? _options;
 

@@ -7,7 +7,7 @@ namespace StreamAnalytics.Heads.ModelScore;
 /// For a model that scores anomalies itself (an output with role <c>anomalyScore</c>): that score against the
 /// fixed <c>Detection.Anomaly.Threshold</c>; the event's label is the output's name.
 /// </summary>
-public sealed class ModelScoreWindowHead(double threshold) : IWindowHead
+internal sealed class ModelScoreWindowHead(double threshold) : IWindowHead
 {
     public const string HeadName = "model-score";
     public const string HeadVersion = "1";

@@ -10,7 +10,7 @@ namespace StreamAnalytics.Heads.Motion;
 /// commands both score through this class, so the same frames give the same scores. Every decoded
 /// frame should reach it in order: a skipped frame makes the next flow span two frame intervals.
 /// </summary>
-public sealed class MotionAnomalyHead : IFrameHead
+internal sealed class MotionAnomalyHead : IFrameHead
 {
     private readonly MotionNormalityModel _model;
     private readonly MotionFeatureExtractor _extractor;

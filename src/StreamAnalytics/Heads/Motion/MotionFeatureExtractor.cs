@@ -13,7 +13,7 @@ namespace StreamAnalytics.Heads.Motion;
 /// through OpenCvSharp's native entry points: the <c>Cv2.*</c> wrappers allocate managed objects on
 /// every call and their OutputArray cannot be reused, and a frame must cost no managed allocation here.
 /// </summary>
-public sealed class MotionFeatureExtractor : IDisposable
+internal sealed class MotionFeatureExtractor : IDisposable
 {
     private const int BgrToGray = (int)ColorConversionCodes.BGR2GRAY;
 

@@ -5,7 +5,7 @@ namespace StreamAnalytics.Heads.Motion;
 /// A learned motion model is only valid for the exact settings it was learned with, so these values
 /// are written into its state file and compared on load (record equality).
 /// </summary>
-public sealed record MotionFeatureOptions
+internal sealed record MotionFeatureOptions
 {
     /// <summary>
     /// Bumped whenever the feature computation changes in a way the settings below do not express,

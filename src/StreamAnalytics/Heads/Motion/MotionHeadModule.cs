@@ -3,7 +3,6 @@ using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads;
 
 namespace StreamAnalytics.Heads.Motion;
 
@@ -11,7 +10,7 @@ namespace StreamAnalytics.Heads.Motion;
 /// The motion anomaly detector: a frame head for every camera with a learned state (<c>Cameras[i].MotionState</c>,
 /// from <c>streamanalytics learn</c>). States are read at start; one learned with other feature settings is refused.
 /// </summary>
-public sealed class MotionHeadModule : IHeadModule
+internal sealed class MotionHeadModule : IHeadModule
 {
     private readonly Dictionary<string, MotionNormalityModel> _states = new(StringComparer.Ordinal);
 

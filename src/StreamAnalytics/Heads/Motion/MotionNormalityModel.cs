@@ -12,7 +12,7 @@ namespace StreamAnalytics.Heads.Motion;
 /// Per position, because what is normal depends on where: fast motion may be normal on a road cell
 /// and not on the walkway next to it. Immutable once learned, so one instance can serve many scorers.
 /// </summary>
-public sealed class MotionNormalityModel
+internal sealed class MotionNormalityModel
 {
     /// <summary>Version of the state file layout written by <see cref="Save"/>.</summary>
     public const int FormatVersion = 1;

@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Heads.Motion;
 
 /// <summary>How a <see cref="MotionNormalityModel"/> is learned and how its scores are smoothed and thresholded.</summary>
-public sealed record MotionNormalityOptions
+internal sealed record MotionNormalityOptions
 {
     /// <summary>
     /// Frame scores are averaged over this many trailing frames (the frame itself included). Trailing,

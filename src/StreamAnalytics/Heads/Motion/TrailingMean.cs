@@ -5,7 +5,7 @@ namespace StreamAnalytics.Heads.Motion;
 /// (N is small) so long streams never accumulate floating-point drift and a value depends only on the
 /// last N inputs: live and offline agree exactly on the same frames.
 /// </summary>
-public sealed class TrailingMean
+internal sealed class TrailingMean
 {
     private readonly double[] _ring;
     private int _count;

@@ -4,10 +4,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
+using StreamAnalytics.Heads.Action;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
-using StreamAnalytics.Heads.Action;
-using StreamAnalytics.Tools;
 
 namespace StreamAnalytics.Tools.Actions;
 
@@ -74,7 +73,8 @@ internal static partial class ActionCommands
                 var features = new float[recipe.FeatureLength];
                 var encoded = 0L;
                 string[] viewNames = [];
-                await using (var csv = new StreamWriter(partialPath, append: false, new UTF8Encoding(false)))
+                var csv = new StreamWriter(partialPath, append: false, new UTF8Encoding(false));
+                await using (csv.ConfigureAwait(false))
                 {
                     var header = new StringBuilder("path,label,view");
                     for (var i = 0; i < recipe.FeatureLength; i++)
@@ -339,7 +339,7 @@ internal static partial class ActionCommands
         }
 
         string? currentPath = null;
-        string currentLabel = string.Empty;
+        var currentLabel = string.Empty;
         var views = new List<float[]>();
         var lineNumber = 1;
         while (reader.ReadLine() is { } line)

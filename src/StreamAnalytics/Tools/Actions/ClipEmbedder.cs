@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using StreamAnalytics.Heads.Action;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
-using StreamAnalytics.Tools;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Tools.Actions;
 

@@ -2,14 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Detection;
-using StreamAnalytics.Ingest;
-using StreamAnalytics.Tools;
-using StreamAnalytics.Windowing;
 using StreamAnalytics.Heads.Motion;
+using StreamAnalytics.Ingest;
+using StreamAnalytics.Windowing;
 
 namespace StreamAnalytics.Tools.Anomaly;
 

@@ -19,6 +19,8 @@ internal sealed record AnomalyEvalReport(
     double MillisecondsPerFrame,
     IReadOnlyList<AnomalyVideoReport> Videos)
 {
+    // Constants, but instance properties so that the serializer writes them into the report.
+#pragma warning disable CA1822
     [JsonPropertyOrder(-3)]
     public int SchemaVersion => 1;
 
@@ -27,4 +29,5 @@ internal sealed record AnomalyEvalReport(
 
     [JsonPropertyOrder(-1)]
     public string Metric => "frame-level ROC AUC";
+#pragma warning restore CA1822
 }

@@ -7,7 +7,7 @@ namespace StreamAnalytics.Tools.Anomaly;
 /// <c>{"videos": {"test01.mp4": {"frames": 180, "anomalous_frames": [[61, 180]]}, …}}</c>, frames 1-based
 /// and ranges inclusive. Videos are returned in file order, so an evaluation is reproducible.
 /// </summary>
-public static class AnomalyLabels
+internal static class AnomalyLabels
 {
     /// <exception cref="InvalidDataException">The file does not follow the format.</exception>
     public static IReadOnlyList<AnomalyVideoLabels> Load(string path)

@@ -1,7 +1,7 @@
 namespace StreamAnalytics.Tools.Anomaly;
 
 /// <summary>Ground truth for one video of a labels.json: its frame count and its anomalous frame ranges (1-based, inclusive).</summary>
-public sealed record AnomalyVideoLabels(string Name, int Frames, IReadOnlyList<(int First, int Last)> AnomalousRanges)
+internal sealed record AnomalyVideoLabels(string Name, int Frames, IReadOnlyList<(int First, int Last)> AnomalousRanges)
 {
     public bool IsAnomalous(long frame)
     {

@@ -1,18 +1,16 @@
-using StreamAnalytics.Configuration;
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
-using StreamAnalytics.Tools;
-using StreamAnalytics.Tools.Actions;
+using StreamAnalytics.Configuration;
+using StreamAnalytics.Contracts;
+using StreamAnalytics.Heads.Action;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Tests.Fakes;
-using StreamAnalytics.Tests.Support;
+using StreamAnalytics.Tools;
+using StreamAnalytics.Tools.Actions;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads.Action;
-using StreamAnalytics.Contracts;
 
 namespace StreamAnalytics.Tests.Heads.Action;
 
@@ -139,7 +137,7 @@ public sealed class ActionHeadTests(ActionHeadFixture fixture) : IDisposable
 
     /// <summary>
     /// The head wired into the pipeline: a live window of T = 32 frames (camera windowing → the inference stage
-    /// that runs the head → <see cref="WindowInference.Action"/>) gets the fight probability that the offline
+    /// that runs the head → <see cref="WindowInference.Heads"/>) gets the fight probability that the offline
     /// command path (ClipEmbedder's view → ActionHead) gives the same 32 frames. The clip is a real fight clip cut
     /// to its first 64 frames by stream copy (the original's pixels), so the offline view at offset 0.1 takes
     /// frames 0, 2, …, 62: exactly what a camera with Subsample 1, the documented live setting, samples.

@@ -1,5 +1,4 @@
 using StreamAnalytics.Configuration;
-using StreamAnalytics.Detection;
 using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Tests.Heads.Action;

@@ -1,6 +1,6 @@
+using StreamAnalytics.Heads.Action;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Windowing;
-using StreamAnalytics.Heads.Action;
 
 namespace StreamAnalytics.Tests.Heads.Action;
 

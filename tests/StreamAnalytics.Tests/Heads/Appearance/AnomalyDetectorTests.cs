@@ -1,4 +1,3 @@
-using StreamAnalytics.Detection;
 using StreamAnalytics.Heads.Appearance;
 
 namespace StreamAnalytics.Tests.Heads.Appearance;

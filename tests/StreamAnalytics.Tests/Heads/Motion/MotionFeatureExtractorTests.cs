@@ -1,6 +1,5 @@
-using StreamAnalytics.Ingest;
-using StreamAnalytics.Windowing;
 using StreamAnalytics.Heads.Motion;
+using StreamAnalytics.Ingest;
 
 namespace StreamAnalytics.Tests.Heads.Motion;
 

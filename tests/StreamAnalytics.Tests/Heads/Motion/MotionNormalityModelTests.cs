@@ -1,7 +1,5 @@
-using StreamAnalytics.Detection;
-using StreamAnalytics.Tests.Fakes;
-using StreamAnalytics.Windowing;
 using StreamAnalytics.Heads.Motion;
+using StreamAnalytics.Tests.Fakes;
 
 namespace StreamAnalytics.Tests.Heads.Motion;
 

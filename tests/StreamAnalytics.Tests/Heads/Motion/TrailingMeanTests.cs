@@ -1,4 +1,3 @@
-using StreamAnalytics.Detection;
 using StreamAnalytics.Heads.Motion;
 
 namespace StreamAnalytics.Tests.Heads.Motion;
