@@ -54,7 +54,7 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
         Assert.True(fixture.LearnExitCode == 0, fixture.LearnOutput);
         Assert.Contains("Learned camera 'walkway' from 2 videos", fixture.LearnOutput);
 
-        var model = MotionNormalityModel.Load(fixture.StatePath, new MotionFeatureOptions());
+        var model = MotionStateFile.Load(fixture.StatePath, new MotionFeatureOptions());
 
         Assert.Equal("walkway", model.CameraId);
         Assert.Equal(2, model.TrainingVideos);

@@ -27,7 +27,7 @@ internal sealed class MotionHeadModule : IHeadModule
             try
             {
                 // Refuses a state learned with other feature settings than this build extracts.
-                _states[camera.Id] = MotionNormalityModel.Load(path, new MotionFeatureOptions());
+                _states[camera.Id] = MotionStateFile.Load(path, new MotionFeatureOptions());
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
             {

@@ -70,8 +70,8 @@ internal static partial class AnomalyCommands
                 LogVideoRead(logger, video, decoded, Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
 
-            var model = MotionNormalityModel.Learn(perVideo, featureOptions, learning, cameraId, DateTimeOffset.UtcNow);
-            model.Save(request.StatePath);
+            var model = MotionNormalityLearner.Learn(perVideo, featureOptions, learning, cameraId, DateTimeOffset.UtcNow);
+            MotionStateFile.Save(model, request.StatePath);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Learned camera '{cameraId}' from {model.TrainingVideos} videos ({model.TrainingFrames} frames with motion, {model.Frames} kept) in {clock.Elapsed.TotalSeconds:0.0} s.")).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -298,7 +298,7 @@ internal static partial class AnomalyCommands
         problem = string.Empty;
         try
         {
-            model = MotionNormalityModel.Load(path);
+            model = MotionStateFile.Load(path);
             return true;
         }
         catch (FileNotFoundException)

@@ -26,7 +26,7 @@ public sealed class MotionNormalityModelTests : IDisposable
     }
 
     private static MotionNormalityModel Learn(List<IReadOnlyList<float[]>> videos, MotionNormalityOptions? options = null) =>
-        MotionNormalityModel.Learn(videos, Small, options ?? new MotionNormalityOptions(), "cam-1", Created);
+        MotionNormalityLearner.Learn(videos, Small, options ?? new MotionNormalityOptions(), "cam-1", Created);
 
     private static float Score(MotionNormalityModel model, float[] features) =>
         model.Score(features, new float[model.ScratchLength]);
@@ -111,8 +111,8 @@ public sealed class MotionNormalityModelTests : IDisposable
         var model = Learn(videos);
         var path = _dir.File("cam-1.motion");
 
-        model.Save(path);
-        var loaded = MotionNormalityModel.Load(path, Small);
+        MotionStateFile.Save(model, path);
+        var loaded = MotionStateFile.Load(path, Small);
 
         Assert.Equal(model.CameraId, loaded.CameraId);
         Assert.Equal(Created, loaded.CreatedAt);
@@ -136,9 +136,9 @@ public sealed class MotionNormalityModelTests : IDisposable
     public void A_state_learned_with_other_feature_settings_is_refused()
     {
         var path = _dir.File("cam-1.motion");
-        Learn(RandomVideos(2, 10, seed: 7)).Save(path);
+        MotionStateFile.Save(Learn(RandomVideos(2, 10, seed: 7)), path);
 
-        var error = Assert.Throws<InvalidDataException>(() => MotionNormalityModel.Load(path, Small with { FlowWindowSize = 21 }));
+        var error = Assert.Throws<InvalidDataException>(() => MotionStateFile.Load(path, Small with { FlowWindowSize = 21 }));
 
         Assert.Contains("other motion feature settings", error.Message);
         Assert.Contains("Learn it again", error.Message);
@@ -148,21 +148,21 @@ public sealed class MotionNormalityModelTests : IDisposable
     public void Damaged_foreign_or_future_files_are_refused()
     {
         var path = _dir.File("cam-1.motion");
-        Learn(RandomVideos(2, 10, seed: 8)).Save(path);
+        MotionStateFile.Save(Learn(RandomVideos(2, 10, seed: 8)), path);
         var bytes = File.ReadAllBytes(path);
 
         File.WriteAllBytes(_dir.File("truncated"), bytes[..^5]);
-        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => MotionNormalityModel.Load(_dir.File("truncated"))).Message);
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => MotionStateFile.Load(_dir.File("truncated"))).Message);
 
         var future = bytes.ToArray();
-        future[8] = (byte)(MotionNormalityModel.FormatVersion + 1); // the version follows the 8-byte magic
+        future[8] = (byte)(MotionStateFile.FormatVersion + 1); // the version follows the 8-byte magic
         File.WriteAllBytes(_dir.File("future"), future);
-        Assert.Contains("format version", Assert.Throws<InvalidDataException>(() => MotionNormalityModel.Load(_dir.File("future"))).Message);
+        Assert.Contains("format version", Assert.Throws<InvalidDataException>(() => MotionStateFile.Load(_dir.File("future"))).Message);
 
         var foreign = _dir.Write("foreign", "{\"not\": \"a state file\"}");
-        Assert.Throws<InvalidDataException>(() => MotionNormalityModel.Load(foreign));
+        Assert.Throws<InvalidDataException>(() => MotionStateFile.Load(foreign));
 
         File.WriteAllBytes(_dir.File("trailing"), [.. bytes, 0]);
-        Assert.Throws<InvalidDataException>(() => MotionNormalityModel.Load(_dir.File("trailing")));
+        Assert.Throws<InvalidDataException>(() => MotionStateFile.Load(_dir.File("trailing")));
     }
 }
