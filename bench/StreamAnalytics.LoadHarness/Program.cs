@@ -150,7 +150,10 @@ public static class Program
             while (measureClock.Elapsed < TimeSpan.FromSeconds(options.Seconds))
             {
                 var left = TimeSpan.FromSeconds(options.Seconds) - measureClock.Elapsed;
-                await Task.Delay(left < progressEvery ? left : progressEvery, cancellationToken).ConfigureAwait(false);
+                // At least 1 ms: Task.Delay truncates to whole milliseconds, and a sub-millisecond remainder returned at
+                // once and printed the last progress line dozens of times.
+                var wait = left < progressEvery ? left : progressEvery;
+                await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, cancellationToken).ConfigureAwait(false);
                 // Progress from the registry in-process: an HTTP scrape here would count as pipeline allocation.
                 Log(string.Create(CultureInfo.InvariantCulture, $"  t={measureClock.Elapsed.TotalSeconds:0} s: decoded {Sum(metrics.FramesDecoded) - a.Metrics.Sum(Names.FramesDecoded):0}, dropped {Sum(metrics.FramesDropped) - a.Metrics.Sum(Names.FramesDropped):0}, windows {Sum(metrics.WindowsBuilt) - a.Metrics.Sum(Names.WindowsBuilt):0} (dropped {Sum(metrics.WindowsDropped) - a.Metrics.Sum(Names.WindowsDropped):0})"));
             }
