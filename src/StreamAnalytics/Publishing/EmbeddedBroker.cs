@@ -15,25 +15,31 @@ internal sealed partial class EmbeddedBroker(MqttOptions options, ILogger<Embedd
     {
         var address = IPAddress.TryParse(options.Host, out var parsed) ? parsed : IPAddress.Loopback;
         var factory = new MqttServerFactory();
+        // Only the configured address: left alone, MQTTnet also listens on every IPv6 address of the machine, so a
+        // broker meant for loopback was reachable from the network over IPv6.
+        var v6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         var serverOptions = factory.CreateServerOptionsBuilder()
             .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(address)
+            .WithDefaultEndpointBoundIPAddress(v6 ? IPAddress.None : address)
+            .WithDefaultEndpointBoundIPV6Address(v6 ? address : IPAddress.None)
             .WithDefaultEndpointPort(options.Port)
             .Build();
         _server = factory.CreateMqttServer(serverOptions);
-        if (options.Username is not null)
+        var password = options.Username is null ? null : MqttCredentials.ReadPassword(options);
+        _server.ValidatingConnectionAsync += args =>
         {
-            var password = MqttCredentials.ReadPassword(options);
-            _server.ValidatingConnectionAsync += args =>
+            if (!ClientIdAssignment.TryAssign(args))
             {
-                if (args.UserName != options.Username || args.Password != password)
-                {
-                    args.ReasonCode = MQTTnet.Protocol.MqttConnectReasonCode.BadUserNameOrPassword;
-                }
+                LogClientIdNotAssigned(args.RemoteEndPoint?.ToString() ?? "?");
+            }
 
-                return Task.CompletedTask;
-            };
-        }
+            if (options.Username is not null && (args.UserName != options.Username || args.Password != password))
+            {
+                args.ReasonCode = MQTTnet.Protocol.MqttConnectReasonCode.BadUserNameOrPassword;
+            }
+
+            return Task.CompletedTask;
+        };
 
         await _server.StartAsync().ConfigureAwait(false);
         LogStarted(address.ToString(), options.Port);
@@ -53,6 +59,9 @@ internal sealed partial class EmbeddedBroker(MqttOptions options, ILogger<Embedd
         _server?.Dispose();
         _server = null;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded MQTT broker: a client at {Endpoint} connected with an empty client id and none could be assigned; it is refused (give it a client id)")]
+    private partial void LogClientIdNotAssigned(string endpoint);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port}")]
     private partial void LogStarted(string address, int port);
