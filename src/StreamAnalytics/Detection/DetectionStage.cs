@@ -13,7 +13,7 @@ namespace StreamAnalytics.Detection;
 /// way for every head: one incident tracker per camera, type and label, with its lifecycle and cooldown, and the
 /// head's name and version in the event. Time comes from capture times, not the wall clock.
 /// </summary>
-internal sealed class DetectionStage
+internal sealed partial class DetectionStage
 {
     private readonly DetectionOptions _options;
     private readonly PipelineMetrics _metrics;
@@ -21,6 +21,7 @@ internal sealed class DetectionStage
     private readonly Dictionary<(string Camera, string Type, string Label), IncidentTracker> _incidents = [];
     private readonly Dictionary<string, CameraOptions> _cameras;
     private readonly IncidentSnapshots _snapshots;
+    private readonly ILogger _logger;
 
     /// <param name="cameras">For per-camera lifecycle overrides; cameras not listed use the pipeline's settings.</param>
     public DetectionStage(DetectionOptions options, PipelineMetrics metrics, TimeProvider time, ILogger logger, IEnumerable<CameraOptions>? cameras = null)
@@ -30,6 +31,7 @@ internal sealed class DetectionStage
         _metrics = metrics;
         _time = time;
         _snapshots = new IncidentSnapshots(options.Snapshot, _cameras.Values, logger);
+        _logger = logger;
     }
 
     public async Task RunAsync(ChannelReader<WindowInference> input, ChannelWriter<DetectionEvent> output, CancellationToken cancellationToken)
@@ -76,6 +78,15 @@ internal sealed class DetectionStage
         }
 
         _metrics.EventsDetected.WithLabels(result.CameraId, type).Inc();
+        if (message.Phase == IncidentPhase.Update)
+        {
+            LogIncidentUpdate(message.Phase, result.CameraId, type, label, score, head.Threshold, head.Head);
+        }
+        else
+        {
+            LogIncident(message.Phase, result.CameraId, type, label, score, head.Threshold, head.Head);
+        }
+
         events.Add(new DetectionEvent(
             message.IncidentId,
             result.CameraId,
@@ -134,4 +145,10 @@ internal sealed class DetectionStage
         return _options.LifecycleByLabel.TryGetValue(label, out var byLabel) ? byLabel : _options.Lifecycle;
     }
 
+    // Start and end reach the console at the default level, so an operator watching the demo sees alerts without an MQTT client.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Incident {Phase}: camera {CameraId} {Type}/{Label} score {Score:0.###} (threshold {Threshold:0.###}), head {Head}")]
+    private partial void LogIncident(string phase, string cameraId, string type, string label, double score, double threshold, string head);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Incident {Phase}: camera {CameraId} {Type}/{Label} score {Score:0.###} (threshold {Threshold:0.###}), head {Head}")]
+    private partial void LogIncidentUpdate(string phase, string cameraId, string type, string label, double score, double threshold, string head);
 }

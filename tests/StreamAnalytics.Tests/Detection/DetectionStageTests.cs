@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
 using StreamAnalytics.Configuration;
@@ -95,6 +96,25 @@ public sealed class DetectionStageTests
         Assert.Equal(_time.GetUtcNow(), detected.DetectedAt);
         Assert.Equal(7, detected.EventId.Version);
         Assert.Equal(1, _metrics.EventsDetected.WithLabels("door", EventType.Action).Value);
+    }
+
+    [Fact]
+    public void Incident_start_and_end_are_logged_for_the_console_and_updates_only_at_debug()
+    {
+        var logger = new CapturingLogger();
+        var options = Options(lifecycle: new EventLifecycleOptions { ExitWindows = 1, UpdateIntervalSeconds = 0 });
+        var stage = new DetectionWithHeads(new DetectionStage(options, _metrics, _time, logger), options);
+
+        stage.Evaluate(Result("door", 0, ActionModel, Fall));
+        stage.Evaluate(Result("door", 1, ActionModel, Fall));
+        stage.Evaluate(Result("door", 2, ActionModel, Walk));
+
+        var incidents = logger.Entries.Where(e => e.Message.StartsWith("Incident ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, incidents.Count);
+        Assert.StartsWith("Incident start: camera door action/fall score 0.9", incidents[0].Message, StringComparison.Ordinal);
+        Assert.EndsWith("(threshold 0.5), head softmax-threshold", incidents[0].Message, StringComparison.Ordinal);
+        Assert.Equal([LogLevel.Information, LogLevel.Debug, LogLevel.Information], incidents.Select(e => e.Level));
+        Assert.StartsWith("Incident end: camera door action/fall", incidents[2].Message, StringComparison.Ordinal);
     }
 
     [Fact]
