@@ -21,7 +21,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     private static readonly TimeSpan ListenTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan PortBusyDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PortFreeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly DirectoryInfo _workDir;
     private readonly string _configPath;
@@ -158,12 +158,14 @@ public sealed class MosquittoBroker : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the broker again on the same port (stopping it first if it still runs), retrying for a while if it
-    /// cannot listen yet (the port may still be held for a moment after the previous instance exited).
+    /// Starts the broker again on the same port (stopping it first if it still runs), once the port can be listened
+    /// on again (it may still be held for a moment after the previous instance exited); a start that loses a race
+    /// for the port waits for it again.
     /// </summary>
     public async Task StartAgainAsync(CancellationToken ct = default)
     {
         await StopAsync().ConfigureAwait(false);
+        await FreeTcpPort.WaitUntilFreeAsync(Port, PortFreeTimeout, ct).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -173,7 +175,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             }
             catch (Exception ex) when (ex is InvalidOperationException or TimeoutException && attempt < StartAgainAttempts)
             {
-                await Task.Delay(PortBusyDelay, ct).ConfigureAwait(false);
+                await FreeTcpPort.WaitUntilFreeAsync(Port, PortFreeTimeout, ct).ConfigureAwait(false);
             }
         }
     }

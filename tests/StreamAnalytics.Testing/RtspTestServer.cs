@@ -23,7 +23,7 @@ public sealed class RtspTestServer : IAsyncDisposable
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan PortBusyDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PortFreeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly IReadOnlyDictionary<string, string> _mounts;
     private readonly object _stderrLock = new();
@@ -140,12 +140,14 @@ public sealed class RtspTestServer : IAsyncDisposable
     public void Resume() => Signal(SigCont);
 
     /// <summary>
-    /// Kills the current process if it still runs and starts a new one on the same port, retrying for a while
-    /// if the port is still held (clients of the old process may keep it busy for a moment).
+    /// Kills the current process if it still runs and starts a new one on the same port once the port can be
+    /// listened on again (clients of the old process may keep it busy for a moment); a start that still finds it
+    /// held waits for it again.
     /// </summary>
     public async Task RestartAsync(CancellationToken ct = default)
     {
         await StopProcessAsync().ConfigureAwait(false);
+        await FreeTcpPort.WaitUntilFreeAsync(Port, PortFreeTimeout, ct).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -157,7 +159,7 @@ public sealed class RtspTestServer : IAsyncDisposable
                 attempt < RestartAttempts
                 && CapturedStandardError.Contains(BindFailureMarker, StringComparison.Ordinal))
             {
-                await Task.Delay(PortBusyDelay, ct).ConfigureAwait(false);
+                await FreeTcpPort.WaitUntilFreeAsync(Port, PortFreeTimeout, ct).ConfigureAwait(false);
             }
         }
     }
