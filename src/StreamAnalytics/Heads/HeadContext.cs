@@ -6,5 +6,4 @@ namespace StreamAnalytics.Heads;
 
 /// <summary>What a detector may read while it checks and loads: the validated options and the backbone's manifest. <see cref="Loggers"/> serves start-up only: it is disposed once the host runs.</summary>
 /// <param name="Backbone">The manifest of <c>Model.Manifest</c>; null when it could not be read (already reported).</param>
-/// <param name="ResolvePath">Turns a configured relative path into the file to open (install folder first, then the working folder).</param>
-internal sealed record HeadContext(StreamAnalyticsOptions Options, ModelManifest? Backbone, Func<string, string> ResolvePath, ILoggerFactory Loggers);
+internal sealed record HeadContext(StreamAnalyticsOptions Options, ModelManifest? Backbone, ILoggerFactory Loggers);

@@ -66,7 +66,7 @@ internal static class StreamAnalyticsApp
             }
         }
 
-        var context = new HeadContext(options, manifest is { Input.Layout: not TensorLayout.Features } ? manifest : null, ConfiguredPath.Resolve, loggerFactory);
+        var context = new HeadContext(options, manifest is { Input.Layout: not TensorLayout.Features } ? manifest : null, loggerFactory);
         foreach (var head in heads)
         {
             head.Check(context, problems);

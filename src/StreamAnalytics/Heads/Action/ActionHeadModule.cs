@@ -31,7 +31,7 @@ internal sealed class ActionHeadModule : IHeadModule
 
         try
         {
-            var head = ModelManifestLoader.Load(context.ResolvePath(context.Options.Model.ActionHead));
+            var head = ModelManifestLoader.Load(ConfiguredPath.Resolve(context.Options.Model.ActionHead));
             var mismatches = ActionHeadChecks.Collect(context.Options, head, context.Backbone);
             foreach (var mismatch in mismatches)
             {

@@ -23,7 +23,7 @@ internal sealed class MotionHeadModule : IHeadModule
     {
         foreach (var camera in context.Options.Cameras.Where(c => c.MotionState is not null))
         {
-            var path = context.ResolvePath(camera.MotionState!);
+            var path = ConfiguredPath.Resolve(camera.MotionState!);
             try
             {
                 // Refuses a state learned with other feature settings than this build extracts.
