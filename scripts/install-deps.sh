@@ -4,13 +4,15 @@
 #            opencv-doc (ships vtest.avi, the demo's sample street scene)
 #   tests:   mosquitto (a real broker), gst-rtsp-server + python3-gi (a real RTSP server), systemd (systemd-analyze),
 #            python3-torch + python3-torchvision + python3-onnx (models/torchvision-video/export.py is tested end to
-#            end; ~114 MB download, 125 packages, ~30 s on the 2-core dev machine)
+#            end; ~114 MB download, 125 packages, ~30 s on the 2-core dev machine),
+#            chromium (the status page is tested in a real headless browser), prometheus (a real Prometheus scrapes the
+#            pipeline for every dashboard query; promtool checks and unit-tests the alerting rules)
 set -euo pipefail
 
 want=(ffmpeg libgtk-3-0 opencv-doc)
 if [[ "${1:-}" == "--tests" ]]; then
   want+=(mosquitto mosquitto-clients python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad systemd
-         python3-torch python3-torchvision python3-onnx)
+         python3-torch python3-torchvision python3-onnx chromium prometheus)
 fi
 
 missing=()

@@ -78,6 +78,11 @@ internal sealed partial class DetectionStage
         }
 
         _metrics.EventsDetected.WithLabels(result.CameraId, type).Inc();
+        if (message.Phase == IncidentPhase.Start)
+        {
+            _metrics.IncidentsStarted.WithLabels(result.CameraId, type).Inc();
+        }
+
         if (message.Phase == IncidentPhase.Update)
         {
             LogIncidentUpdate(message.Phase, result.CameraId, type, label, score, head.Threshold, head.Head);

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Inference;
@@ -58,6 +59,19 @@ internal sealed partial class PipelineService(
             () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>(), time, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMilliseconds), windowHeads).RunAsync(windows.Reader, results.Writer, drain.Token),
             results.Writer);
 
+        var frameQueues = new List<(Gauge.Child Depth, ChannelReader<Frame> Queue)>();
+        metrics.Registry.AddBeforeCollectCallback(() =>
+        {
+            metrics.WindowQueueDepth.Set(windows.Reader.Count);
+            lock (frameQueues)
+            {
+                foreach (var (depth, queue) in frameQueues)
+                {
+                    depth.Set(queue.Count);
+                }
+            }
+        });
+
         var readerTasks = new List<Task>();
         var windowingTasks = new List<Task>();
         var readerLogger = loggerFactory.CreateLogger<CameraReader>();
@@ -66,6 +80,11 @@ internal sealed partial class PipelineService(
         {
             var cameraMetrics = metrics.ForCamera(camera.Id);
             var frames = PipelineChannels.ForFrames(camera.QueueCapacity, cameraMetrics);
+            lock (frameQueues)
+            {
+                frameQueues.Add((metrics.FrameQueueDepth.WithLabels(camera.Id), frames.Reader));
+            }
+
             var reader = new CameraReader(camera, frames.Writer, cameraMetrics, time, readerLogger, cameraStatus.Report);
             _readers.Add(reader);
             cameraStatus.Report(reader.Status);

@@ -34,6 +34,10 @@ internal sealed class PipelineMetrics
         BrokerConnected = factory.CreateGauge("streamanalytics_publishing_broker_connected", "1 while connected to the MQTT broker.");
         OutboxEvents = factory.CreateGauge("streamanalytics_publishing_outbox_events", "Events on disk waiting for the broker's acknowledgement.");
         OutboxDropped = factory.CreateCounter("streamanalytics_publishing_outbox_dropped_total", "Events dropped because the outbox was full (oldest first).");
+        FrameQueueDepth = factory.CreateGauge("streamanalytics_ingest_queue_depth_frames", "Frames waiting between a camera's decoder and its windowing (sampled at scrape).", "camera");
+        WindowQueueDepth = factory.CreateGauge("streamanalytics_inference_queue_depth_windows", "Windows waiting for inference (sampled at scrape).");
+        IncidentsStarted = factory.CreateCounter("streamanalytics_detection_incidents_total", "Incidents started (one per incident, not per message), by type.", "camera", "type");
+        Ready = factory.CreateGauge("streamanalytics_hosting_ready", "1 while /readyz answers 200: model loaded, cameras started, publishing healthy.");
     }
 
     public CollectorRegistry Registry { get; }
@@ -57,6 +61,10 @@ internal sealed class PipelineMetrics
     public Gauge BrokerConnected { get; }
     public Gauge OutboxEvents { get; }
     public Counter OutboxDropped { get; }
+    public Gauge FrameQueueDepth { get; }
+    public Gauge WindowQueueDepth { get; }
+    public Counter IncidentsStarted { get; }
+    public Gauge Ready { get; }
 
     /// <summary>Label children resolved once per camera so the per-frame path allocates nothing.</summary>
     public CameraMetrics ForCamera(string cameraId) => new(this, cameraId);
