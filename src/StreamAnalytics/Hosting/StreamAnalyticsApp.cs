@@ -232,6 +232,9 @@ internal static class StreamAnalyticsApp
         var web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, ApplicationName = "streamanalytics" });
         web.Configuration.AddConfiguration(configuration);
         logging(web.Logging);
+
+        // ASP.NET Core logs each request's URL at Information: a browser's one-time /?token=… must never reach a log.
+        web.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         web.WebHost.UseKestrelCore().ConfigureKestrel(k => HttpSurface.Listen(k, options.Http));
         services?.Invoke(web.Services);
         web.Services.AddStreamAnalytics(plan, registry);
