@@ -279,7 +279,8 @@ internal static class StreamAnalyticsApp
 
         services.AddSingleton(options.Mqtt.Outbox);
         services.AddSingleton<DurableOutbox>();
-        services.AddSingleton<MqttConnection>();
+        var shard = options.Sharding.Count > 1 ? $"shard-{plan.ShardOrdinal}" : null;
+        services.AddSingleton(sp => new MqttConnection(options.Mqtt, sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MqttConnection>>(), shard));
         services.AddSingleton<EventPublisher>();
         services.AddSingleton<CameraStatusPublisher>();
         services.AddSingleton<PipelineService>();

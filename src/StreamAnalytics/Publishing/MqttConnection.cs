@@ -29,16 +29,17 @@ internal sealed partial class MqttConnection : IAsyncDisposable
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private volatile bool _goingOffline;
 
-    public MqttConnection(MqttOptions options, PipelineMetrics metrics, TimeProvider time, ILogger<MqttConnection> logger)
+    /// <param name="shard">Set in a sharded deployment (<c>shard-2</c>): the client id and the status topic get it, since processes sharing one configuration must not share a session or a last will.</param>
+    public MqttConnection(MqttOptions options, PipelineMetrics metrics, TimeProvider time, ILogger<MqttConnection> logger, string? shard = null)
     {
         _options = options;
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        Topics = new TopicNames(options.TopicPrefix);
+        Topics = new TopicNames(options.TopicPrefix, shard);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.DisconnectedAsync += OnDisconnectedAsync;
-        (_clientOptions, _tls) = BuildClientOptions(options, Topics);
+        (_clientOptions, _tls) = BuildClientOptions(options, Topics, shard is null ? options.ClientId : $"{options.ClientId}-{shard}");
         _backoff = new ReconnectBackoff(
             TimeSpan.FromSeconds(options.ReconnectInitialDelaySeconds),
             TimeSpan.FromSeconds(options.ReconnectMaxDelaySeconds));
@@ -149,11 +150,11 @@ internal sealed partial class MqttConnection : IAsyncDisposable
         return CredentialRedactor.Redact(message);
     }
 
-    private static (MqttClientOptions Options, MqttTls? Tls) BuildClientOptions(MqttOptions options, TopicNames topics)
+    private static (MqttClientOptions Options, MqttTls? Tls) BuildClientOptions(MqttOptions options, TopicNames topics, string clientId)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(options.Host, options.Port)
-            .WithClientId(options.ClientId)
+            .WithClientId(clientId)
             .WithCleanSession()
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(options.KeepAliveSeconds))
             .WithTimeout(TimeSpan.FromSeconds(10))

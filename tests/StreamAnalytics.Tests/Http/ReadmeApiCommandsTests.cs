@@ -36,6 +36,14 @@ public sealed partial class ReadmeApiCommandsTests : IDisposable
         await using var service = ServiceProcess.Start(_folder, config, DemoPort);
         await service.WaitReadyAsync(cts.Token);
 
+        // The incident commands show the demo camera's incidents: its first one must have happened.
+        await Eventually.MatchAsync(
+            ct => service.Http.GetStringAsync("api/v1/incidents?camera=demo", ct),
+            body => body.Contains("\"cameraId\":\"demo\"", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(90),
+            "the demo camera's first incident",
+            cts.Token);
+
         foreach (var command in commands)
         {
             if (command.Contains("/incidents/stream", StringComparison.Ordinal))

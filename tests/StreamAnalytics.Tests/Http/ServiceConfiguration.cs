@@ -14,7 +14,8 @@ internal static class ServiceConfiguration
         return camera;
     }
 
-    public static object For(string folder, int httpPort, int mqttPort, IEnumerable<object> cameras, object? http = null) => new
+    /// <param name="mqtt">Replaces the embedded broker on <paramref name="mqttPort"/> (an external broker, say).</param>
+    public static object For(string folder, int httpPort, int mqttPort, IEnumerable<object> cameras, object? http = null, object? mqtt = null, object? sharding = null) => new
     {
         StreamAnalytics = new
         {
@@ -22,9 +23,10 @@ internal static class ServiceConfiguration
             Window = new { Length = 4, Subsample = 1, Hop = 2 },
             Model = new { Manifest = Path.Combine(AppContext.BaseDirectory, "models", "resnet18", "model.json"), ExecutionProvider = "cpu", IntraOpThreads = 1 },
             Detection = new { Anomaly = new { CalibrationWindows = 2, Threshold = 0, CooldownSeconds = 0 } },
-            Mqtt = new { EmbeddedBroker = true, Host = "127.0.0.1", Port = mqttPort, Outbox = new { Directory = Path.Combine(folder, "outbox") } },
+            Mqtt = mqtt ?? new { EmbeddedBroker = true, Host = "127.0.0.1", Port = mqttPort, Outbox = new { Directory = Path.Combine(folder, "outbox") } },
             Http = http ?? new { Port = httpPort },
             Pipeline = new { StateDirectory = Path.Combine(folder, "state"), ProgressLogSeconds = 0 },
+            Sharding = sharding ?? new { Count = 1 },
         },
     };
 }

@@ -109,6 +109,13 @@ internal sealed class ServiceProcess : IAsyncDisposable
         await _process.WaitForExitAsync(timeout.Token);
     }
 
+    /// <summary>SIGKILL, as a crash or the OOM killer would end it (its decoders with it).</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);

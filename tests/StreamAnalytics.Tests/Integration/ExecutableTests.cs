@@ -89,7 +89,7 @@ public sealed class ExecutableTests : IDisposable
                     new { Id = "clip", Url = SharedData.Path("ucsd-ped2", "test", "test01.mp4"), Loop = false, Realtime = false },
                 },
                 Mqtt = new { EmbeddedBroker = true, Port = FreeTcpPort.Next(), Outbox = new { Directory = outbox } },
-                Metrics = new { Port = FreeTcpPort.Next() },
+                Http = new { Port = FreeTcpPort.Next() },
                 // The progress log ticks every 30 s by default; the run must not wait for it.
                 Pipeline = new { ProgressLogSeconds = 30 },
             },
