@@ -33,6 +33,12 @@
     return [d.getHours(), d.getMinutes(), d.getSeconds()].map(n => String(n).padStart(2, '0')).join(':');
   }
 
+  // Milliseconds since the epoch, for comparing ISO times of any precision; 0 when absent.
+  function instant(iso) {
+    const ms = Date.parse(iso ?? '');
+    return Number.isNaN(ms) ? 0 : ms;
+  }
+
   function number(value, digits) {
     return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '–';
   }
@@ -138,7 +144,7 @@
 
   function renderCameras(cameras) {
     const seen = new Set();
-    for (const camera of cameras) {
+    cameras.forEach((camera, index) => {
       seen.add(camera.id);
       let tile = tiles.get(camera.id);
       if (!tile) {
@@ -147,9 +153,10 @@
         refreshPicture(tile, camera);
       }
       updateTile(tile, camera);
-      // Appending an element already in place moves it, so the grid follows the service's order.
-      camerasElement.append(tile.element);
-    }
+      // The grid follows the service's order; a tile already in place is not moved (moving would drop focus).
+      const current = camerasElement.children[index];
+      if (current !== tile.element) camerasElement.insertBefore(tile.element, current ?? null);
+    });
     for (const [id, tile] of tiles) {
       if (!seen.has(id)) {
         tile.element.remove();
@@ -221,7 +228,7 @@
   function upsertIncident(incident) {
     const known = incidents.get(incident.incidentId);
     // The list and the stream overlap: keep whichever copy is newer.
-    if (known && known.updatedAt && incident.updatedAt && known.updatedAt > incident.updatedAt) return;
+    if (known && instant(known.updatedAt) > instant(incident.updatedAt)) return;
     incidents.set(incident.incidentId, incident);
   }
 
@@ -246,7 +253,7 @@
   }
 
   function renderIncidents() {
-    const newestFirst = [...incidents.values()].sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0));
+    const newestFirst = [...incidents.values()].sort((a, b) => instant(b.startTime) - instant(a.startTime));
     for (const dropped of newestFirst.splice(MAX_INCIDENTS)) incidents.delete(dropped.incidentId);
     incidentsElement.replaceChildren(...newestFirst.map(incidentRow));
     document.getElementById('no-incidents').hidden = newestFirst.length > 0;
@@ -265,7 +272,7 @@
   }
 
   function followIncidents() {
-    const stream = new EventSource('/api/v1/incidents/stream', { withCredentials: true });
+    const stream = new EventSource('/api/v1/incidents/stream');
     stream.addEventListener('open', () => {
       streamOpen = true;
       showConnection();
