@@ -254,8 +254,8 @@ public static class Program
         settings["StreamAnalytics:Mqtt:ClientId"] = "sa-load-" + Guid.NewGuid().ToString("N")[..8];
         settings["StreamAnalytics:Mqtt:TopicPrefix"] = TopicPrefix;
         settings["StreamAnalytics:Metrics:Enabled"] = "true";
-        settings["StreamAnalytics:Metrics:Host"] = "127.0.0.1";
-        settings["StreamAnalytics:Metrics:Port"] = I(metricsPort);
+        settings["StreamAnalytics:Http:Host"] = "127.0.0.1";
+        settings["StreamAnalytics:Http:Port"] = I(metricsPort);
         settings["StreamAnalytics:Pipeline:ProgressLogSeconds"] = "0";
         settings["StreamAnalytics:Pipeline:DrainTimeoutSeconds"] = "5";
 

@@ -206,7 +206,7 @@ internal static class SoakRun
         {
             [rtspPort] = "rtsp",
             [servers.Broker.Port] = "mqtt",
-            [int.Parse(configuration["StreamAnalytics:Metrics:Port"]!, CultureInfo.InvariantCulture)] = "metrics",
+            [int.Parse(configuration["StreamAnalytics:Http:Port"]!, CultureInfo.InvariantCulture)] = "metrics",
         };
         var censuses = new List<(SoakSample Sample, Dictionary<string, int> Census)>();
 
@@ -539,8 +539,8 @@ internal static class SoakRun
         settings["StreamAnalytics:Mqtt:TopicPrefix"] = TopicPrefix;
         settings["StreamAnalytics:Mqtt:Outbox:Directory"] = outboxDirectory;
         settings["StreamAnalytics:Metrics:Enabled"] = "true";
-        settings["StreamAnalytics:Metrics:Host"] = "127.0.0.1";
-        settings["StreamAnalytics:Metrics:Port"] = I(FreeTcpPort.Next());
+        settings["StreamAnalytics:Http:Host"] = "127.0.0.1";
+        settings["StreamAnalytics:Http:Port"] = I(FreeTcpPort.Next());
         settings["StreamAnalytics:Pipeline:ProgressLogSeconds"] = "0";
         foreach (var (key, value) in o.Overrides)
         {

@@ -7,4 +7,10 @@ internal sealed class PipelineOptions
 
     /// <summary>Log one progress line per camera this often (frames, windows, events); 0 turns it off.</summary>
     public double ProgressLogSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Where the service keeps what must survive a restart and is not configuration: cameras added through the API
+    /// (<c>cameras.json</c>). Relative paths are against the working folder.
+    /// </summary>
+    public string StateDirectory { get; set; } = "state";
 }

@@ -18,5 +18,7 @@ internal sealed class StreamAnalyticsOptions
 
     public MetricsOptions Metrics { get; set; } = new();
 
+    public HttpOptions Http { get; set; } = new();
+
     public PipelineOptions Pipeline { get; set; } = new();
 }

@@ -18,6 +18,7 @@ internal sealed class StreamAnalyticsOptionsValidator : IValidateOptions<StreamA
         new DetectionValidator(),
         new MqttValidator(),
         new MetricsValidator(),
+        new HttpValidator(),
         new PipelineValidator(),
     ];
 

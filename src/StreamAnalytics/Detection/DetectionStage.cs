@@ -19,20 +19,29 @@ internal sealed partial class DetectionStage
     private readonly PipelineMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly Dictionary<(string Camera, string Type, string Label), IncidentTracker> _incidents = [];
-    private readonly Dictionary<string, CameraOptions> _cameras;
+    private readonly IReadOnlyDictionary<string, CameraOptions> _cameras;
     private readonly IncidentSnapshots _snapshots;
     private readonly ILogger _logger;
 
     /// <param name="cameras">For per-camera lifecycle overrides; cameras not listed use the pipeline's settings.</param>
     public DetectionStage(DetectionOptions options, PipelineMetrics metrics, TimeProvider time, ILogger logger, IEnumerable<CameraOptions>? cameras = null)
+        : this(options, metrics, time, logger, (cameras ?? []).ToDictionary(c => c.Id, StringComparer.Ordinal))
     {
-        _cameras = (cameras ?? []).ToDictionary(c => c.Id, StringComparer.Ordinal);
+    }
+
+    /// <param name="cameras">A live view of the running cameras (cameras come and go through the API), by id.</param>
+    public DetectionStage(DetectionOptions options, PipelineMetrics metrics, TimeProvider time, ILogger logger, IReadOnlyDictionary<string, CameraOptions> cameras)
+    {
+        _cameras = cameras;
         _options = options;
         _metrics = metrics;
         _time = time;
-        _snapshots = new IncidentSnapshots(options.Snapshot, _cameras.Values, logger);
+        _snapshots = new IncidentSnapshots(options.Snapshot, cameras, logger);
         _logger = logger;
     }
+
+    /// <summary>Where every incident message is also recorded for the API; null when nothing asks.</summary>
+    public RecentIncidents? Recent { get; init; }
 
     public async Task RunAsync(ChannelReader<WindowInference> input, ChannelWriter<DetectionEvent> output, CancellationToken cancellationToken)
     {
@@ -92,7 +101,7 @@ internal sealed partial class DetectionStage
             LogIncident(message.Phase, result.CameraId, type, label, score, head.Threshold, head.Head);
         }
 
-        events.Add(new DetectionEvent(
+        var detected = new DetectionEvent(
             message.IncidentId,
             result.CameraId,
             type,
@@ -116,7 +125,9 @@ internal sealed partial class DetectionStage
             HeadName = head.Head,
             HeadVersion = head.Version,
             Snapshot = Snapshot(result.CameraId, message),
-        });
+        };
+        events.Add(detected);
+        Recent?.Record(detected);
     }
 
     private EventSnapshot? Snapshot(string cameraId, IncidentMessage message)

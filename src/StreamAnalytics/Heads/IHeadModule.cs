@@ -23,6 +23,14 @@ internal interface IHeadModule : IDisposable
     /// </summary>
     void Check(HeadContext context, ICollection<string> problems);
 
+    /// <summary>
+    /// Checks what this detector needs of one camera (a learned state it reads, say) and loads it, adding every problem
+    /// found. <see cref="Check"/> runs it for the configured cameras; the API runs it for a camera added at run time.
+    /// </summary>
+    void CheckCamera(CameraOptions camera, ICollection<string> problems)
+    {
+    }
+
     /// <summary>Once the backbone is loaded and nothing is wrong so far: loads what needs the backbone (a head model).</summary>
     void Load(HeadContext context, OnnxModel backbone, ICollection<string> problems);
 

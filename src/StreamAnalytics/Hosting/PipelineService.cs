@@ -1,15 +1,12 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Prometheus;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
-using StreamAnalytics.Privacy;
 using StreamAnalytics.Publishing;
-using StreamAnalytics.Snapshots;
 using StreamAnalytics.Windowing;
 
 namespace StreamAnalytics.Hosting;
@@ -32,9 +29,19 @@ internal sealed partial class PipelineService(
     IHostApplicationLifetime lifetime) : BackgroundService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<PipelineService>();
-    private readonly List<CameraReader> _readers = [];
+    private CameraSet? _cameras;
 
-    public IReadOnlyList<CameraReader> Cameras => _readers;
+    /// <summary>The readers of the running cameras (and of those that ended), in the order they started.</summary>
+    public IReadOnlyList<CameraReader> Cameras => _cameras is { } set ? [.. set.Snapshot().Select(c => c.Reader)] : [];
+
+    /// <summary>The running cameras; null until the pipeline has started its configured cameras.</summary>
+    public CameraSet? CameraSet => Volatile.Read(ref _cameras);
+
+    /// <summary>The window heads of this run (those that learn per camera report their progress to the API).</summary>
+    public IReadOnlyList<IWindowHead> WindowHeads { get; private set; } = [];
+
+    /// <summary>Every incident message of this run, for the API; bounded.</summary>
+    public RecentIncidents Incidents { get; } = new(options.Http.IncidentHistory, metrics.IncidentStreamDropped);
 
     /// <summary>Every frame head's score, per camera and frame, as the live pipeline computes it (diagnostics and tests).</summary>
     public event Action<string, IFrameHead, FrameHeadScore>? FrameScored;
@@ -45,6 +52,7 @@ internal sealed partial class PipelineService(
         var windows = PipelineChannels.ForWindows(options.Model.QueueCapacity, metrics);
         var results = PipelineChannels.ForResults(64);
         var events = PipelineChannels.ForEvents(options.Mqtt.QueueCapacity);
+        metrics.Registry.AddBeforeCollectCallback(() => metrics.WindowQueueDepth.Set(windows.Reader.Count));
 
         using var statusStop = new CancellationTokenSource();
         var connecting = Task.Run(() => ConnectAsync(drain.Token), CancellationToken.None);
@@ -52,56 +60,23 @@ internal sealed partial class PipelineService(
         var persisting = Task.Run(() => publisher.PersistAsync(events.Reader, CancellationToken.None), CancellationToken.None);
         var sending = Task.Run(() => SendAsync(persisting, drain.Token), CancellationToken.None);
         var windowHeads = plan.Heads.Select(h => h.CreateWindowHead(metrics, loggerFactory)).OfType<IWindowHead>().ToList();
+        WindowHeads = windowHeads;
+        var cameras = new CameraSet(options, plan, model.Manifest.Input.Format, metrics, cameraStatus, time, loggerFactory, windows.Writer, windowHeads, stoppingToken, drain.Token);
+        cameras.FrameScored += (camera, head, score) => FrameScored?.Invoke(camera, head, score);
         var detection = RunAndCompleteAsync(
-            () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>(), options.Cameras).RunAsync(results.Reader, events.Writer, drain.Token),
+            () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>(), cameras.Options) { Recent = Incidents }.RunAsync(results.Reader, events.Writer, drain.Token),
             events.Writer);
         var inference = RunAndCompleteAsync(
             () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>(), time, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMilliseconds), windowHeads).RunAsync(windows.Reader, results.Writer, drain.Token),
             results.Writer);
 
-        var frameQueues = new List<(Gauge.Child Depth, ChannelReader<Frame> Queue)>();
-        metrics.Registry.AddBeforeCollectCallback(() =>
-        {
-            metrics.WindowQueueDepth.Set(windows.Reader.Count);
-            lock (frameQueues)
-            {
-                foreach (var (depth, queue) in frameQueues)
-                {
-                    depth.Set(queue.Count);
-                }
-            }
-        });
-
-        var readerTasks = new List<Task>();
-        var windowingTasks = new List<Task>();
-        var readerLogger = loggerFactory.CreateLogger<CameraReader>();
-        var windowingLogger = loggerFactory.CreateLogger<CameraWindowing>();
         foreach (var camera in options.Cameras.Where(c => c.Enabled))
         {
-            var cameraMetrics = metrics.ForCamera(camera.Id);
-            var frames = PipelineChannels.ForFrames(camera.QueueCapacity, cameraMetrics);
-            lock (frameQueues)
-            {
-                frameQueues.Add((metrics.FrameQueueDepth.WithLabels(camera.Id), frames.Reader));
-            }
-
-            var reader = new CameraReader(camera, frames.Writer, cameraMetrics, time, readerLogger, cameraStatus.Report);
-            _readers.Add(reader);
-            cameraStatus.Report(reader.Status);
-            var w = camera.Window ?? options.Window;
-            var windowing = new CameraWindowing(camera.Id, new WindowSchedule(w.Length, w.Subsample, w.Hop), model.Manifest.Input.Format, cameraMetrics, windowingLogger,
-                [.. plan.Heads.Select(h => h.CreateFrameHead(camera)).OfType<IFrameHead>()],
-                PrivacyMask.For(camera),
-                SnapshotCapture.For(camera, options.Detection.Snapshot));
-            var cameraId = camera.Id;
-            windowing.FrameScored += (head, score) => FrameScored?.Invoke(cameraId, head, score);
-            // Windowing waits without a token (see CameraWindowing.RunAsync): the drain deadline ends it by completing its input.
-            drain.Token.Register(() => frames.Writer.TryComplete());
-            windowingTasks.Add(Task.Run(() => RunWindowingAsync(windowing, frames.Reader, windows.Writer, cameraMetrics, drain.Token), CancellationToken.None));
-            readerTasks.Add(Task.Run(() => reader.RunAsync(stoppingToken), CancellationToken.None));
+            cameras.Start(camera, plan.ApiCameras.ContainsKey(camera.Id) ? CameraOrigin.Api : CameraOrigin.Config);
         }
 
-        LogStarted(_readers.Count, model.Manifest.Name, model.ExecutionProvider);
+        Volatile.Write(ref _cameras, cameras);
+        LogStarted(cameras.Snapshot().Count, model.Manifest.Name, model.ExecutionProvider);
         foreach (var head in windowHeads)
         {
             LogWindowHead(head.Name);
@@ -111,9 +86,9 @@ internal sealed partial class PipelineService(
         // loop waiting for the host alone kept the process alive after its job was done.
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var progress = Task.Run(() => LogProgressAsync(progressStop.Token), CancellationToken.None);
+        var rates = Task.Run(() => SampleRatesAsync(cameras, progressStop.Token), CancellationToken.None);
 
-        var allCamerasDone = Task.WhenAll(readerTasks);
-        await Task.WhenAny(allCamerasDone, Task.Delay(Timeout.Infinite, stoppingToken)).ConfigureAwait(false);
+        await Task.WhenAny(cameras.AllFinished, Task.Delay(Timeout.Infinite, stoppingToken)).ConfigureAwait(false);
         var stoppedByHost = stoppingToken.IsCancellationRequested;
         drain.CancelAfter(TimeSpan.FromSeconds(options.Pipeline.DrainTimeoutSeconds));
         if (stoppedByHost)
@@ -121,12 +96,11 @@ internal sealed partial class PipelineService(
             LogDraining(options.Pipeline.DrainTimeoutSeconds);
         }
 
-        await allCamerasDone.ConfigureAwait(false);
-        await Task.WhenAll(windowingTasks).ConfigureAwait(false);
+        await cameras.WaitStoppedAsync().ConfigureAwait(false);
         windows.Writer.TryComplete();
         await Task.WhenAll(inference, detection, persisting, sending, connecting).ConfigureAwait(false);
         await progressStop.CancelAsync().ConfigureAwait(false);
-        await progress.ConfigureAwait(false);
+        await Task.WhenAll(progress, rates).ConfigureAwait(false);
         await statusStop.CancelAsync().ConfigureAwait(false);
         await statusLoop.ConfigureAwait(false);
         await FlushCameraStatusAsync().ConfigureAwait(false);
@@ -141,22 +115,19 @@ internal sealed partial class PipelineService(
         }
     }
 
-    private static async Task RunWindowingAsync(CameraWindowing windowing, ChannelReader<Frame> frames, ChannelWriter<Window> windows, CameraMetrics metrics, CancellationToken drain)
+    private async Task SampleRatesAsync(CameraSet cameras, CancellationToken stop)
     {
-        using (windowing)
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2), time);
+        try
         {
-            try
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                await windowing.RunAsync(frames, windows, drain).ConfigureAwait(false);
+                cameras.SampleRates();
             }
-            catch (OperationCanceledException)
-            {
-                while (frames.TryRead(out var frame))
-                {
-                    metrics.FramesDroppedShutdown.Inc();
-                    frame.Dispose();
-                }
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
         }
     }
 
@@ -244,7 +215,7 @@ internal sealed partial class PipelineService(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                foreach (var reader in _readers)
+                foreach (var reader in Cameras)
                 {
                     LogCameraProgress(reader.CameraId, reader.State.ToString().ToLowerInvariant(), reader.FramesRead, reader.LastError ?? "-");
                 }

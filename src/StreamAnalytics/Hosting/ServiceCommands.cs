@@ -44,25 +44,26 @@ internal static class ServiceCommands
             return ExitCodes.Ok;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        var host = StreamAnalyticsApp.BuildHost(plan, configuration, logging =>
         {
-            DisableDefaults = true,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Configuration.AddConfiguration(configuration);
-        builder.Logging.ClearProviders();
-        ConfigureLogging(builder.Logging, configuration);
-        builder.Services.AddSystemd();
-        builder.Services.AddStreamAnalytics(plan);
+            logging.ClearProviders();
+            ConfigureLogging(logging, configuration);
+        }, services => services.AddSystemd());
         try
         {
-            using var host = builder.Build();
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            using (host)
+            {
+                await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is InvalidOperationException or System.Net.Sockets.SocketException or IOException)
         {
-            await error.WriteLineAsync($"StreamAnalytics stopped: {Configuration.CredentialRedactor.Redact(ex.Message)}").ConfigureAwait(false);
+            var hint = ex is IOException && ex.Message.Contains("bind", StringComparison.OrdinalIgnoreCase)
+                ? $" Set Http.Port to a free port (it is {plan.Options.Http.Port}) or Http.Enabled to false."
+                : string.Empty;
+            await error.WriteLineAsync($"StreamAnalytics stopped: {Configuration.CredentialRedactor.Redact(ex.Message)}{hint}").ConfigureAwait(false);
             return ExitCodes.Failed;
         }
     }

@@ -10,6 +10,12 @@ internal sealed record StartupPlan(StreamAnalyticsOptions Options, OnnxModel? Mo
     /// <summary>The detectors, checked and loaded; each adds its frame and window heads to the pipeline.</summary>
     public IReadOnlyList<IHeadModule> Heads { get; init; } = [];
 
+    /// <summary>The cameras added through the API (from the state's cameras.json), as posted, by id; they are in <see cref="StreamAnalyticsOptions.Cameras"/> too.</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> ApiCameras { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
+
+    /// <summary>The API's bearer token, when one is configured (needed off loopback).</summary>
+    public Http.ApiToken? ApiToken { get; init; }
+
     public bool IsValid => Problems.Count == 0 && Model is not null;
 
     /// <summary>The first detector of type <typeparamref name="T"/> (for diagnostics and tests).</summary>

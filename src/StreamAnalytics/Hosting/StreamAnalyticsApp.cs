@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -5,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Prometheus;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Heads;
+using StreamAnalytics.Http;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Publishing;
@@ -20,6 +24,7 @@ internal static class StreamAnalyticsApp
     {
         heads ??= HeadModules.CreateDefault();
         var options = new StreamAnalyticsOptions();
+        var apiCameras = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         var section = configuration.GetSection(StreamAnalyticsOptions.SectionName);
         var problems = NameCameras(ConfigurationSchemaChecker.Check(section, typeof(StreamAnalyticsOptions), out var unconvertible), section);
         try
@@ -33,7 +38,9 @@ internal static class StreamAnalyticsApp
                     .Build()
                     .GetSection(StreamAnalyticsOptions.SectionName);
             bindable.Bind(options);
-            problems.AddRange(StreamAnalyticsOptionsValidator.Collect(options));
+            var configured = options.Cameras.Count;
+            apiCameras = LoadApiCameras(options, problems);
+            problems.AddRange(StreamAnalyticsOptionsValidator.Collect(options).Select(p => NameStoredCamera(p, configured, options)));
         }
         catch (InvalidOperationException ex)
         {
@@ -58,11 +65,11 @@ internal static class StreamAnalyticsApp
             problems.Add($"Model.Manifest '{manifest.ManifestPath}' is an action head over '{features.Recipe}' features of backbone '{features.Backbone}'; Model.Manifest must name that backbone's manifest (for the shipped fight head: models/resnet18/model-featuremap.json).");
         }
 
-        if (manifest is not null && manifest.Input.Layout == TensorLayout.Ncthw)
+        if (manifest is not null)
         {
-            foreach (var camera in options.Cameras.Where(c => (c.Window ?? options.Window).Length != manifest.Input.Frames))
+            foreach (var camera in options.Cameras)
             {
-                problems.Add($"Camera '{camera.Id}': Window.Length is {(camera.Window ?? options.Window).Length} but clip model '{manifest.Name}' takes {manifest.Input.Frames} frames.");
+                CheckCameraAgainstModel(camera, options, manifest, problems);
             }
         }
 
@@ -72,6 +79,7 @@ internal static class StreamAnalyticsApp
             head.Check(context, problems);
         }
 
+        var token = options.Http.Enabled ? ApiToken.Resolve(options.Http, problems) : null;
         if (problems.Count > 0 || manifest is null)
         {
             DisposeAll(heads);
@@ -105,7 +113,74 @@ internal static class StreamAnalyticsApp
         // Loading (and rewriting the batch dimension of) a large ONNX file leaves hundreds of MB of garbage
         // that a quiet pipeline may not collect for a long time: return it to the OS once, at start.
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        return new StartupPlan(options, model, []) { Heads = heads };
+        return new StartupPlan(options, model, []) { Heads = heads, ApiCameras = apiCameras, ApiToken = token };
+    }
+
+    /// <summary>What the model asks of every camera (a clip model takes a fixed number of frames).</summary>
+    public static void CheckCameraAgainstModel(CameraOptions camera, StreamAnalyticsOptions options, ModelManifest manifest, ICollection<string> problems)
+    {
+        var length = (camera.Window ?? options.Window).Length;
+        if (manifest.Input.Layout == TensorLayout.Ncthw && length != manifest.Input.Frames)
+        {
+            problems.Add($"Camera '{camera.Id}': Window.Length is {length} but clip model '{manifest.Name}' takes {manifest.Input.Frames} frames.");
+        }
+    }
+
+    /// <summary>Adds the cameras saved by the API to the options, where the validator checks them with the configured ones.</summary>
+    private static Dictionary<string, JsonElement> LoadApiCameras(StreamAnalyticsOptions options, List<string> problems)
+    {
+        var stored = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(options.Pipeline.StateDirectory))
+        {
+            return stored;
+        }
+
+        var store = new CameraStore(options.Pipeline.StateDirectory);
+        List<JsonElement> entries;
+        try
+        {
+            entries = store.Load();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"Cameras added through the API cannot be read: {ex.Message} Fix or remove the file.");
+            return stored;
+        }
+
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var before = problems.Count;
+            if (CameraJson.Read(entries[i], $"'{store.FilePath}' cameras[{i}]", problems) is not { } camera || problems.Count > before)
+            {
+                continue;
+            }
+
+            if (options.Cameras.Any(c => c.Id == camera.Id))
+            {
+                problems.Add($"'{store.FilePath}' cameras[{i}] (camera '{camera.Id}'): a camera added through the API has the id of a camera in the configuration; remove one of them.");
+                continue;
+            }
+
+            options.Cameras.Add(camera);
+            stored[camera.Id] = entries[i];
+        }
+
+        return stored;
+    }
+
+    /// <summary>A problem of a camera that came from the state's cameras.json names that file, not a Cameras index the operator cannot find.</summary>
+    private static string NameStoredCamera(string problem, int configured, StreamAnalyticsOptions options)
+    {
+        for (var i = configured; i < options.Cameras.Count; i++)
+        {
+            var prefix = $"Cameras[{i}]";
+            if (problem.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return $"'{Path.Combine(Path.GetFullPath(options.Pipeline.StateDirectory), CameraStore.FileName)}' cameras[{i - configured}]{problem[prefix.Length..]}";
+            }
+        }
+
+        return problem;
     }
 
     private static void DisposeAll(IEnumerable<IHeadModule> heads)
@@ -134,6 +209,42 @@ internal static class StreamAnalyticsApp
         })];
     }
 
+    /// <summary>
+    /// The host the executable runs (and the integration tests): the pipeline, and with <c>Http.Enabled</c> Kestrel on
+    /// one port with metrics, probes, the API and the status page.
+    /// </summary>
+    /// <param name="logging">Sets up logging on the builder's (empty) logging.</param>
+    /// <param name="services">Adds services before the pipeline's (systemd notification, say).</param>
+    public static IHost BuildHost(StartupPlan plan, IConfiguration configuration, Action<ILoggingBuilder> logging, Action<IServiceCollection>? services = null, CollectorRegistry? registry = null)
+    {
+        var options = plan.Options;
+        registry ??= Metrics.NewCustomRegistry();
+        if (!options.Http.Enabled)
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+            builder.Configuration.AddConfiguration(configuration);
+            logging(builder.Logging);
+            services?.Invoke(builder.Services);
+            builder.Services.AddStreamAnalytics(plan, registry);
+            return builder.Build();
+        }
+
+        var web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, ApplicationName = "streamanalytics" });
+        web.Configuration.AddConfiguration(configuration);
+        logging(web.Logging);
+        web.WebHost.UseKestrelCore().ConfigureKestrel(k => HttpSurface.Listen(k, options.Http));
+        services?.Invoke(web.Services);
+        web.Services.AddStreamAnalytics(plan, registry);
+        web.Services.AddHttpSurface();
+        web.Services.AddSingleton<CameraAdmin>();
+        web.Services.AddSingleton<ICameraControl>(sp => sp.GetRequiredService<CameraAdmin>());
+        web.Services.AddSingleton<IReadiness, PipelineReadiness>();
+        web.Services.AddSingleton(sp => sp.GetRequiredService<PipelineService>().Incidents);
+        var app = web.Build();
+        app.MapHttpSurface(options, registry, plan.ApiToken);
+        return app;
+    }
+
     /// <summary>Registers the pipeline on a host builder whose configuration and logging are already set.</summary>
     public static void AddStreamAnalytics(this IServiceCollection services, StartupPlan plan, CollectorRegistry? registry = null)
     {
@@ -150,6 +261,7 @@ internal static class StreamAnalyticsApp
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new PipelineMetrics(registry ?? Metrics.NewCustomRegistry()));
         services.AddSingleton(options.Metrics);
+        services.AddSingleton(options.Http);
         services.AddSingleton(options.Mqtt);
         if (options.Mqtt.EmbeddedBroker)
         {
@@ -158,7 +270,6 @@ internal static class StreamAnalyticsApp
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         }
 
-        services.AddHostedService<MetricsEndpoint>();
         services.AddSingleton(options.Mqtt.Outbox);
         services.AddSingleton<DurableOutbox>();
         services.AddSingleton<MqttConnection>();

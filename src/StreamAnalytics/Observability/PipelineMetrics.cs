@@ -37,6 +37,7 @@ internal sealed class PipelineMetrics
         FrameQueueDepth = factory.CreateGauge("streamanalytics_ingest_queue_depth_frames", "Frames waiting between a camera's decoder and its windowing (sampled at scrape).", "camera");
         WindowQueueDepth = factory.CreateGauge("streamanalytics_inference_queue_depth_windows", "Windows waiting for inference (sampled at scrape).");
         IncidentsStarted = factory.CreateCounter("streamanalytics_detection_incidents_total", "Incidents started (one per incident, not per message), by type.", "camera", "type");
+        IncidentStreamDropped = factory.CreateCounter("streamanalytics_http_incident_stream_dropped_total", "Incident messages an SSE client missed because it read too slowly.");
         Ready = factory.CreateGauge("streamanalytics_hosting_ready", "1 while /readyz answers 200: model loaded, cameras started, publishing healthy.");
     }
 
@@ -65,6 +66,18 @@ internal sealed class PipelineMetrics
     public Gauge WindowQueueDepth { get; }
     public Counter IncidentsStarted { get; }
     public Gauge Ready { get; }
+    public Counter IncidentStreamDropped { get; }
+
+    /// <summary>
+    /// A camera removed at run time leaves no gauge behind (a stale camera_up 0 would page someone); its counters stay,
+    /// since rates over them must not jump.
+    /// </summary>
+    public void ForgetCamera(string cameraId)
+    {
+        CameraUp.RemoveLabelled(cameraId);
+        SecondsSinceLastFrame.RemoveLabelled(cameraId);
+        FrameQueueDepth.RemoveLabelled(cameraId);
+    }
 
     /// <summary>Label children resolved once per camera so the per-frame path allocates nothing.</summary>
     public CameraMetrics ForCamera(string cameraId) => new(this, cameraId);

@@ -16,6 +16,7 @@ internal sealed partial class CameraStatusPublisher
     private readonly ILogger _logger;
     private readonly Dictionary<string, CameraStatus> _latest = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _changed = new(0);
 
@@ -40,7 +41,20 @@ internal sealed partial class CameraStatusPublisher
         lock (_gate)
         {
             _latest[status.CameraId] = status;
+            _removed.Remove(status.CameraId);
             _dirty.Add(status.CameraId);
+            Signal();
+        }
+    }
+
+    /// <summary>A camera removed at run time: its retained status is cleared (an empty retained message), so subscribers stop seeing it.</summary>
+    public void Forget(string cameraId)
+    {
+        lock (_gate)
+        {
+            _latest.Remove(cameraId);
+            _dirty.Remove(cameraId);
+            _removed.Add(cameraId);
             Signal();
         }
     }
@@ -67,10 +81,32 @@ internal sealed partial class CameraStatusPublisher
         }
 
         List<CameraStatus> batch;
+        List<string> removed;
         lock (_gate)
         {
             batch = [.. _dirty.Select(id => _latest[id])];
             _dirty.Clear();
+            removed = [.. _removed];
+            _removed.Clear();
+        }
+
+        foreach (var cameraId in removed)
+        {
+            try
+            {
+                await _connection.PublishAsync(_connection.Topics.CameraStatus(cameraId), [], retain: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogFailed(cameraId, MqttConnection.Describe(ex));
+                lock (_gate)
+                {
+                    if (!_latest.ContainsKey(cameraId))
+                    {
+                        _removed.Add(cameraId);
+                    }
+                }
+            }
         }
 
         foreach (var status in batch)

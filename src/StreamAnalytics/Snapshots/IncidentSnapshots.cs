@@ -7,15 +7,13 @@ namespace StreamAnalytics.Snapshots;
 /// Turns an incident's peak frame into what its events carry, by the camera's snapshot settings: a JPEG file
 /// in the snapshot folder, or base64 in the event. Each frame is encoded once however many messages carry it.
 /// </summary>
-internal sealed partial class IncidentSnapshots(SnapshotOptions pipeline, IEnumerable<CameraOptions> cameras, ILogger logger)
+/// <param name="cameras">The cameras by id (a live view: cameras added at run time bring their own settings).</param>
+internal sealed partial class IncidentSnapshots(SnapshotOptions pipeline, IReadOnlyDictionary<string, CameraOptions> cameras, ILogger logger)
 {
     public const string TooLarge = "larger than MaxBytes at every quality and size tried";
 
-    private readonly Dictionary<string, SnapshotOptions> _byCamera = cameras
-        .Where(c => c.Snapshot is not null)
-        .ToDictionary(c => c.Id, c => c.Snapshot!, StringComparer.Ordinal);
-
-    public SnapshotOptions OptionsFor(string cameraId) => _byCamera.GetValueOrDefault(cameraId, pipeline);
+    public SnapshotOptions OptionsFor(string cameraId) =>
+        cameras.TryGetValue(cameraId, out var camera) && camera.Snapshot is { } own ? own : pipeline;
 
     /// <summary>The snapshot for an event of this camera; null when the incident has no peak frame (snapshots off).</summary>
     public EventSnapshot? Describe(string cameraId, SnapshotFrame? frame)

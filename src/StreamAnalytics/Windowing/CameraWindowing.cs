@@ -26,6 +26,7 @@ internal sealed partial class CameraWindowing : IDisposable
     private readonly double[] _pendingScores;
     private readonly PrivacyMask? _privacy;
     private readonly SnapshotCapture? _snapshots;
+    private readonly LatestFrameTap? _tap;
     private long _errors;
     private long _arrivals;
     private long _sampled;
@@ -36,7 +37,8 @@ internal sealed partial class CameraWindowing : IDisposable
     /// <param name="heads">The camera's frame heads (the motion head); each sees every decoded, masked frame, sampled or not. Disposed with this.</param>
     /// <param name="privacy">The camera's masks and zones, blanked in each frame before anything else reads it.</param>
     /// <param name="snapshots">Set when the camera's snapshots are on: each window keeps a copy of its last (masked) frame.</param>
-    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, IReadOnlyList<IFrameHead>? heads = null, PrivacyMask? privacy = null, SnapshotCapture? snapshots = null)
+    /// <param name="tap">Set when something outside the pipeline may ask for the camera's latest picture (the API).</param>
+    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, IReadOnlyList<IFrameHead>? heads = null, PrivacyMask? privacy = null, SnapshotCapture? snapshots = null, LatestFrameTap? tap = null)
     {
         CameraId = cameraId;
         _schedule = schedule;
@@ -51,6 +53,7 @@ internal sealed partial class CameraWindowing : IDisposable
         _logger = logger;
         _privacy = privacy;
         _snapshots = snapshots;
+        _tap = tap;
     }
 
     /// <summary>Every frame head's score, frame by frame (for tests and diagnostics; runs on the windowing thread).</summary>
@@ -75,6 +78,7 @@ internal sealed partial class CameraWindowing : IDisposable
                 LogMaskRasterised(_logger, CameraId, frame.Width, frame.Height, 100.0 * _privacy.BlankedPixels / ((long)frame.Width * frame.Height));
             }
 
+            _tap?.Offer(frame);
             if (_heads.Length > 0)
             {
                 ScoreFrame(frame);

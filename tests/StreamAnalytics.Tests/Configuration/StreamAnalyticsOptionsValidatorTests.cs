@@ -130,9 +130,11 @@ public sealed class StreamAnalyticsOptionsValidatorTests
     }
 
     [Fact]
-    public void No_cameras_is_an_error()
+    public void No_cameras_is_an_error_without_the_api_to_add_them()
     {
-        var error = Assert.Single(StreamAnalyticsOptionsValidator.Collect(new StreamAnalyticsOptions()));
+        Assert.Empty(StreamAnalyticsOptionsValidator.Collect(new StreamAnalyticsOptions()));
+
+        var error = Assert.Single(StreamAnalyticsOptionsValidator.Collect(new StreamAnalyticsOptions { Http = new() { Enabled = false }, Metrics = new() { Enabled = false } }));
 
         Assert.Contains("at least one camera", error, StringComparison.Ordinal);
     }
@@ -167,14 +169,14 @@ public sealed class StreamAnalyticsOptionsValidatorTests
         options.Detection.Anomaly.Threshold = 3;
         options.Detection.Action.Thresholds["fall"] = 1.5;
         options.Mqtt.TopicPrefix = "site/#";
-        options.Metrics.Port = 0;
+        options.Http.Port = 0;
         options.Pipeline.DrainTimeoutSeconds = -1;
         options.Model.ExecutionProvider = "tensorrt";
         options.Model.TensorRtCacheDirectory = " ";
 
         var errors = StreamAnalyticsOptionsValidator.Collect(options);
 
-        string[] expected = ["Window.Hop", "Model.MaxBatch", "Model.TensorRtCacheDirectory", "Detection.Anomaly.Threshold", "Detection.Action.Thresholds['fall']", "Mqtt.TopicPrefix", "Metrics.Port", "Pipeline.DrainTimeoutSeconds"];
+        string[] expected = ["Window.Hop", "Model.MaxBatch", "Model.TensorRtCacheDirectory", "Detection.Anomaly.Threshold", "Detection.Action.Thresholds['fall']", "Mqtt.TopicPrefix", "Http.Port", "Pipeline.DrainTimeoutSeconds"];
         Assert.Equal(expected.Length, errors.Count);
         foreach (var start in expected)
         {

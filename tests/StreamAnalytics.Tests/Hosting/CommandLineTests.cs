@@ -25,7 +25,7 @@ public sealed class CommandLineTests : IDisposable
 
         // The shipped appsettings.json is copied next to the test assembly.
         Assert.Equal("demo", configuration["StreamAnalytics:Cameras:0:Id"]);
-        Assert.Equal("9464", configuration["StreamAnalytics:Metrics:Port"]);
+        Assert.Equal("9464", configuration["StreamAnalytics:Http:Port"]);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal("site", configuration["StreamAnalytics:Mqtt:TopicPrefix"]);
 
         // Nothing of appsettings.json is merged in.
-        Assert.Null(configuration["StreamAnalytics:Metrics:Port"]);
+        Assert.Null(configuration["StreamAnalytics:Http:Port"]);
         Assert.Null(configuration["StreamAnalytics:Window:Length"]);
         Assert.Null(configuration["--config"]);
     }

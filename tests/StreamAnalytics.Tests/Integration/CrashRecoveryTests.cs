@@ -60,7 +60,7 @@ public sealed class CrashRecoveryTests : IDisposable
         var settings = PipelineSettings.Base(brokerPort, embeddedBroker: false);
         PipelineSettings.AddCamera(settings, 0, "crash", SharedData.Path("ucsd-ped2", "test", "test09.mp4"));
         settings["StreamAnalytics:Mqtt:Outbox:Directory"] = outbox;
-        settings["StreamAnalytics:Metrics:Port"] = FreeTcpPort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["StreamAnalytics:Http:Port"] = FreeTcpPort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var path = Path.Combine(_folder, "config.json");
         File.WriteAllText(path, ToJson(settings));
         return path;

@@ -24,6 +24,8 @@ internal static class PipelineSettings
         ["StreamAnalytics:Mqtt:ClientId"] = "sa-test-" + Guid.NewGuid().ToString("N")[..8],
         ["StreamAnalytics:Mqtt:TopicPrefix"] = "satest",
         ["StreamAnalytics:Mqtt:Outbox:Directory"] = Directory.CreateTempSubdirectory("sa-outbox-").FullName,
+        // Cameras added through the API are saved here: never in the test folder, where every later test would start them.
+        ["StreamAnalytics:Pipeline:StateDirectory"] = Directory.CreateTempSubdirectory("sa-state-").FullName,
         ["StreamAnalytics:Mqtt:ReconnectInitialDelaySeconds"] = "0.2",
         ["StreamAnalytics:Mqtt:ReconnectMaxDelaySeconds"] = "1",
     };

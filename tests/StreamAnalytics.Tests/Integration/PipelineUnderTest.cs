@@ -20,7 +20,14 @@ internal sealed class PipelineUnderTest : IAsyncDisposable
 
     public ListLoggerProvider Logs { get; }
 
+    /// <summary>The HTTP port: metrics, probes, API and status page.</summary>
+    public int HttpPort => MetricsPort;
+
+    /// <summary>The same port as <see cref="HttpPort"/>, where /metrics is served.</summary>
     public int MetricsPort { get; }
+
+    /// <summary>A client for the HTTP port (API, probes, metrics), base address set.</summary>
+    public HttpClient CreateHttpClient() => new() { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}/") };
 
     public PipelineService Pipeline => _host.Services.GetRequiredService<PipelineService>();
 
@@ -33,7 +40,7 @@ internal sealed class PipelineUnderTest : IAsyncDisposable
         var metricsPort = FreeTcpPort.Next();
         var all = new Dictionary<string, string?>(settings)
         {
-            ["StreamAnalytics:Metrics:Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["StreamAnalytics:Http:Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["StreamAnalytics:Pipeline:ProgressLogSeconds"] = "0",
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
@@ -42,13 +49,13 @@ internal sealed class PipelineUnderTest : IAsyncDisposable
         var plan = StreamAnalyticsApp.Prepare(configuration, startupLogging, heads);
         Assert.True(plan.IsValid, string.Join(Environment.NewLine, plan.Problems));
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddConfiguration(configuration);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(logs);
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Services.AddStreamAnalytics(plan);
-        var host = builder.Build();
+        var host = StreamAnalyticsApp.BuildHost(plan, configuration, logging =>
+        {
+            logging.ClearProviders();
+            logging.AddProvider(logs);
+            logging.SetMinimumLevel(LogLevel.Debug);
+            logging.AddFilter("Microsoft", LogLevel.Warning);
+        });
         beforeStart?.Invoke(host);
         await host.StartAsync(cancellationToken);
         return new PipelineUnderTest(host, logs, metricsPort);

@@ -145,13 +145,13 @@ public sealed class IncidentSnapshotTests : IDisposable
         var logger = new CapturingLogger();
 
         var fitted = capture.Capture(frame);
-        var fits = new IncidentSnapshots(new SnapshotOptions { Mode = SnapshotOptions.Base64Mode, MaxBytes = 40_000, Quality = 95 }, [], logger).Describe("noise", fitted)!;
+        var fits = new IncidentSnapshots(new SnapshotOptions { Mode = SnapshotOptions.Base64Mode, MaxBytes = 40_000, Quality = 95 }, new Dictionary<string, CameraOptions>(), logger).Describe("noise", fitted)!;
         Assert.Null(fits.Omitted);
         Assert.InRange(Convert.FromBase64String(fits.Data!).Length, 1, 40_000);
         Assert.True(fits.Quality < 95 || fits.Width < 640, $"quality {fits.Quality}, width {fits.Width}");
 
         var tooLarge = capture.Capture(frame);
-        var omitted = new IncidentSnapshots(new SnapshotOptions { Mode = SnapshotOptions.Base64Mode, MaxBytes = 300 }, [], logger).Describe("noise", tooLarge)!;
+        var omitted = new IncidentSnapshots(new SnapshotOptions { Mode = SnapshotOptions.Base64Mode, MaxBytes = 300 }, new Dictionary<string, CameraOptions>(), logger).Describe("noise", tooLarge)!;
         Assert.Equal(IncidentSnapshots.TooLarge, omitted.Omitted);
         Assert.Null(omitted.Data);
         Assert.Equal(0, omitted.Bytes);

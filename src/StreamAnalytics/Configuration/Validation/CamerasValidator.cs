@@ -9,9 +9,10 @@ internal sealed class CamerasValidator : IOptionsSectionValidator
 {
     public void Validate(StreamAnalyticsOptions options, ICollection<string> errors)
     {
-        if (options.Cameras.Count == 0)
+        if (options.Cameras.Count == 0 && !options.Http.Enabled)
         {
-            errors.Add("Cameras: at least one camera is required.");
+            // With the HTTP API on, a service may start empty and take its cameras from POST /api/v1/cameras.
+            errors.Add("Cameras: at least one camera is required (or turn Http.Enabled on and add cameras through the API).");
         }
 
         var seenIds = new HashSet<string>(StringComparer.Ordinal);

@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Configuration.Validation;
 
-/// <summary>The Metrics section; its endpoint settings matter only when it is enabled.</summary>
+/// <summary>The Metrics section: where on the HTTP port the scrape endpoint is.</summary>
 internal sealed class MetricsValidator : IOptionsSectionValidator
 {
     public void Validate(StreamAnalyticsOptions options, ICollection<string> errors)
@@ -11,14 +11,14 @@ internal sealed class MetricsValidator : IOptionsSectionValidator
             return;
         }
 
-        if (metrics.Port is < 1 or > 65535)
+        if (!options.Http.Enabled)
         {
-            errors.Add($"Metrics.Port must be between 1 and 65535 (got {metrics.Port}).");
+            errors.Add("Metrics are served on the HTTP port: set Http.Enabled to true, or Metrics.Enabled to false.");
         }
 
-        if (string.IsNullOrWhiteSpace(metrics.Host))
+        if (string.IsNullOrWhiteSpace(metrics.Path) || !metrics.Path.StartsWith('/') || metrics.Path.StartsWith("/api", StringComparison.OrdinalIgnoreCase) || metrics.Path.TrimEnd('/').Length == 0)
         {
-            errors.Add("Metrics.Host is required.");
+            errors.Add($"Metrics.Path must start with '/', name a path of its own and not be under /api (got '{metrics.Path}').");
         }
     }
 }

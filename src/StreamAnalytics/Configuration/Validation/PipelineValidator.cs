@@ -1,6 +1,6 @@
 namespace StreamAnalytics.Configuration.Validation;
 
-/// <summary>The Pipeline section: how the running pipeline shuts down.</summary>
+/// <summary>The Pipeline section: how the running pipeline shuts down, and where it keeps its state.</summary>
 internal sealed class PipelineValidator : IOptionsSectionValidator
 {
     public void Validate(StreamAnalyticsOptions options, ICollection<string> errors)
@@ -8,6 +8,11 @@ internal sealed class PipelineValidator : IOptionsSectionValidator
         if (options.Pipeline.DrainTimeoutSeconds is < 0 or > 600)
         {
             errors.Add($"Pipeline.DrainTimeoutSeconds must be between 0 and 600 (got {options.Pipeline.DrainTimeoutSeconds}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Pipeline.StateDirectory))
+        {
+            errors.Add("Pipeline.StateDirectory is required (a folder the service may write, e.g. 'state').");
         }
     }
 }

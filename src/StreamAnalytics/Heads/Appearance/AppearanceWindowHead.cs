@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Contracts;
@@ -9,12 +10,13 @@ namespace StreamAnalytics.Heads.Appearance;
 /// The appearance anomaly head: each window's embedding (the output with role <c>embedding</c>) against what
 /// the camera's first windows looked like (<see cref="AnomalyDetector"/>, one per camera).
 /// </summary>
-internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogger logger) : IWindowHead
+internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogger logger) : IWindowHead, ICameraLearning
 {
     public const string HeadName = "embedding-knn";
     public const string HeadVersion = "1";
 
-    private readonly Dictionary<string, AnomalyDetector> _detectors = new(StringComparer.Ordinal);
+    // Written on the inference thread; read and pruned by the API.
+    private readonly ConcurrentDictionary<string, AnomalyDetector> _detectors = new(StringComparer.Ordinal);
 
     public string Name => HeadName;
 
@@ -40,6 +42,11 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
 
         return detector;
     }
+
+    public double? LearningProgress(string cameraId) =>
+        _detectors.TryGetValue(cameraId, out var detector) ? Math.Min(1.0, (double)detector.LearnedWindows / options.CalibrationWindows) : null;
+
+    public void Forget(string cameraId) => _detectors.TryRemove(cameraId, out _);
 
     public void Dispose()
     {

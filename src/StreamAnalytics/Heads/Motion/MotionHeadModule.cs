@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Inference;
@@ -12,7 +13,8 @@ namespace StreamAnalytics.Heads.Motion;
 /// </summary>
 internal sealed class MotionHeadModule : IHeadModule
 {
-    private readonly Dictionary<string, MotionNormalityModel> _states = new(StringComparer.Ordinal);
+    // Cameras added through the API load their state on the request's thread while cameras start on others.
+    private readonly ConcurrentDictionary<string, MotionNormalityModel> _states = new(StringComparer.Ordinal);
 
     public string Name => "motion";
 
@@ -21,18 +23,29 @@ internal sealed class MotionHeadModule : IHeadModule
 
     public void Check(HeadContext context, ICollection<string> problems)
     {
-        foreach (var camera in context.Options.Cameras.Where(c => c.MotionState is not null))
+        foreach (var camera in context.Options.Cameras)
         {
-            var path = ConfiguredPath.Resolve(camera.MotionState!);
-            try
-            {
-                // Refuses a state learned with other feature settings than this build extracts.
-                _states[camera.Id] = MotionStateFile.Load(path, new MotionFeatureOptions());
-            }
-            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
-            {
-                problems.Add($"Camera '{camera.Id}': MotionState '{path}' cannot be used: {ex.Message}");
-            }
+            CheckCamera(camera, problems);
+        }
+    }
+
+    public void CheckCamera(CameraOptions camera, ICollection<string> problems)
+    {
+        if (camera.MotionState is null)
+        {
+            _states.TryRemove(camera.Id, out _);
+            return;
+        }
+
+        var path = ConfiguredPath.Resolve(camera.MotionState);
+        try
+        {
+            // Refuses a state learned with other feature settings than this build extracts.
+            _states[camera.Id] = MotionStateFile.Load(path, new MotionFeatureOptions());
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            problems.Add($"Camera '{camera.Id}': MotionState '{path}' cannot be used: {ex.Message}");
         }
     }
 

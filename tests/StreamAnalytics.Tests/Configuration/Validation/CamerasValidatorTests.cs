@@ -82,9 +82,17 @@ public sealed class CamerasValidatorTests
     }
 
     [Fact]
-    public void No_cameras_is_the_only_error_it_reports_for_an_empty_list()
+    public void No_cameras_is_the_only_error_it_reports_for_an_empty_list_without_the_api()
     {
-        Assert.Equal(["Cameras: at least one camera is required."], Validate(new StreamAnalyticsOptions()));
+        Assert.Equal(
+            ["Cameras: at least one camera is required (or turn Http.Enabled on and add cameras through the API)."],
+            Validate(new StreamAnalyticsOptions { Http = new() { Enabled = false } }));
+    }
+
+    [Fact]
+    public void With_the_api_on_a_service_may_start_without_cameras()
+    {
+        Assert.Empty(Validate(new StreamAnalyticsOptions()));
     }
 
     [Fact]

@@ -47,13 +47,49 @@ public sealed class SmallSectionValidatorTests
     }
 
     [Fact]
-    public void Metrics_endpoint_settings_matter_only_when_enabled()
+    public void Metrics_path_matters_only_when_enabled_and_needs_the_http_port()
     {
-        var options = new StreamAnalyticsOptions { Metrics = new() { Enabled = false, Port = 0, Host = "" } };
+        var options = new StreamAnalyticsOptions { Metrics = new() { Enabled = false, Path = "metrics" }, Http = new() { Enabled = false } };
         Assert.Empty(Validate(new MetricsValidator(), options));
 
         options.Metrics.Enabled = true;
-        Assert.Equal(["Metrics.Port must be between 1 and 65535 (got 0).", "Metrics.Host is required."], Validate(new MetricsValidator(), options));
+        Assert.Equal(
+            ["Metrics are served on the HTTP port: set Http.Enabled to true, or Metrics.Enabled to false.", "Metrics.Path must start with '/', name a path of its own and not be under /api (got 'metrics')."],
+            Validate(new MetricsValidator(), options));
+
+        options.Http.Enabled = true;
+        options.Metrics.Path = "/api/metrics";
+        Assert.Single(Validate(new MetricsValidator(), options));
+        options.Metrics.Path = "/metrics";
+        Assert.Empty(Validate(new MetricsValidator(), options));
+    }
+
+    [Fact]
+    public void Http_endpoint_settings_matter_only_when_enabled()
+    {
+        var options = new StreamAnalyticsOptions { Http = new() { Enabled = false, Port = 0, Host = "", IncidentHistory = 0, ReadyMaxOutboxEvents = 0 } };
+        Assert.Empty(Validate(new HttpValidator(), options));
+
+        options.Http.Enabled = true;
+        Assert.Equal(
+            [
+                "Http.Port must be between 1 and 65535 (got 0).",
+                "Http.Host is required (127.0.0.1 for this machine only, 0.0.0.0 for every interface).",
+                "Http.ReadyMaxOutboxEvents must be at least 1 (got 0).",
+                "Http.IncidentHistory must be between 1 and 100000 (got 0).",
+            ],
+            Validate(new HttpValidator(), options));
+
+        options.Http = new() { Host = "camera-host.example" };
+        Assert.Equal(["Http.Host must be an IP address or 'localhost' (got 'camera-host.example')."], Validate(new HttpValidator(), options));
+    }
+
+    [Fact]
+    public void Pipeline_needs_a_state_directory()
+    {
+        var options = new StreamAnalyticsOptions { Pipeline = new() { StateDirectory = " " } };
+
+        Assert.Equal(["Pipeline.StateDirectory is required (a folder the service may write, e.g. 'state')."], Validate(new PipelineValidator(), options));
     }
 
     [Fact]
