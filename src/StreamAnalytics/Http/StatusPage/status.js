@@ -131,7 +131,8 @@
     p.source.textContent = camera.source === 'api' ? 'added via API' : 'config file';
     p.url.textContent = camera.url ?? '';
     p.url.title = camera.url ?? '';
-    const learning = typeof camera.learningProgress === 'number';
+    // The service reports 1 once a head has learned the scene: the bar is only for while it is still learning.
+    const learning = typeof camera.learningProgress === 'number' && camera.learningProgress < 1;
     p.learning.hidden = !learning;
     if (learning) {
       p.learningBar.value = camera.learningProgress;
