@@ -75,7 +75,7 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         var browser = new HeadlessChromium(process, profile);
         try
         {
-            await browser.AttachAsync(width, height, cancellationToken);
+            await browser.AttachAsync(url, width, height, cancellationToken);
             return browser;
         }
         catch
@@ -139,7 +139,7 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         }
     }
 
-    private async Task AttachAsync(int width, int height, CancellationToken cancellationToken)
+    private async Task AttachAsync(Uri url, int width, int height, CancellationToken cancellationToken)
     {
         // Chromium prints "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/ID" on stderr once it listens.
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -181,6 +181,27 @@ internal sealed class HeadlessChromium : IAsyncDisposable
 
         // The window size leaves the viewport a little smaller in some builds: set it exactly, for the screenshot.
         await SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject { ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = false }, cancellationToken);
+
+        // Opened means loaded: the page's scripts have run, so callers read a page, not about:blank or a half-parsed one.
+        await Eventually.MatchAsync(
+            ReadyStateAsync,
+            state => state == "complete " + url.AbsoluteUri,
+            TimeSpan.FromSeconds(30),
+            $"{url} loaded",
+            cancellationToken);
+    }
+
+    private async Task<string> ReadyStateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await EvaluateAsync("document.readyState + ' ' + location.href", cancellationToken)).GetString() ?? string.Empty;
+        }
+        catch (InvalidOperationException)
+        {
+            // The first navigation can replace the context the expression ran in; the next read sees the new one.
+            return string.Empty;
+        }
     }
 
     /// <summary>The fresh profile has one page: the one opened on the command line.</summary>
