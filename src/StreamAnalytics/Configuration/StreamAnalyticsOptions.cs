@@ -20,5 +20,7 @@ internal sealed class StreamAnalyticsOptions
 
     public HttpOptions Http { get; set; } = new();
 
+    public ShardingOptions Sharding { get; set; } = new();
+
     public PipelineOptions Pipeline { get; set; } = new();
 }

@@ -20,6 +20,7 @@ internal sealed class StreamAnalyticsOptionsValidator : IValidateOptions<StreamA
         new MetricsValidator(),
         new HttpValidator(),
         new PipelineValidator(),
+        new ShardingValidator(),
     ];
 
     public ValidateOptionsResult Validate(string? name, StreamAnalyticsOptions options)

@@ -153,6 +153,11 @@ internal sealed partial class CameraAdmin : ICameraControl, IDisposable
             return CameraChange.Failed(CameraChangeOutcome.Conflict, $"A camera with the id '{added.Id}' exists already ({Describe(existing)}); use PUT /api/v1/cameras/{added.Id} to change one added through the API.");
         }
 
+        if (!string.IsNullOrEmpty(added.Id) && !_plan.RunsHere(added.Id))
+        {
+            return OtherShard(added.Id);
+        }
+
         problems.AddRange(Check(added, replacing: null));
         if (problems.Count > 0)
         {
@@ -256,6 +261,9 @@ internal sealed partial class CameraAdmin : ICameraControl, IDisposable
     private static string Describe(CameraOrigin origin) =>
         origin == CameraOrigin.Config ? "from the configuration file" : "added through the API";
 
+    private CameraChange OtherShard(string id) =>
+        CameraChange.Failed(CameraChangeOutcome.Conflict, $"Camera '{id}' belongs to shard {CameraShard.Of(id, _options.Sharding.Count)} of {_options.Sharding.Count} (this process is shard {_plan.ShardOrdinal}); add it through that process, whose state keeps it.");
+
     private static CameraChange ConfiguredConflict(string id) =>
         CameraChange.Failed(CameraChangeOutcome.Conflict, $"Camera '{id}' comes from the configuration file; change or remove it there and restart.");
 
@@ -285,13 +293,19 @@ internal sealed partial class CameraAdmin : ICameraControl, IDisposable
             }
         }
 
+        var shard = _options.Sharding.Count > 1 ? CameraShard.Of(camera.Id, _options.Sharding.Count) : 0;
+        if (!_plan.RunsHere(camera.Id))
+        {
+            return new CameraView(camera.Id, origin, camera.Enabled, "elsewhere", null, 0, 0, null, null, url, shard);
+        }
+
         if (!camera.Enabled || _pipeline.CameraSet?.Find(camera.Id) is not { } running)
         {
-            return new CameraView(camera.Id, origin, camera.Enabled, camera.Enabled ? "stopped" : "disabled", null, 0, 0, null, learning, url);
+            return new CameraView(camera.Id, origin, camera.Enabled, camera.Enabled ? "stopped" : "disabled", null, 0, 0, null, learning, url, shard);
         }
 
         var status = running.Reader.Status;
-        return new CameraView(camera.Id, origin, true, status.State.ToString().ToLowerInvariant(), status.Since, Math.Round(running.FramesPerSecond, 2), running.Reader.FramesRead, status.LastError, learning, url);
+        return new CameraView(camera.Id, origin, true, status.State.ToString().ToLowerInvariant(), status.Since, Math.Round(running.FramesPerSecond, 2), running.Reader.FramesRead, status.LastError, learning, url, shard);
     }
 
     [GeneratedRegex(@"^Cameras\[\d+\]( \(camera '[^']*'\))?")]

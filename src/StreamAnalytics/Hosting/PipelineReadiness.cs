@@ -40,7 +40,7 @@ internal sealed class PipelineReadiness : IReadiness
             ["model"] = new(true, $"{_model.Manifest.Name} {_model.Manifest.Version} on {_model.ExecutionProvider}"),
             ["cameras"] = cameras is null
                 ? new(false, "the pipeline is starting its cameras")
-                : new(true, $"{cameras.Count} started, {cameras.Count(c => c.Reader.State == Ingest.CameraState.Online)} online"),
+                : new(true, $"{cameras.Count} started here, {cameras.Count(c => c.Reader.State == Ingest.CameraState.Online)} online"),
             ["publishing"] = connected
                 ? new(true, $"broker connected, {pending} events waiting in the outbox")
                 : new(pending < _options.ReadyMaxOutboxEvents, $"broker not connected, {pending} events waiting in the outbox (not ready from {_options.ReadyMaxOutboxEvents})"),

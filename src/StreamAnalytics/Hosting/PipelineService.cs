@@ -70,9 +70,14 @@ internal sealed partial class PipelineService(
             () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>(), time, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMilliseconds), windowHeads).RunAsync(windows.Reader, results.Writer, drain.Token),
             results.Writer);
 
-        foreach (var camera in options.Cameras.Where(c => c.Enabled))
+        foreach (var camera in options.Cameras.Where(c => c.Enabled && plan.RunsHere(c.Id)))
         {
             cameras.Start(camera, plan.ApiCameras.ContainsKey(camera.Id) ? CameraOrigin.Api : CameraOrigin.Config);
+        }
+
+        if (options.Sharding.Count > 1)
+        {
+            LogShard(plan.ShardOrdinal, options.Sharding.Count, cameras.Snapshot().Count, options.Cameras.Count(c => c.Enabled));
         }
 
         Volatile.Write(ref _cameras, cameras);
@@ -231,6 +236,9 @@ internal sealed partial class PipelineService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline started: {Cameras} cameras, model {Model} on {Provider}")]
     private partial void LogStarted(int cameras, string model, string provider);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sharding: this process is shard {Ordinal} of {Count} and runs {Here} of the {All} enabled cameras; the others are listed as elsewhere")]
+    private partial void LogShard(int ordinal, int count, int here, int all);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Window head {Head} runs on every window")]
     private partial void LogWindowHead(string head);

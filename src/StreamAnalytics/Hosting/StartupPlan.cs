@@ -16,6 +16,12 @@ internal sealed record StartupPlan(StreamAnalyticsOptions Options, OnnxModel? Mo
     /// <summary>The API's bearer token, when one is configured (needed off loopback).</summary>
     public Http.ApiToken? ApiToken { get; init; }
 
+    /// <summary>This process's share of a sharded deployment (0 when not sharded).</summary>
+    public int ShardOrdinal { get; init; }
+
+    /// <summary>Whether this process runs the camera: always unless sharded, then when the camera's shard is this one.</summary>
+    public bool RunsHere(string cameraId) => Options.Sharding.Count <= 1 || CameraShard.Of(cameraId, Options.Sharding.Count) == ShardOrdinal;
+
     public bool IsValid => Problems.Count == 0 && Model is not null;
 
     /// <summary>The first detector of type <typeparamref name="T"/> (for diagnostics and tests).</summary>

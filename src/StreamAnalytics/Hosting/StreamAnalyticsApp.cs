@@ -80,6 +80,7 @@ internal static class StreamAnalyticsApp
         }
 
         var token = options.Http.Enabled ? ApiToken.Resolve(options.Http, problems) : null;
+        var ordinal = options.Sharding.Count >= 1 ? CameraShard.OrdinalOf(options.Sharding, Environment.MachineName, problems) ?? 0 : 0;
         if (problems.Count > 0 || manifest is null)
         {
             DisposeAll(heads);
@@ -113,7 +114,7 @@ internal static class StreamAnalyticsApp
         // Loading (and rewriting the batch dimension of) a large ONNX file leaves hundreds of MB of garbage
         // that a quiet pipeline may not collect for a long time: return it to the OS once, at start.
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        return new StartupPlan(options, model, []) { Heads = heads, ApiCameras = apiCameras, ApiToken = token };
+        return new StartupPlan(options, model, []) { Heads = heads, ApiCameras = apiCameras, ApiToken = token, ShardOrdinal = ordinal };
     }
 
     /// <summary>What the model asks of every camera (a clip model takes a fixed number of frames).</summary>
@@ -232,6 +233,9 @@ internal static class StreamAnalyticsApp
         var web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, ApplicationName = "streamanalytics" });
         web.Configuration.AddConfiguration(configuration);
         logging(web.Logging);
+
+        // ASP.NET Core logs each request's URL at Information: a browser's one-time /?token=… must never reach a log.
+        web.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         web.WebHost.UseKestrelCore().ConfigureKestrel(k => HttpSurface.Listen(k, options.Http));
         services?.Invoke(web.Services);
         web.Services.AddStreamAnalytics(plan, registry);
@@ -241,6 +245,9 @@ internal static class StreamAnalyticsApp
         web.Services.AddSingleton<IReadiness, PipelineReadiness>();
         web.Services.AddSingleton(sp => sp.GetRequiredService<PipelineService>().Incidents);
         var app = web.Build();
+
+        // Created now, not at the first /readyz: it keeps streamanalytics_hosting_ready current for every scrape.
+        app.Services.GetRequiredService<IReadiness>();
         app.MapHttpSurface(options, registry, plan.ApiToken);
         return app;
     }

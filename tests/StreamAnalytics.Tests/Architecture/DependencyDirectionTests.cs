@@ -17,7 +17,7 @@ public sealed class DependencyDirectionTests
 
     private static readonly string[] Heads = [$"{Root}.Heads.Motion", $"{Root}.Heads.Appearance", $"{Root}.Heads.ModelScore", $"{Root}.Heads.Action"];
 
-    private static readonly string[] Outermost = [$"{Root}.Hosting", $"{Root}.Cli", $"{Root}.Tools"];
+    private static readonly string[] Outermost = [$"{Root}.Hosting", $"{Root}.Cli", $"{Root}.Tools", $"{Root}.Http"];
 
     private static readonly System.Reflection.Assembly Product = typeof(global::StreamAnalytics.Hosting.StreamAnalyticsApp).Assembly;
 
