@@ -138,6 +138,8 @@
       p.learningBar.value = camera.learningProgress;
       p.learningBar.textContent = `${Math.round(camera.learningProgress * 100)} %`;
     }
+    // A sharded deployment lists every camera; this process has pictures only of its own.
+    p.noPicture.textContent = camera.state === 'elsewhere' ? `Runs on shard ${camera.shard}` : 'No picture';
     p.lastError.textContent = camera.lastError ?? '';
     p.lastError.hidden = !camera.lastError;
     p.remove.hidden = camera.source !== 'api';
