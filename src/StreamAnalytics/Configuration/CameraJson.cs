@@ -53,13 +53,7 @@ internal static class CameraJson
         var camera = new CameraOptions();
         try
         {
-            var bindable = unconvertible.Count == 0
-                ? section
-                : new ConfigurationBuilder()
-                    .AddInMemoryCollection(section.AsEnumerable().Where(kv => !unconvertible.Contains(kv.Key)))
-                    .Build()
-                    .GetSection(Root);
-            bindable.Bind(camera);
+            ConfigurationSchemaChecker.Bindable(section, unconvertible).Bind(camera);
         }
         catch (InvalidOperationException ex)
         {

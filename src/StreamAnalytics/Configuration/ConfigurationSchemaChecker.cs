@@ -25,6 +25,19 @@ internal static class ConfigurationSchemaChecker
         return problems;
     }
 
+    /// <summary>
+    /// <paramref name="section"/> without the values <see cref="Check(IConfigurationSection, Type, out HashSet{string})"/>
+    /// found unconvertible. They are already reported; binding them would throw at the first one (or silently drop a
+    /// whole camera), hiding everything else the validator can still say.
+    /// </summary>
+    public static IConfigurationSection Bindable(IConfigurationSection section, HashSet<string> unconvertible) =>
+        unconvertible.Count == 0
+            ? section
+            : new ConfigurationBuilder()
+                .AddInMemoryCollection(section.AsEnumerable().Where(kv => !unconvertible.Contains(kv.Key)))
+                .Build()
+                .GetSection(section.Path);
+
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Options types are kept by the binder.")]
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Options types are kept by the binder.")]
     private static void CheckObject(IConfigurationSection section, Type type, List<string> problems, HashSet<string> unconvertible)

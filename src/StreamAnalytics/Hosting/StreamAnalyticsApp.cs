@@ -29,15 +29,7 @@ internal static class StreamAnalyticsApp
         var problems = NameCameras(ConfigurationSchemaChecker.Check(section, typeof(StreamAnalyticsOptions), out var unconvertible), section);
         try
         {
-            // Values that do not convert are already reported; binding them would throw at the first one
-            // (or silently drop a whole camera), hiding everything else the validator can still say.
-            var bindable = unconvertible.Count == 0
-                ? section
-                : new ConfigurationBuilder()
-                    .AddInMemoryCollection(section.AsEnumerable().Where(kv => !unconvertible.Contains(kv.Key)))
-                    .Build()
-                    .GetSection(StreamAnalyticsOptions.SectionName);
-            bindable.Bind(options);
+            ConfigurationSchemaChecker.Bindable(section, unconvertible).Bind(options);
             var configured = options.Cameras.Count;
             apiCameras = LoadApiCameras(options, problems);
             problems.AddRange(StreamAnalyticsOptionsValidator.Collect(options).Select(p => NameStoredCamera(p, configured, options)));
