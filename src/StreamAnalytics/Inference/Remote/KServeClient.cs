@@ -29,14 +29,10 @@ internal sealed class KServeClient : IDisposable
         Where = $"Model.Remote: model '{ModelName}'{version} at {CredentialRedactor.Redact(options.Endpoint)}";
         _channel = GrpcChannel.ForAddress(options.Endpoint!, new GrpcChannelOptions
         {
-            HttpHandler = handler ?? new SocketsHttpHandler
-            {
-                // A server that is down must fail a batch within the call's timeout, not the OS's connect timeout.
-                ConnectTimeout = _timeout,
-                EnableMultipleHttp2Connections = true,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-                KeepAlivePingTimeout = _timeout,
-            },
+            // Not a SocketsHttpHandler: with one, gRPC manages the connection itself and, after a refused connect,
+            // fails every call at once until its own reconnect backoff (up to 2 minutes) has passed, so a Triton that
+            // came back would not be used by the next batch. This handler connects again on the next call.
+            HttpHandler = handler ?? new HttpClientHandler(),
             // Outputs of a batch of clips or feature maps outgrow gRPC's 4 MB default.
             MaxReceiveMessageSize = 256 * 1024 * 1024,
             DisposeHttpClient = true,

@@ -98,7 +98,8 @@ internal sealed partial class RemoteModel : IInferenceModel, IDisposable
         var attempts = _options.FallbackToLocal && _down ? 1 : _options.Retries + 1;
         _retryDelays.Reset();
         Exception failure;
-        for (var attempt = 1; ; attempt++)
+        var attempt = 1;
+        for (; ; attempt++)
         {
             try
             {
@@ -131,7 +132,13 @@ internal sealed partial class RemoteModel : IInferenceModel, IDisposable
         var reason = KServeClient.Describe(failure);
         if (!_options.FallbackToLocal)
         {
-            throw new RemoteInferenceException($"{_client.Where} failed ({attempts} attempt(s)): {reason}", retryable: true, failure);
+            // A mismatch already says everything; attempts would only blur it.
+            if (failure is RemoteInferenceException { Retryable: false })
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
+
+            throw new RemoteInferenceException($"{_client.Where} failed ({attempt} attempt(s)): {reason}", retryable: true, failure);
         }
 
         var probeIn = _probeDelays.Next();
