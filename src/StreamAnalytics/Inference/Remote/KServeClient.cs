@@ -77,7 +77,8 @@ internal sealed class KServeClient : IDisposable
     /// <summary>A failure in a line: the gRPC status and its detail, without the stack traces gRPC puts in its message.</summary>
     public static string Describe(Exception failure) => failure switch
     {
-        RpcException { Status.DebugException: { } inner } rpc => $"{rpc.StatusCode}: {rpc.Status.Detail} ({inner.Message})",
+        RpcException { Status.DebugException: { } inner } rpc when !rpc.Status.Detail.Contains(inner.Message, StringComparison.Ordinal) =>
+            $"{rpc.StatusCode}: {rpc.Status.Detail} ({inner.Message})",
         RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}",
         _ => failure.Message,
     };
