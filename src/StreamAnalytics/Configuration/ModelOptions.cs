@@ -36,4 +36,7 @@ internal sealed class ModelOptions
 
     /// <summary>Windows waiting for inference across all cameras; when full the oldest is dropped and counted.</summary>
     public int QueueCapacity { get; set; } = 16;
+
+    /// <summary>A KServe v2 / Triton endpoint to run the model on; its <c>Endpoint</c> unset: the model runs here.</summary>
+    public RemoteModelOptions Remote { get; set; } = new();
 }

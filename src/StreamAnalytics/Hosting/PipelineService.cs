@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Inference;
+using StreamAnalytics.Inference.Remote;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
 using StreamAnalytics.Publishing;
@@ -59,6 +60,11 @@ internal sealed partial class PipelineService(
         var statusLoop = Task.Run(() => RunStatusAsync(statusStop.Token), CancellationToken.None);
         var persisting = Task.Run(() => publisher.PersistAsync(events.Reader, CancellationToken.None), CancellationToken.None);
         var sending = Task.Run(() => SendAsync(persisting, drain.Token), CancellationToken.None);
+        // Model.Remote: the same stage and batching, run on a KServe v2 endpoint; the local model stays the contract (and the fallback).
+        using var remote = options.Model.Remote.Enabled
+            ? new RemoteModel(options.Model.Remote, model, metrics, loggerFactory.CreateLogger<RemoteModel>(), time)
+            : null;
+        var inferenceModel = (IInferenceModel?)remote ?? model;
         var windowHeads = plan.Heads.Select(h => h.CreateWindowHead(metrics, loggerFactory)).OfType<IWindowHead>().ToList();
         WindowHeads = windowHeads;
         var cameras = new CameraSet(options, plan, model.Manifest.Input.Format, metrics, cameraStatus, time, loggerFactory, windows.Writer, windowHeads, stoppingToken, drain.Token);
@@ -67,7 +73,7 @@ internal sealed partial class PipelineService(
             () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>(), cameras.Options) { Recent = Incidents }.RunAsync(results.Reader, events.Writer, drain.Token),
             events.Writer);
         var inference = RunAndCompleteAsync(
-            () => new InferenceStage(model, metrics, loggerFactory.CreateLogger<InferenceStage>(), time, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMilliseconds), windowHeads).RunAsync(windows.Reader, results.Writer, drain.Token),
+            () => new InferenceStage(inferenceModel, metrics, loggerFactory.CreateLogger<InferenceStage>(), time, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMilliseconds), windowHeads).RunAsync(windows.Reader, results.Writer, drain.Token),
             results.Writer);
 
         foreach (var camera in options.Cameras.Where(c => c.Enabled && plan.RunsHere(c.Id)))
@@ -81,7 +87,7 @@ internal sealed partial class PipelineService(
         }
 
         Volatile.Write(ref _cameras, cameras);
-        LogStarted(cameras.Snapshot().Count, model.Manifest.Name, model.ExecutionProvider);
+        LogStarted(cameras.Snapshot().Count, model.Manifest.Name, inferenceModel.ExecutionProvider);
         foreach (var head in windowHeads)
         {
             LogWindowHead(head.Name);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using StreamAnalytics.Inference.Remote;
 
 namespace StreamAnalytics.Hosting;
 
@@ -34,11 +35,25 @@ internal static class ServiceCommands
             return ExitCodes.InvalidInput;
         }
 
+        var remote = plan.Options.Model.Remote;
+        if (remote.Enabled)
+        {
+            var mismatch = await RemoteStartupCheck.CheckAsync(remote, plan.Model!, startupLogging.CreateLogger("StreamAnalytics.Inference.Remote.RemoteModel"), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            if (mismatch.Count > 0)
+            {
+                plan.Release();
+                await error.WriteLineAsync(CommandLine.FormatProblems(mismatch)).ConfigureAwait(false);
+                return ExitCodes.InvalidInput;
+            }
+        }
+
         if (checkOnly)
         {
             var heads = string.Concat(plan.Heads.Select(h => h.Describe()).OfType<string>().Select(d => ", " + d));
             var model = plan.Model!.Manifest;
-            var provider = plan.Model.ExecutionProvider;
+            var provider = remote.Enabled
+                ? $"{Configuration.CredentialRedactor.Redact(remote.Endpoint)} (model '{remote.ModelName}'; local {plan.Model.ExecutionProvider})"
+                : plan.Model.ExecutionProvider;
             plan.Release();
             await output.WriteLineAsync($"Configuration is valid: {plan.Options.Cameras.Count} cameras, model '{model.Name}' {model.Version} on {provider}{heads}.").ConfigureAwait(false);
             return ExitCodes.Ok;

@@ -12,11 +12,12 @@ namespace StreamAnalytics.Inference;
 /// window), whole windows for a clip model. A failed run fails only the windows of that batch. Then every
 /// window head (<see cref="IWindowHead"/>) sees each window's outputs while its frames are still held (an
 /// action head's recipe reads the <c>featureMap</c> outputs there; results do not carry them), and the
-/// result carries every head's verdict, the frame heads' from windowing first.
+/// result carries every head's verdict, the frame heads' from windowing first. The model is local
+/// (<see cref="OnnxModel"/>) or remote (<see cref="Remote.RemoteModel"/>), batched the same way either way.
 /// </summary>
 internal sealed partial class InferenceStage
 {
-    private readonly OnnxModel _model;
+    private readonly IInferenceModel _model;
     private readonly PipelineMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Prometheus.Histogram.Child _duration;
@@ -32,13 +33,14 @@ internal sealed partial class InferenceStage
     private readonly Prometheus.Histogram.Child _queueWait;
     private readonly bool[] _perFrameOnly;
     private readonly IWindowHead[] _heads;
+    private readonly LogRateLimiter _failureLog;
 
     /// <param name="maxWait">How long the first queued item may wait for others to fill the batch.</param>
     /// <param name="heads">
     /// Run on every window, in order, after the model; they share this stage's single consumer thread, which a
     /// head's own ONNX session needs. The caller owns them.
     /// </param>
-    public InferenceStage(OnnxModel model, PipelineMetrics metrics, ILogger logger, TimeProvider? time = null, TimeSpan? maxWait = null, IReadOnlyList<IWindowHead>? heads = null)
+    public InferenceStage(IInferenceModel model, PipelineMetrics metrics, ILogger logger, TimeProvider? time = null, TimeSpan? maxWait = null, IReadOnlyList<IWindowHead>? heads = null)
     {
         _heads = [.. heads ?? []];
 
@@ -58,9 +60,12 @@ internal sealed partial class InferenceStage
         _batch = new List<Window>(model.MaxBatch);
         _pending = new List<FrameSlot>(model.MaxBatch);
         _featureLength = model.OutputItemSizes.Sum();
+
+        // A remote endpoint that is down fails every batch: say so, but not several times a second.
+        _failureLog = new LogRateLimiter(5, TimeSpan.FromMinutes(1), _time);
     }
 
-    public OnnxModel Model => _model;
+    public IInferenceModel Model => _model;
 
     public async Task RunAsync(ChannelReader<Window> input, ChannelWriter<WindowInference> output, CancellationToken cancellationToken)
     {
@@ -77,12 +82,15 @@ internal sealed partial class InferenceStage
             List<WindowInference>? results = null;
             try
             {
-                results = await thread.RunAsync(() => Infer(_batch), cancellationToken).ConfigureAwait(false);
+                results = await thread.RunAsync(() => InferAsync(_batch, cancellationToken), cancellationToken).Unwrap().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 _failures.Inc(_batch.Count);
-                LogRunFailed(_model.Manifest.Name, _batch.Count, ex.Message);
+                if (_failureLog.TryAcquire(out var suppressed))
+                {
+                    LogRunFailed(_model.Manifest.Name, _batch.Count, ex.Message, suppressed);
+                }
             }
             finally
             {
@@ -131,12 +139,16 @@ internal sealed partial class InferenceStage
         return weight;
     }
 
-    /// <summary>Runs the model over these windows; the caller keeps ownership of them.</summary>
-    public List<WindowInference> Infer(IReadOnlyList<Window> windows)
+    /// <summary>
+    /// Runs the model over these windows; the caller keeps ownership of them. With a local model it completes
+    /// synchronously. Its awaits resume on the captured context (<c>ConfigureAwait(true)</c>): on the stage's
+    /// inference thread, the window heads then still run there after a remote call.
+    /// </summary>
+    public async Task<List<WindowInference>> InferAsync(IReadOnlyList<Window> windows, CancellationToken cancellationToken)
     {
         if (_model.Manifest.Input.Layout == TensorLayout.Nchw)
         {
-            EncodeFrames(windows);
+            await EncodeFramesAsync(windows, cancellationToken).ConfigureAwait(true);
             return [.. windows.Select(AggregateFrames)];
         }
 
@@ -149,7 +161,7 @@ internal sealed partial class InferenceStage
                 ClipTensor.Fill(windows[start + i], _model.Manifest.Input, _model.InputItem(i));
             }
 
-            Observe(_model.Run(count));
+            Observe(await _model.RunAsync(count, cancellationToken).ConfigureAwait(true));
             _batchSize.Observe(count);
             for (var i = 0; i < count; i++)
             {
@@ -160,7 +172,7 @@ internal sealed partial class InferenceStage
         return results;
     }
 
-    private void EncodeFrames(IReadOnlyList<Window> windows)
+    private async Task EncodeFramesAsync(IReadOnlyList<Window> windows, CancellationToken cancellationToken)
     {
         _pending.Clear();
         foreach (var window in windows)
@@ -183,7 +195,7 @@ internal sealed partial class InferenceStage
                 _pending[start + i].Tensor.AsSpan().CopyTo(_model.InputItem(i));
             }
 
-            Observe(_model.Run(count));
+            Observe(await _model.RunAsync(count, cancellationToken).ConfigureAwait(true));
             _batchSize.Observe(count);
             _encoded.Inc(count);
             for (var i = 0; i < count; i++)
@@ -280,6 +292,6 @@ internal sealed partial class InferenceStage
 
     private void Observe(TimeSpan duration) => _duration.Observe(duration.TotalSeconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model}: a run failed; {Windows} windows lost: {Reason}")]
-    private partial void LogRunFailed(string model, int windows, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model}: a run failed; {Windows} windows lost: {Reason} ({Suppressed} such lines suppressed before this one)")]
+    private partial void LogRunFailed(string model, int windows, string reason, int suppressed);
 }

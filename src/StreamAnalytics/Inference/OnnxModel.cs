@@ -13,7 +13,7 @@ namespace StreamAnalytics.Inference;
 /// load-time edits of the graph from <see cref="OnnxGraphEdits"/>, the manifest check from
 /// <see cref="OnnxManifestCheck"/>; this type loads through them, then binds and runs.
 /// </summary>
-internal sealed partial class OnnxModel : IDisposable
+internal sealed partial class OnnxModel : IInferenceModel, IDisposable
 {
     private readonly InferenceSession _session;
     private readonly float[] _input;
@@ -116,6 +116,9 @@ internal sealed partial class OnnxModel : IDisposable
             throw;
         }
     }
+
+    /// <summary>Synchronous: ONNX Runtime's run blocks the calling thread, so the completed task costs nothing.</summary>
+    public ValueTask<TimeSpan> RunAsync(int count, CancellationToken cancellationToken) => new(Run(count));
 
     /// <summary>Runs the first <paramref name="count"/> items of the input buffer.</summary>
     public TimeSpan Run(int count)

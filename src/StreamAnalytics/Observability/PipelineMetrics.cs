@@ -27,6 +27,9 @@ internal sealed class PipelineMetrics
         InferenceQueueWait = factory.CreateHistogram("streamanalytics_inference_queue_wait_seconds", "From a window closing to its inference starting.", new HistogramConfiguration { LabelNames = ["model"], Buckets = DurationBuckets });
         InferenceFailures = factory.CreateCounter("streamanalytics_inference_failures_total", "Windows whose inference failed.", "model");
         FramesEncoded = factory.CreateCounter("streamanalytics_inference_frames_encoded_total", "Frames run through a per-frame encoder (each once, shared by overlapping windows).", "model");
+        RemoteRetries = factory.CreateCounter("streamanalytics_inference_remote_retries_total", "Calls to the remote inference endpoint repeated after a failure (Model.Remote).", "model");
+        RemoteFallbackItems = factory.CreateCounter("streamanalytics_inference_remote_fallback_items_total", "Items (frames or clips) run on the local model because the remote endpoint failed (Model.Remote.FallbackToLocal).", "model");
+        RemoteUp = factory.CreateGauge("streamanalytics_inference_remote_up", "1 while the remote inference endpoint answers (Model.Remote), 0 after a failed batch.", "model");
         EventsDetected = factory.CreateCounter("streamanalytics_detection_events_total", "Events raised by detectors.", "camera", "type");
         EventsPublished = factory.CreateCounter("streamanalytics_publishing_events_published_total", "Events acknowledged by the broker.", "camera");
         EventsFailed = factory.CreateCounter("streamanalytics_publishing_events_failed_total", "Failed publish attempts (the event is retried).", "camera");
@@ -55,6 +58,9 @@ internal sealed class PipelineMetrics
     public Histogram InferenceBatchSize { get; }
     public Histogram InferenceQueueWait { get; }
     public Counter FramesEncoded { get; }
+    public Counter RemoteRetries { get; }
+    public Counter RemoteFallbackItems { get; }
+    public Gauge RemoteUp { get; }
     public Counter EventsDetected { get; }
     public Counter EventsPublished { get; }
     public Counter EventsFailed { get; }

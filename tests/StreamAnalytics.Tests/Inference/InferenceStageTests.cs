@@ -19,7 +19,7 @@ public sealed class InferenceStageTests(ResNet18Fixture resnet)
     private double Encoded => _metrics.FramesEncoded.WithLabels(resnet.Model.Manifest.Name).Value;
 
     [Fact]
-    public void Overlapping_windows_encode_each_frame_once()
+    public async Task Overlapping_windows_encode_each_frame_once()
     {
         Assert.Equal("streamanalytics_inference_frames_encoded_total", _metrics.FramesEncoded.Name);
         var stage = new InferenceStage(resnet.Model, _metrics, new CapturingLogger());
@@ -28,7 +28,7 @@ public sealed class InferenceStageTests(ResNet18Fixture resnet)
         var windows = Feed(windowing, pool, 0, 6);
         Assert.Equal(2, windows.Count);
 
-        var results = stage.Infer(windows);
+        var results = await stage.InferAsync(windows, CancellationToken.None);
 
         // Frames 0-5, frames 2 and 3 shared by both windows: 6 encodings, not 8.
         Assert.Equal(6, Encoded);
@@ -58,12 +58,12 @@ public sealed class InferenceStageTests(ResNet18Fixture resnet)
         Assert.NotEqual(results[0].Outputs[0], results[1].Outputs[0]);
 
         // Running the same windows again encodes nothing: every frame already has its features.
-        stage.Infer(windows);
+        await stage.InferAsync(windows, CancellationToken.None);
         Assert.Equal(6, Encoded);
 
         // The next window shares two frames with the last one: only its two new frames are encoded.
         var next = Feed(windowing, pool, 6, 2);
-        stage.Infer(next);
+        await stage.InferAsync(next, CancellationToken.None);
         Assert.Equal(8, Encoded);
         Assert.True(_metrics.InferenceDuration.WithLabels(resnet.Model.Manifest.Name).Count > 0);
 
@@ -71,7 +71,7 @@ public sealed class InferenceStageTests(ResNet18Fixture resnet)
     }
 
     [Fact]
-    public void Identical_windows_give_identical_embeddings()
+    public async Task Identical_windows_give_identical_embeddings()
     {
         var stage = new InferenceStage(resnet.Model, _metrics, new CapturingLogger());
         var schedule = new WindowSchedule(3, 1, 3);
@@ -80,7 +80,7 @@ public sealed class InferenceStageTests(ResNet18Fixture resnet)
         var windowA = Assert.Single(Feed(a, new FramePool("a", FrameWidth, FrameHeight), 0, 6));
         var windowB = Assert.Single(Feed(b, new FramePool("b", FrameWidth, FrameHeight), 0, 6));
 
-        var results = stage.Infer([windowA, windowB]);
+        var results = await stage.InferAsync([windowA, windowB], CancellationToken.None);
 
         Assert.Equal(6, Encoded);
         Assert.Equal("a", results[0].CameraId);

@@ -19,7 +19,7 @@ namespace StreamAnalytics.Tests.Snapshots;
 public sealed class SnapshotOwnershipTests(ResNet18Fixture resnet)
 {
     [Fact]
-    public void A_window_snapshot_moves_to_its_result_and_returns_to_its_pool_once_no_incident_holds_it()
+    public async Task A_window_snapshot_moves_to_its_result_and_returns_to_its_pool_once_no_incident_holds_it()
     {
         var metrics = new PipelineMetrics(Metrics.NewCustomRegistry());
         var capture = new SnapshotCapture(maxWidth: 180);
@@ -45,7 +45,7 @@ public sealed class SnapshotOwnershipTests(ResNet18Fixture resnet)
 
         var anomaly = new AnomalyOptions { CalibrationWindows = 2, Threshold = 0, MinThreshold = 0 };
         using var appearance = new AppearanceWindowHead(anomaly, new CapturingLogger());
-        var results = new InferenceStage(resnet.Model, metrics, new CapturingLogger(), heads: [appearance]).Infer(windows);
+        var results = await new InferenceStage(resnet.Model, metrics, new CapturingLogger(), heads: [appearance]).InferAsync(windows, CancellationToken.None);
 
         // Inference took each window's reference over; releasing the windows leaves the snapshots to the results.
         Assert.All(windows, w => Assert.Null(w.Snapshot));

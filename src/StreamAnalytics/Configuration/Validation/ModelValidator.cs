@@ -43,5 +43,49 @@ internal sealed class ModelValidator : IOptionsSectionValidator
         {
             errors.Add("Model.IntraOpThreads and Model.DeviceId must not be negative.");
         }
+
+        ValidateRemote(model.Remote, errors);
+    }
+
+    /// <summary>Only when an endpoint is set: the other keys of the section mean nothing without one.</summary>
+    private static void ValidateRemote(RemoteModelOptions remote, ICollection<string> errors)
+    {
+        if (!remote.Enabled)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(remote.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https") || string.IsNullOrEmpty(endpoint.Host))
+        {
+            errors.Add($"Model.Remote.Endpoint must be an http:// or https:// URL of a KServe v2 gRPC endpoint, such as http://triton:8001 (got '{CredentialRedactor.Redact(remote.Endpoint!)}').");
+        }
+        else if (!string.IsNullOrEmpty(endpoint.UserInfo))
+        {
+            errors.Add("Model.Remote.Endpoint must not carry credentials in the URL.");
+        }
+
+        if (string.IsNullOrWhiteSpace(remote.ModelName))
+        {
+            errors.Add("Model.Remote.ModelName is required with Model.Remote.Endpoint (the model's name on the server; for Triton, its folder in the model repository).");
+        }
+
+        if (remote.TimeoutSeconds is <= 0 or > 600 || double.IsNaN(remote.TimeoutSeconds))
+        {
+            errors.Add($"Model.Remote.TimeoutSeconds must be above 0 and at most 600 (got {remote.TimeoutSeconds}).");
+        }
+
+        if (remote.Retries is < 0 or > 10)
+        {
+            errors.Add($"Model.Remote.Retries must be between 0 and 10 (got {remote.Retries}).");
+        }
+
+        if (remote.RetryInitialDelayMilliseconds is < 1 or > 60_000 || double.IsNaN(remote.RetryInitialDelayMilliseconds))
+        {
+            errors.Add($"Model.Remote.RetryInitialDelayMilliseconds must be between 1 and 60000 (got {remote.RetryInitialDelayMilliseconds}).");
+        }
+        else if (remote.RetryMaxDelayMilliseconds < remote.RetryInitialDelayMilliseconds || remote.RetryMaxDelayMilliseconds > 600_000 || double.IsNaN(remote.RetryMaxDelayMilliseconds))
+        {
+            errors.Add($"Model.Remote.RetryMaxDelayMilliseconds must be at least RetryInitialDelayMilliseconds ({remote.RetryInitialDelayMilliseconds}) and at most 600000 (got {remote.RetryMaxDelayMilliseconds}).");
+        }
     }
 }

@@ -125,7 +125,7 @@ public sealed class ActionHeadTests(ActionHeadFixture fixture) : IDisposable
         var windows = await LiveWindowsAsync(clip, new WindowSchedule(20, 0, 20));
         var window = Assert.Single(windows);
         var stage = new InferenceStage(fixture.Backbone, new PipelineMetrics(Metrics.NewCustomRegistry()), new CapturingLogger());
-        stage.Infer(windows);
+        await stage.InferAsync(windows, CancellationToken.None);
         var live = fixture.Head.Probabilities(window);
         window.Release();
 
@@ -163,7 +163,7 @@ public sealed class ActionHeadTests(ActionHeadFixture fixture) : IDisposable
         var window = Assert.Single(windows);
         Assert.Equal(32, window.Length);
         Assert.Equal(window.FirstSequence + 62, window.LastSequence);
-        var result = Assert.Single(stage.Infer(windows));
+        var result = Assert.Single(await stage.InferAsync(windows, CancellationToken.None));
         window.Release();
 
         Assert.Equal(["fight", "noFight"], result.Heads.Select(h => h.Label));
