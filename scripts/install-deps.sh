@@ -6,13 +6,17 @@
 #            python3-torch + python3-torchvision + python3-onnx (models/torchvision-video/export.py is tested end to
 #            end; ~114 MB download, 125 packages, ~30 s on the 2-core dev machine),
 #            chromium (the status page is tested in a real headless browser), prometheus (a real Prometheus scrapes the
-#            pipeline for every dashboard query; promtool checks and unit-tests the alerting rules)
+#            pipeline for every dashboard query; promtool checks and unit-tests the alerting rules),
+#            kubernetes-client (kubectl: `kubectl kustomize` renders deploy/k8s offline for its test; skipped when a
+#            kubectl is already on PATH, e.g. from Google's `kubectl` package: both packages ship /usr/bin/kubectl and
+#            declare no conflict, so dpkg would stop on the file clash)
 set -euo pipefail
 
 want=(ffmpeg libgtk-3-0 opencv-doc)
 if [[ "${1:-}" == "--tests" ]]; then
   want+=(mosquitto mosquitto-clients python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad systemd
          python3-torch python3-torchvision python3-onnx chromium prometheus)
+  command -v kubectl >/dev/null 2>&1 || want+=(kubernetes-client)
 fi
 
 missing=()
