@@ -11,7 +11,11 @@
 #
 # Usage (as root): deploy/container/build-image.sh [TAG]      (default localhost/streamanalytics:latest)
 # Environment: DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR (default: the ones in /etc/apt/sources.list*),
-#              WORK_DIR (default /var/tmp/streamanalytics-image), REBUILD_BASE=1 to debootstrap again.
+#              WORK_DIR (default /var/tmp/streamanalytics-image), REBUILD_BASE=1 to debootstrap again,
+#              PODMAN_BUILD_OPTS: more options for `podman build`, e.g. where crun cannot run containers (cgroup v1
+#              with a cgroup2 mount beside it, "hybrid") and root lacks CAP_SYS_RESOURCE (podman's default ulimits
+#              cannot be set), as on the dev VM (docs/deploy.md):
+#              PODMAN_BUILD_OPTS='--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024'
 # Needs: apt-get install -y --no-install-recommends debootstrap podman, and the .NET 10 SDK on PATH.
 set -euo pipefail
 
@@ -20,9 +24,9 @@ tag=${1:-localhost/streamanalytics:latest}
 base_tag=localhost/streamanalytics-base:bookworm
 work=${WORK_DIR:-/var/tmp/streamanalytics-image}
 # What the runtime needs beyond minbase; Dockerfile installs the same with apt-get.
-# libgtk-3-0: OpenCvSharp's native library links it. curl: the HEALTHCHECK. ca-certificates: MQTT over TLS
+# libgtk-3-0 and libatomic1: OpenCvSharp's native library links them. curl: the HEALTHCHECK. ca-certificates: MQTT over TLS
 # with the system trust store. tzdata: local times in logs when TZ is set.
-packages="ffmpeg libgtk-3-0 curl ca-certificates tzdata"
+packages="ffmpeg libgtk-3-0 libatomic1 curl ca-certificates tzdata"
 
 [[ $(id -u) -eq 0 ]] || { echo "build-image.sh: run as root (debootstrap and rootful podman)" >&2; exit 1; }
 for tool in debootstrap podman dotnet; do
@@ -89,5 +93,6 @@ cp "$repo/deploy/container/config.json" "$context/deploy/container/"
 
 echo "== podman build $tag"
 # --format docker: the OCI image format has no HEALTHCHECK; podman drops it (with a warning) otherwise.
-podman build --format docker --build-arg BASE_IMAGE="$base_tag" -f "$repo/deploy/container/Containerfile.debootstrap" -t "$tag" "$context"
+# shellcheck disable=SC2086 # PODMAN_BUILD_OPTS is a list of options
+podman build ${PODMAN_BUILD_OPTS:-} --format docker --build-arg BASE_IMAGE="$base_tag" -f "$repo/deploy/container/Containerfile.debootstrap" -t "$tag" "$context"
 podman image inspect --format '{{.Id}} {{.Size}} bytes' "$tag"
