@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using StreamAnalytics.Hosting;
@@ -12,7 +11,7 @@ namespace StreamAnalytics.LoadHarness;
 
 /// <summary>
 /// Whole-pipeline load harness: N RTSP cameras → the real pipeline, hosted in-process exactly as the
-/// executable hosts it (<see cref="StreamAnalyticsApp.Prepare"/> + <see cref="StreamAnalyticsApp.AddStreamAnalytics"/>
+/// executable hosts it (<see cref="StreamAnalyticsApp.Prepare"/> + <see cref="StreamAnalyticsApp.BuildHost"/>
 /// on a host with defaults disabled) → MQTT events received by a real subscriber. Prints what it measured
 /// as one Markdown table row, plus the command line that reproduces it.
 /// </summary>
@@ -102,15 +101,12 @@ public static class Program
             throw new InvalidOperationException(CommandLine.FormatProblems(plan.Problems));
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        // The executable's own host (Kestrel serves the metrics this harness scrapes).
+        var built = StreamAnalyticsApp.BuildHost(plan, configuration, logging =>
         {
-            DisableDefaults = true,
-            ContentRootPath = AppContext.BaseDirectory,
+            logging.ClearProviders();
+            ConfigureLogging(logging, options);
         });
-        builder.Configuration.AddConfiguration(configuration);
-        builder.Logging.ClearProviders();
-        ConfigureLogging(builder.Logging, options);
-        builder.Services.AddStreamAnalytics(plan);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var metricsUrl = $"http://127.0.0.1:{metricsPort}/metrics";
@@ -121,7 +117,7 @@ public static class Program
         var rssPeak = new RssPeak(self.Id);
         using var allocations = options.AllocationTypes ? new AllocationSampler() : null;
         TimeSpan stopTime;
-        using (var host = builder.Build())
+        using (var host = built)
         {
             var hostStarted = Stopwatch.StartNew();
             await host.StartAsync(cancellationToken).ConfigureAwait(false);

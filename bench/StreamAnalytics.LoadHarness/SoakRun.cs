@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Hosting;
 using StreamAnalytics.Observability;
@@ -116,11 +115,11 @@ internal static class SoakRun
             throw new InvalidOperationException(CommandLine.FormatProblems(plan.Problems));
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddConfiguration(configuration);
-        builder.Logging.ClearProviders();
-        Program.ConfigureLogging(builder.Logging, o);
-        builder.Services.AddStreamAnalytics(plan);
+        var built = StreamAnalyticsApp.BuildHost(plan, configuration, logging =>
+        {
+            logging.ClearProviders();
+            Program.ConfigureLogging(logging, o);
+        });
 
         // The consumer's session exists before the first event, so everything published is queued for it.
         var subscriber = new SoakSubscriber(servers.Broker.Port, $"{TopicPrefix}/+/events", "sa-soak-subscriber");
@@ -136,7 +135,7 @@ internal static class SoakRun
         var notes = new List<string>();
         var cpuPrevious = (Cpu: 0.0, Machine: ProcStats.Machine(), At: Stopwatch.GetTimestamp());
 
-        var host = builder.Build();
+        var host = built;
         var clock = Stopwatch.StartNew();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         var metrics = host.Services.GetRequiredService<PipelineMetrics>();
