@@ -31,6 +31,15 @@ internal sealed class CameraOptions
     /// </summary>
     public int DecoderThreads { get; set; } = 1;
 
+    /// <summary>
+    /// <c>none</c> (software), <c>cuda</c> (NVDEC), <c>vaapi</c> (Intel/AMD) or <c>auto</c> (ffmpeg picks, software if
+    /// nothing fits). When the requested decoder cannot start here, the camera falls back to software once, with a warning.
+    /// </summary>
+    public string HardwareDecode { get; set; } = "none";
+
+    /// <summary>With <see cref="HardwareDecode"/>: the device, e.g. <c>1</c> (the second GPU) or <c>/dev/dri/renderD129</c>; unset: the default one.</summary>
+    public string? HardwareDecodeDevice { get; set; }
+
     /// <summary><c>tcp</c> or <c>udp</c> for RTSP.</summary>
     public string RtspTransport { get; set; } = "tcp";
 

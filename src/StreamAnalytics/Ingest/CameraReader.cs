@@ -20,6 +20,7 @@ internal sealed partial class CameraReader
 
     private readonly CameraOptions _camera;
     private readonly CameraSource _source;
+    private string _hardwareDecode;
     private readonly ChannelWriter<Frame> _output;
     private readonly CameraMetrics _metrics;
     private readonly TimeProvider _time;
@@ -47,6 +48,7 @@ internal sealed partial class CameraReader
         }
 
         _camera = camera;
+        _hardwareDecode = camera.HardwareDecode;
         _source = source;
         _output = output;
         _metrics = metrics;
@@ -89,6 +91,11 @@ internal sealed partial class CameraReader
                 if (cancellationToken.IsCancellationRequested || outcome == SessionOutcome.Finished)
                 {
                     break;
+                }
+
+                if (outcome == SessionOutcome.RetryNow)
+                {
+                    continue;
                 }
 
                 // Only a session that really delivered frames for a while counts as healthy.
@@ -148,7 +155,8 @@ internal sealed partial class CameraReader
         }
 
         LogOpening(_camera.Id, _source.Display, geometry.Width, geometry.Height);
-        using var process = ChildProcess.Start("ffmpeg", FfmpegArguments.Decode(_source, _camera, geometry), redirectStdout: true);
+        var framesAtStart = FramesRead;
+        using var process = ChildProcess.Start("ffmpeg", FfmpegArguments.Decode(_source, _camera, geometry, _hardwareDecode), redirectStdout: true);
         using var sessionEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stderr = new FfmpegStderrPump(process.StandardError, _camera.Id, _logger, _ffmpegLog);
         var stderrTask = stderr.RunAsync(sessionEnd.Token);
@@ -202,6 +210,15 @@ internal sealed partial class CameraReader
             await sessionEnd.CancelAsync().ConfigureAwait(false);
             await stderrTask.ConfigureAwait(false);
             ChildProcess.ClosePipes(process);
+        }
+
+        if (outcome == SessionOutcome.Failed && !cancellationToken.IsCancellationRequested && _hardwareDecode != "none"
+            && FramesRead == framesAtStart && stderr.LastLine is { } deviceError && IsHardwareUnavailable(deviceError))
+        {
+            // Once per camera: the device is not there (no GPU, no driver, another node); software decodes the same frames.
+            LogHardwareDecodeUnavailable(_camera.Id, _hardwareDecode, deviceError);
+            _hardwareDecode = "none";
+            return SessionOutcome.RetryNow;
         }
 
         if (outcome == SessionOutcome.Failed && !cancellationToken.IsCancellationRequested)
@@ -348,11 +365,23 @@ internal sealed partial class CameraReader
         }
     }
 
+    private static bool IsHardwareUnavailable(string ffmpegError) =>
+        ffmpegError.Contains("Device setup failed", StringComparison.Ordinal)
+        || ffmpegError.Contains("Device creation failed", StringComparison.Ordinal)
+        || ffmpegError.Contains("No device available", StringComparison.Ordinal)
+        || ffmpegError.Contains("hwaccel initialisation returned error", StringComparison.Ordinal);
+
     private enum SessionOutcome
     {
         Failed,
         Finished,
+
+        /// <summary>Start again at once, without backoff: the decoder was switched to software.</summary>
+        RetryNow,
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: hardware decode '{HardwareDecode}' is not available here ({Reason}); decoding in software from now on")]
+    private partial void LogHardwareDecodeUnavailable(string cameraId, string hardwareDecode, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: opening {Source} at {Width}x{Height}")]
     private partial void LogOpening(string cameraId, string source, int width, int height);

@@ -13,7 +13,8 @@ internal static class FfmpegArguments
     /// <summary>RTSP socket timeout in microseconds: ends the process when a server dies silently.</summary>
     private const string SocketTimeoutMicroseconds = "5000000";
 
-    public static IReadOnlyList<string> Decode(CameraSource source, CameraOptions camera, VideoGeometry geometry)
+    /// <param name="hardwareDecode">The camera's <see cref="CameraOptions.HardwareDecode"/>, or <c>none</c> after it failed here.</param>
+    public static IReadOnlyList<string> Decode(CameraSource source, CameraOptions camera, VideoGeometry geometry, string hardwareDecode = "none")
     {
         var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error" };
         if (camera.DecoderThreads > 0)
@@ -21,6 +22,16 @@ internal static class FfmpegArguments
             // The filter graph (frame-rate cap, scale) gets one thread too: its slice threads are as many as the cores.
             args.AddRange(["-filter_threads", camera.DecoderThreads.ToString(CultureInfo.InvariantCulture)]);
             args.AddRange(["-threads", camera.DecoderThreads.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        if (hardwareDecode != "none")
+        {
+            // Decoded on the device, then copied back for the scale and the BGR conversion, which stay as they are.
+            args.AddRange(["-hwaccel", hardwareDecode]);
+            if (camera.HardwareDecodeDevice is { } device)
+            {
+                args.AddRange(["-hwaccel_device", device]);
+            }
         }
 
         AddInput(args, source, camera, forDecode: true);

@@ -111,4 +111,18 @@ public sealed class FfmpegArgumentsTests
         IndexOf(args, "-rtsp_transport", "tcp");
         IndexOf(args, "-timeout", "5000000");
     }
+
+    [Fact]
+    public void Hardware_decode_asks_for_the_device_before_the_input_and_software_asks_for_nothing()
+    {
+        var source = Parse("rtsp://10.0.0.5/stream");
+        var camera = new CameraOptions { HardwareDecode = "cuda", HardwareDecodeDevice = "1" };
+
+        var cuda = FfmpegArguments.Decode(source, camera, Geometry, camera.HardwareDecode);
+        Assert.True(IndexOf(cuda, "-hwaccel", "cuda", "-hwaccel_device", "1") < IndexOf(cuda, "-i", "rtsp://10.0.0.5/stream"));
+
+        var fallenBack = FfmpegArguments.Decode(source, camera, Geometry, "none");
+        Assert.DoesNotContain("-hwaccel", fallenBack);
+        Assert.DoesNotContain("-hwaccel_device", fallenBack);
+    }
 }

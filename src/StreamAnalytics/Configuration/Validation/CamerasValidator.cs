@@ -62,6 +62,15 @@ internal sealed class CamerasValidator : IOptionsSectionValidator
             errors.Add($"{where}: RtspTransport must be 'tcp' or 'udp' (got '{camera.RtspTransport}').");
         }
 
+        if (camera.HardwareDecode is not ("none" or "cuda" or "vaapi" or "auto"))
+        {
+            errors.Add($"{where}: HardwareDecode must be 'none', 'cuda', 'vaapi' or 'auto' (got '{camera.HardwareDecode}').");
+        }
+        else if (camera.HardwareDecode is "none" or "auto" && camera.HardwareDecodeDevice is not null)
+        {
+            errors.Add($"{where}: HardwareDecodeDevice needs HardwareDecode 'cuda' or 'vaapi' (got '{camera.HardwareDecode}').");
+        }
+
         if (camera.QueueCapacity is < 1 or > 1024)
         {
             errors.Add($"{where}: QueueCapacity must be between 1 and 1024 (got {camera.QueueCapacity}).");

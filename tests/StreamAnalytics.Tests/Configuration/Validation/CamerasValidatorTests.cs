@@ -90,6 +90,27 @@ public sealed class CamerasValidatorTests
     }
 
     [Fact]
+    public void Hardware_decode_is_one_of_four_and_a_device_needs_a_device_type()
+    {
+        var options = new StreamAnalyticsOptions
+        {
+            Cameras =
+            [
+                new() { Id = "a", Url = "/data/a.mp4", HardwareDecode = "nvdec" },
+                new() { Id = "b", Url = "/data/b.mp4", HardwareDecode = "auto", HardwareDecodeDevice = "0" },
+                new() { Id = "c", Url = "/data/c.mp4", HardwareDecode = "cuda", HardwareDecodeDevice = "1" },
+            ],
+        };
+
+        Assert.Equal(
+            [
+                "Cameras[0] (camera 'a'): HardwareDecode must be 'none', 'cuda', 'vaapi' or 'auto' (got 'nvdec').",
+                "Cameras[1] (camera 'b'): HardwareDecodeDevice needs HardwareDecode 'cuda' or 'vaapi' (got 'auto').",
+            ],
+            Validate(options));
+    }
+
+    [Fact]
     public void With_the_api_on_a_service_may_start_without_cameras()
     {
         Assert.Empty(Validate(new StreamAnalyticsOptions()));
