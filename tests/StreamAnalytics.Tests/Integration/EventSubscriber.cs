@@ -111,7 +111,15 @@ internal sealed class EventSubscriber : IAsyncDisposable
     {
         if (_client.IsConnected)
         {
-            await _client.DisconnectAsync();
+            try
+            {
+                await _client.DisconnectAsync();
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException)
+            {
+                // The broker went first (a pipeline's embedded broker stops with it) before the client noticed:
+                // there is nothing left to disconnect from.
+            }
         }
 
         _client.Dispose();
