@@ -2,6 +2,17 @@ namespace StreamAnalytics.Configuration;
 
 internal sealed class PipelineOptions
 {
+    public const string DecodeAtSourceSize = "source";
+
+    public const string DecodeAtModelSize = "model";
+
+    /// <summary>
+    /// For cameras without Width and Height: <c>source</c> decodes at the source's size; <c>model</c> has ffmpeg scale to
+    /// the model's input height (aspect kept), so no full-size frame is converted, copied or resized. Snapshots and the
+    /// API's picture are then that size too.
+    /// </summary>
+    public string DecodeSize { get; set; } = DecodeAtSourceSize;
+
     /// <summary>On shutdown, how long queued frames, windows and events may take to drain and publish.</summary>
     public double DrainTimeoutSeconds { get; set; } = 20;
 

@@ -89,7 +89,8 @@ internal sealed partial class CameraSet
         var cameraMetrics = _metrics.ForCamera(camera.Id);
         var frames = PipelineChannels.ForFrames(camera.QueueCapacity, cameraMetrics);
         var stop = CancellationTokenSource.CreateLinkedTokenSource(_hostStopping);
-        var reader = new CameraReader(camera, frames.Writer, cameraMetrics, _time, _loggers.CreateLogger<CameraReader>(), _status.Report);
+        var reader = new CameraReader(camera, frames.Writer, cameraMetrics, _time, _loggers.CreateLogger<CameraReader>(), _status.Report,
+            _options.Pipeline.DecodeSize == PipelineOptions.DecodeAtModelSize ? _format.Height : null);
         var tap = new LatestFrameTap();
         var running = new RunningCamera(camera, origin, reader, tap, stop) { Frames = frames.Reader };
         lock (_gate)

@@ -20,6 +20,7 @@ internal sealed partial class CameraReader
 
     private readonly CameraOptions _camera;
     private readonly CameraSource _source;
+    private readonly int? _decodeHeight;
     private string _hardwareDecode;
     private readonly ChannelWriter<Frame> _output;
     private readonly CameraMetrics _metrics;
@@ -40,8 +41,14 @@ internal sealed partial class CameraReader
     private TimeSpan _stallLimit;
     private FramePool? _pool;
 
-    public CameraReader(CameraOptions camera, ChannelWriter<Frame> output, CameraMetrics metrics, TimeProvider time, ILogger logger, Action<CameraStatus>? statusChanged = null)
+    /// <param name="decodeHeight">
+    /// For a camera without Width and Height: decode at this height (the model's input height, <c>Pipeline.DecodeSize: model</c>),
+    /// the source's aspect kept, never above the source. ffmpeg then scales before the BGR conversion and everything downstream
+    /// handles a small frame. Null decodes at the source size.
+    /// </param>
+    public CameraReader(CameraOptions camera, ChannelWriter<Frame> output, CameraMetrics metrics, TimeProvider time, ILogger logger, Action<CameraStatus>? statusChanged = null, int? decodeHeight = null)
     {
+        _decodeHeight = decodeHeight;
         if (!CameraSource.TryParse(camera.Url, out var source, out var error))
         {
             throw new ArgumentException(error, nameof(camera));
@@ -136,9 +143,16 @@ internal sealed partial class CameraReader
                 throw new VideoSourceException($"file '{_source.Display}' does not exist");
             }
 
-            geometry = _camera.Width is { } w && _camera.Height is { } h
-                ? new VideoGeometry(w, h, null)
-                : VideoGeometry.Resolve(_camera.Width, _camera.Height, await VideoProbe.ProbeAsync(_source, _camera, openTimeout, cancellationToken).ConfigureAwait(false));
+            if (_camera.Width is { } w && _camera.Height is { } h)
+            {
+                geometry = new VideoGeometry(w, h, null);
+            }
+            else
+            {
+                var probed = await VideoProbe.ProbeAsync(_source, _camera, openTimeout, cancellationToken).ConfigureAwait(false);
+                var height = _camera.Width is null && _camera.Height is null && _decodeHeight is { } model && model < probed.Height ? model : _camera.Height;
+                geometry = VideoGeometry.Resolve(_camera.Width, height, probed);
+            }
         }
         catch (VideoSourceException ex)
         {

@@ -178,6 +178,27 @@ public sealed class HttpApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Decoding_at_model_size_scales_in_ffmpeg_to_the_models_height_keeping_the_aspect()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var httpPort = FreeTcpPort.Next();
+        var sourceSize = ServiceConfiguration.Camera("walkway", Walkway);
+        sourceSize.Remove("Width");
+        sourceSize.Remove("Height");
+        var config = ServiceConfiguration.For(_folder, httpPort, FreeTcpPort.Next(), [sourceSize], decodeSize: "model");
+        await using var service = ServiceProcess.Start(_folder, config, httpPort);
+        await service.WaitReadyAsync(cts.Token);
+        await WaitOnlineAsync(service, "walkway", cts.Token);
+
+        using var picture = Cv2.ImDecode(await service.Http.GetByteArrayAsync("api/v1/cameras/walkway/snapshot.jpg", cts.Token), ImreadModes.Color);
+
+        // Ped2 is 360x240; ResNet-18 takes 224 rows.
+        Assert.Equal((336, 224), (picture.Width, picture.Height));
+        Assert.Contains("walkway: opening", service.Output, StringComparison.Ordinal);
+        Assert.Contains("at 336x224", service.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Incidents_are_listed_with_filters_and_streamed_live_as_server_sent_events()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));

@@ -15,7 +15,7 @@ internal static class ServiceConfiguration
     }
 
     /// <param name="mqtt">Replaces the embedded broker on <paramref name="mqttPort"/> (an external broker, say).</param>
-    public static object For(string folder, int httpPort, int mqttPort, IEnumerable<object> cameras, object? http = null, object? mqtt = null, object? sharding = null) => new
+    public static object For(string folder, int httpPort, int mqttPort, IEnumerable<object> cameras, object? http = null, object? mqtt = null, object? sharding = null, string decodeSize = "source") => new
     {
         StreamAnalytics = new
         {
@@ -25,7 +25,7 @@ internal static class ServiceConfiguration
             Detection = new { Anomaly = new { CalibrationWindows = 2, Threshold = 0, CooldownSeconds = 0 } },
             Mqtt = mqtt ?? new { EmbeddedBroker = true, Host = "127.0.0.1", Port = mqttPort, Outbox = new { Directory = Path.Combine(folder, "outbox") } },
             Http = http ?? new { Port = httpPort },
-            Pipeline = new { StateDirectory = Path.Combine(folder, "state"), ProgressLogSeconds = 0 },
+            Pipeline = new { StateDirectory = Path.Combine(folder, "state"), ProgressLogSeconds = 0, DecodeSize = decodeSize },
             Sharding = sharding ?? new { Count = 1 },
         },
     };

@@ -85,6 +85,15 @@ public sealed class SmallSectionValidatorTests
     }
 
     [Fact]
+    public void Pipeline_decode_size_is_source_or_model()
+    {
+        Assert.Equal(
+            ["Pipeline.DecodeSize must be 'source' or 'model' (got 'half')."],
+            Validate(new PipelineValidator(), new StreamAnalyticsOptions { Pipeline = new() { DecodeSize = "half" } }));
+        Assert.Empty(Validate(new PipelineValidator(), new StreamAnalyticsOptions { Pipeline = new() { DecodeSize = "model" } }));
+    }
+
+    [Fact]
     public void Pipeline_needs_a_state_directory()
     {
         var options = new StreamAnalyticsOptions { Pipeline = new() { StateDirectory = " " } };
