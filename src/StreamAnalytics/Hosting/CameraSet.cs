@@ -204,13 +204,13 @@ internal sealed partial class CameraSet
         }
     }
 
-    private static async Task RunWindowingAsync(CameraWindowing windowing, ChannelReader<Frame> frames, ChannelWriter<Window> windows, CameraMetrics metrics, CancellationToken drain)
+    private async Task RunWindowingAsync(CameraWindowing windowing, ChannelReader<Frame> frames, CameraMetrics metrics)
     {
         using (windowing)
         {
             try
             {
-                await windowing.RunAsync(frames, windows, drain).ConfigureAwait(false);
+                await windowing.RunAsync(frames, _windows, _drain).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -222,9 +222,6 @@ internal sealed partial class CameraSet
             }
         }
     }
-
-    private Task RunWindowingAsync(CameraWindowing windowing, ChannelReader<Frame> frames, CameraMetrics metrics) =>
-        RunWindowingAsync(windowing, frames, _windows, metrics, _drain);
 
     private void SampleQueueDepths()
     {

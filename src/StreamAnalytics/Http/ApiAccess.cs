@@ -16,13 +16,14 @@ internal sealed class ApiAccess(HttpOptions options, ApiToken? token)
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next, string metricsPath)
     {
-        if (!_required || token is null || IsOpen(context.Request.Path, metricsPath))
+        if (!_required || IsOpen(context.Request.Path, metricsPath))
         {
             await next(context).ConfigureAwait(false);
             return;
         }
 
-        if (context.Request.Path == "/" && context.Request.Query.TryGetValue("token", out var offered) && token.Matches(offered.ToString()))
+        // Start-up refuses to listen off loopback without a token; should one still be missing here, nothing is let in.
+        if (token is not null && context.Request.Path == "/" && context.Request.Query.TryGetValue("token", out var offered) && token.Matches(offered.ToString()))
         {
             context.Response.Cookies.Append(CookieName, offered.ToString(), new CookieOptions
             {
@@ -37,7 +38,7 @@ internal sealed class ApiAccess(HttpOptions options, ApiToken? token)
             return;
         }
 
-        if (token.Matches(Bearer(context.Request)) || token.Matches(context.Request.Cookies[CookieName]))
+        if (token is not null && (token.Matches(Bearer(context.Request)) || token.Matches(context.Request.Cookies[CookieName])))
         {
             await next(context).ConfigureAwait(false);
             return;

@@ -13,7 +13,7 @@ internal static class ProbeEndpoints
     public static void MapProbes(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"))
-            .WithName("Health").WithTags("Probes").WithSummary("The process is alive.").ExcludeFromDescription();
+            .ExcludeFromDescription();
         endpoints.MapGet("/readyz", (IReadiness readiness) =>
             {
                 var report = readiness.Check();
@@ -21,6 +21,6 @@ internal static class ProbeEndpoints
                     new { status = report.Status, checks = report.Checks },
                     statusCode: report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
             })
-            .WithName("Ready").WithTags("Probes").WithSummary("Model loaded, cameras started, events getting out.").ExcludeFromDescription();
+            .ExcludeFromDescription();
     }
 }
