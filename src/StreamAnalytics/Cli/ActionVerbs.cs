@@ -34,16 +34,18 @@ internal static class ActionVerbs
             },
         };
         var backbone = Backbone();
+        var precision = Precision();
         var command = new Command("action", "Encode every clip of a path,label manifest; write one feature row per clip view (the action head's training data).")
         {
             manifest,
             features,
             frames,
             backbone,
+            precision,
         };
         command.SetAction((result, cancellationToken) => console.RunToolAsync(
             (output, error, loggers, ct) => ActionCommands.FeaturesActionAsync(
-                new FeaturesActionRequest(result.GetRequiredValue(manifest), result.GetRequiredValue(features), result.GetValue(frames), result.GetRequiredValue(backbone)), output, error, loggers, ct),
+                new FeaturesActionRequest(result.GetRequiredValue(manifest), result.GetRequiredValue(features), result.GetValue(frames), result.GetRequiredValue(backbone), result.GetRequiredValue(precision)), output, error, loggers, ct),
             cancellationToken));
         return command;
     }
@@ -54,16 +56,18 @@ internal static class ActionVerbs
         var video = VerbOptions.Required("--input", "VIDEO", "The clip to score.");
         var csv = VerbOptions.Required("--out", "CSV", "Where to write label,probability, one row per label.");
         var backbone = Backbone();
+        var precision = Precision();
         var command = new Command("action", "Write label,probability for the whole clip, one row per label.")
         {
             model,
             video,
             csv,
             backbone,
+            precision,
         };
         command.SetAction((result, cancellationToken) => console.RunToolAsync(
             (output, error, loggers, ct) => ActionCommands.ScoreActionAsync(
-                new ScoreActionRequest(result.GetRequiredValue(model), result.GetRequiredValue(video), result.GetRequiredValue(csv), result.GetRequiredValue(backbone)), output, error, loggers, ct),
+                new ScoreActionRequest(result.GetRequiredValue(model), result.GetRequiredValue(video), result.GetRequiredValue(csv), result.GetRequiredValue(backbone), result.GetRequiredValue(precision)), output, error, loggers, ct),
             cancellationToken));
         return command;
     }
@@ -75,6 +79,7 @@ internal static class ActionVerbs
         var features = VerbOptions.Optional("--features", "FEATURES.csv", "Rows written by 'features action', scored without decoding.");
         var report = VerbOptions.Optional("--report", "OUT.json", "Where to write the JSON report.", "eval-action.json");
         var backbone = Backbone();
+        var precision = Precision();
         var command = new Command("action", "Print the head's clip accuracy and confusion matrix on labelled clips (--manifest or --features); write a JSON report.")
         {
             model,
@@ -82,6 +87,7 @@ internal static class ActionVerbs
             features,
             report,
             backbone,
+            precision,
         };
         command.Validators.Add(r =>
         {
@@ -92,7 +98,7 @@ internal static class ActionVerbs
         });
         command.SetAction((result, cancellationToken) => console.RunToolAsync(
             (output, error, loggers, ct) => ActionCommands.EvalActionAsync(
-                new EvalActionRequest(result.GetRequiredValue(model), result.GetValue(manifest), result.GetValue(features), result.GetRequiredValue(report), result.GetRequiredValue(backbone)),
+                new EvalActionRequest(result.GetRequiredValue(model), result.GetValue(manifest), result.GetValue(features), result.GetRequiredValue(report), result.GetRequiredValue(backbone), result.GetRequiredValue(precision)),
                 output,
                 error,
                 loggers,
@@ -102,6 +108,14 @@ internal static class ActionVerbs
     }
 
     private static Option<string> Model() => VerbOptions.Required("--model", "MANIFEST", "The action head's model manifest.");
+
+    private static Option<string> Precision()
+    {
+        var option = VerbOptions.Optional(
+            "--precision", "auto|fp32", "auto: the backbone manifest's INT8 variant, as the CPU runs it live; fp32: its FP32 file (Model.Precision).", "auto");
+        option.AcceptOnlyFromAmong("auto", "fp32");
+        return option;
+    }
 
     private static Option<string> Backbone() => VerbOptions.Optional(
         "--backbone", "MANIFEST", "The backbone's model manifest (install folder, then working folder).", ActionCommands.DefaultBackbone);

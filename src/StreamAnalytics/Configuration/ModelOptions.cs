@@ -20,6 +20,12 @@ internal sealed class ModelOptions
     /// </summary>
     public string ExecutionProvider { get; set; } = "cpu";
 
+    /// <summary>
+    /// <c>auto</c>: the manifest's variants where it has them, INT8 (<c>fileInt8</c>) on the CPU and FP16
+    /// (<c>fileFp16</c>) on a GPU provider; <c>fp32</c>: its <c>file</c> everywhere, e.g. to compare the two.
+    /// </summary>
+    public string Precision { get; set; } = "auto";
+
     /// <summary>TensorRT only: where built engines are kept, so a restart does not rebuild them (minutes for a large model).</summary>
     public string TensorRtCacheDirectory { get; set; } = "trt-engines";
 

@@ -6,12 +6,15 @@ internal sealed class PipelineOptions
 
     public const string DecodeAtModelSize = "model";
 
+    public const string DecodeAtNeededSize = "auto";
+
     /// <summary>
     /// For cameras without Width and Height: <c>source</c> decodes at the source's size; <c>model</c> has ffmpeg scale to
     /// the model's input height (aspect kept), so no full-size frame is converted, copied or resized. Snapshots and the
-    /// API's picture are then that size too.
+    /// API's picture are then that size too. <c>auto</c> is <c>model</c> unless something needs the camera's full
+    /// frames: incident snapshots on, or a detector that reads them (a motion state learned offline).
     /// </summary>
-    public string DecodeSize { get; set; } = DecodeAtSourceSize;
+    public string DecodeSize { get; set; } = DecodeAtNeededSize;
 
     /// <summary>On shutdown, how long queued frames, windows and events may take to drain and publish.</summary>
     public double DrainTimeoutSeconds { get; set; } = 20;

@@ -31,6 +31,12 @@ internal interface IHeadModule : IDisposable
     {
     }
 
+    /// <summary>
+    /// Whether this detector reads <paramref name="camera"/>'s frames at the source's own size, so that
+    /// <c>Pipeline.DecodeSize: auto</c> must not have ffmpeg shrink them (a head learned offline on full frames).
+    /// </summary>
+    bool NeedsSourceResolution(CameraOptions camera) => false;
+
     /// <summary>Once the backbone is loaded and nothing is wrong so far: loads what needs the backbone (a head model).</summary>
     void Load(HeadContext context, OnnxModel backbone, ICollection<string> problems);
 

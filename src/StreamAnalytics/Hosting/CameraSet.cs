@@ -90,7 +90,7 @@ internal sealed partial class CameraSet
         var frames = PipelineChannels.ForFrames(camera.QueueCapacity, cameraMetrics);
         var stop = CancellationTokenSource.CreateLinkedTokenSource(_hostStopping);
         var reader = new CameraReader(camera, frames.Writer, cameraMetrics, _time, _loggers.CreateLogger<CameraReader>(), _status.Report,
-            _options.Pipeline.DecodeSize == PipelineOptions.DecodeAtModelSize ? _format.Height : null);
+            DecodeHeightRule.For(_options, camera, _plan.Heads, _format.Height));
         var tap = new LatestFrameTap();
         var running = new RunningCamera(camera, origin, reader, tap, stop) { Frames = frames.Reader };
         lock (_gate)

@@ -44,7 +44,7 @@ internal static class StreamAnalyticsApp
         ModelManifest? manifest = null;
         try
         {
-            manifest = ModelManifestLoader.Load(manifestPath);
+            manifest = ModelManifestLoader.Load(manifestPath).WithPrecision(options.Model.Precision);
         }
         catch (ModelManifestException ex)
         {

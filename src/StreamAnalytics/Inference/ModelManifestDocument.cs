@@ -12,6 +12,9 @@ internal sealed class ModelManifestDocument
     /// <summary>Optional: an FP16 variant of <see cref="File"/> with float32 inputs and outputs, for GPU providers.</summary>
     public string? FileFp16 { get; set; }
 
+    /// <summary>Optional: an INT8 (QDQ) variant of <see cref="File"/> with float32 inputs and outputs, for the CPU provider.</summary>
+    public string? FileInt8 { get; set; }
+
     public InputDocument? Input { get; set; }
 
     public List<OutputDocument>? Outputs { get; set; }

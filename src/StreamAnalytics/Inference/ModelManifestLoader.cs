@@ -43,15 +43,8 @@ internal static class ModelManifestLoader
             }
         }
 
-        string? fp16Path = null;
-        if (document.FileFp16 is { Length: > 0 } fp16)
-        {
-            fp16Path = Path.GetFullPath(Path.Combine(directory, fp16));
-            if (!File.Exists(fp16Path))
-            {
-                problems.Add($"fileFp16: ONNX file '{fp16Path}' does not exist.");
-            }
-        }
+        var fp16Path = Variant(document.FileFp16, "fileFp16", directory, problems);
+        var int8Path = Variant(document.FileInt8, "fileInt8", directory, problems);
 
         var input = ParseInput(document.Input, problems);
         var outputs = ParseOutputs(document.Outputs, directory, problems);
@@ -60,7 +53,23 @@ internal static class ModelManifestLoader
             throw new ModelManifestException(manifestPath, problems);
         }
 
-        return new ModelManifest(document.Name!, document.Version!, fullPath, modelPath, input, outputs) { Fp16ModelPath = fp16Path };
+        return new ModelManifest(document.Name!, document.Version!, fullPath, modelPath, input, outputs) { Fp16ModelPath = fp16Path, Int8ModelPath = int8Path };
+    }
+
+    private static string? Variant(string? file, string key, string directory, List<string> problems)
+    {
+        if (file is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        var path = Path.GetFullPath(Path.Combine(directory, file));
+        if (!File.Exists(path))
+        {
+            problems.Add($"{key}: ONNX file '{path}' does not exist.");
+        }
+
+        return path;
     }
 
     private static ModelInputSpec? ParseInput(ModelManifestDocument.InputDocument? input, List<string> problems)

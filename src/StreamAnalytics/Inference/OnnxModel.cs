@@ -62,27 +62,60 @@ internal sealed partial class OnnxModel : IInferenceModel, IDisposable
 
     /// <param name="executionProvider"><c>cpu</c>, <c>cuda</c> or <c>tensorrt</c>; a GPU provider that cannot load falls back (with a warning) to the next.</param>
     /// <param name="tensorRtCacheDirectory">TensorRT's engine cache; null: the working folder's <c>trt-engines</c>.</param>
+    /// <remarks>
+    /// The manifest's variants pick the file: FP16 for a GPU provider, INT8 for the CPU (also when a GPU
+    /// provider was asked for and could not load). A manifest without them (or with them removed, for
+    /// <c>Model.Precision: fp32</c>) runs its FP32 file everywhere.
+    /// </remarks>
     public static OnnxModel Load(ModelManifest manifest, string executionProvider, int deviceId, int intraOpThreads, int maxBatch, ILogger logger, string? tensorRtCacheDirectory = null)
     {
         var providers = new ProviderChoice(executionProvider, deviceId, intraOpThreads, tensorRtCacheDirectory ?? "trt-engines");
-        if (executionProvider != "cpu" && manifest.Fp16ModelPath is { } fp16)
+        var cpu = providers with { ExecutionProvider = "cpu" };
+        if (executionProvider == "cpu")
         {
-            // The FP16 variant is for the GPU. If no GPU provider loads, the FP32 file is what the CPU should run.
-            var half = LoadFile(manifest with { ModelPath = fp16 }, providers, maxBatch, logger);
+            return LoadForCpu(manifest, cpu, maxBatch, logger);
+        }
+
+        if (manifest.Fp16ModelPath is { } fp16)
+        {
+            // The FP16 variant is for the GPU. If no GPU provider loads, the CPU's file is what should run.
+            var half = LoadFile(manifest with { ModelPath = fp16 }, providers, maxBatch, logger, "fp16");
             if (half.ExecutionProvider != "cpu")
             {
-                LogFp16(logger, manifest.Name, fp16, half.ExecutionProvider);
+                LogVariant(logger, manifest.Name, "FP16", fp16, half.ExecutionProvider);
                 return half;
             }
 
             half.Dispose();
-            return LoadFile(manifest, providers with { ExecutionProvider = "cpu" }, maxBatch, logger);
+            return LoadForCpu(manifest, cpu, maxBatch, logger);
         }
 
-        return LoadFile(manifest, providers, maxBatch, logger);
+        var full = LoadFile(manifest, providers, maxBatch, logger, "fp32");
+        if (full.ExecutionProvider == "cpu" && manifest.Int8ModelPath is not null)
+        {
+            full.Dispose();
+            return LoadForCpu(manifest, cpu, maxBatch, logger);
+        }
+
+        return full;
     }
 
-    private static OnnxModel LoadFile(ModelManifest manifest, ProviderChoice providers, int maxBatch, ILogger logger)
+    /// <summary><c>fp32</c>, <c>fp16</c> or <c>int8</c>: the variant of the manifest's model this session runs.</summary>
+    public string Precision { get; private init; } = "fp32";
+
+    private static OnnxModel LoadForCpu(ModelManifest manifest, ProviderChoice cpu, int maxBatch, ILogger logger)
+    {
+        if (manifest.Int8ModelPath is not { } int8)
+        {
+            return LoadFile(manifest, cpu, maxBatch, logger, "fp32");
+        }
+
+        var model = LoadFile(manifest with { ModelPath = int8 }, cpu, maxBatch, logger, "int8");
+        LogVariant(logger, manifest.Name, "INT8", int8, model.ExecutionProvider);
+        return model;
+    }
+
+    private static OnnxModel LoadFile(ModelManifest manifest, ProviderChoice providers, int maxBatch, ILogger logger, string precision)
     {
         // Parsed once, for both edits below; null leaves the file to ONNX Runtime, which reports what is wrong.
         var onnx = OnnxGraphEdits.TryRead(manifest.ModelPath);
@@ -105,7 +138,7 @@ internal sealed partial class OnnxModel : IInferenceModel, IDisposable
                 LogBatchFixed(logger, manifest.Name);
             }
 
-            var model = new OnnxModel(manifest, session, provider, batch, outputSizes);
+            var model = new OnnxModel(manifest, session, provider, batch, outputSizes) { Precision = precision };
             model.WarmUp();
             LogLoaded(logger, manifest.Name, manifest.Version, provider, batch);
             return model;
@@ -256,8 +289,8 @@ internal sealed partial class OnnxModel : IInferenceModel, IDisposable
         _session.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: running its FP16 variant '{File}' on {Provider}")]
-    private static partial void LogFp16(ILogger logger, string model, string file, string provider);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: running its {Precision} variant '{File}' on {Provider}")]
+    private static partial void LogVariant(ILogger logger, string model, string precision, string file, string provider);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: its ONNX file pins the batch at 1; made it symbolic at load time, up to {Batch} items per run")]
     private static partial void LogBatchMadeSymbolic(ILogger logger, string model, int batch);

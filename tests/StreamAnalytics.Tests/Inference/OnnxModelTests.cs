@@ -138,11 +138,42 @@ public sealed class OnnxModelTests(ResNet18Fixture resnet) : IDisposable
         Assert.Equal(ResNet18.ModelPath, cpu.Manifest.ModelPath);
     }
 
+    [Fact]
+    public void A_gpu_provider_that_cannot_load_leaves_the_cpu_its_int8_variant_and_fp32_precision_keeps_the_fp32_file()
+    {
+        var int8 = Path.Combine(Path.GetDirectoryName(ResNet18.ModelPath)!, "ResNet18.int8.onnx");
+        var path = WriteManifest(json: json => json["fileInt8"] = int8);
+        var manifest = ModelManifestLoader.Load(path);
+        Assert.Equal(int8, manifest.Int8ModelPath);
+
+        // No GPU here: CUDA falls back to CPU, and the CPU is given the INT8 variant.
+        var logger = new CapturingLogger();
+        using (var model = OnnxModel.Load(manifest, "cuda", 0, 1, 1, logger))
+        {
+            Assert.Equal(("cpu", "int8", int8), (model.ExecutionProvider, model.Precision, model.Manifest.ModelPath));
+            Assert.Contains(logger.Entries, e => e.Message.Contains("running its INT8 variant", StringComparison.Ordinal));
+        }
+
+        using var pinned = OnnxModel.Load(manifest.WithPrecision("fp32"), "cuda", 0, 1, 1, new CapturingLogger());
+        Assert.Equal(("cpu", "fp32", ResNet18.ModelPath), (pinned.ExecutionProvider, pinned.Precision, pinned.Manifest.ModelPath));
+    }
+
+    [Fact]
+    public void A_missing_int8_variant_is_a_manifest_problem_naming_the_file()
+    {
+        var path = WriteManifest(json: json => json["fileInt8"] = "nowhere.int8.onnx");
+
+        var ex = Assert.Throws<ModelManifestException>(() => ModelManifestLoader.Load(path));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith("fileInt8: ONNX file '", StringComparison.Ordinal) && p.Contains("nowhere.int8.onnx", StringComparison.Ordinal));
+    }
+
     /// <summary>A copy of the shipped manifest in a temp folder, pointing at the real ONNX file, with edits.</summary>
     private string WriteManifest(Action<JsonObject>? editInput = null, string? outputs = null, Action<JsonObject>? json = null)
     {
         var document = JsonNode.Parse(File.ReadAllText(ResNet18.ManifestPath))!.AsObject();
         document["file"] = ResNet18.ModelPath;
+        document.Remove("fileInt8");
         json?.Invoke(document);
         editInput?.Invoke(document["input"]!.AsObject());
         if (outputs is not null)

@@ -24,6 +24,11 @@ internal sealed class ModelValidator : IOptionsSectionValidator
             errors.Add($"Model.ExecutionProvider must be 'cpu', 'cuda' or 'tensorrt' (got '{model.ExecutionProvider}').");
         }
 
+        if (model.Precision is not ("auto" or "fp32"))
+        {
+            errors.Add($"Model.Precision must be 'auto' (the manifest's INT8 variant on CPU, FP16 on a GPU) or 'fp32' (got '{model.Precision}').");
+        }
+
         if (model.MaxBatch is < 1 or > 256)
         {
             errors.Add($"Model.MaxBatch must be between 1 and 256 (got {model.MaxBatch}).");

@@ -10,9 +10,9 @@ internal sealed class PipelineValidator : IOptionsSectionValidator
             errors.Add($"Pipeline.DrainTimeoutSeconds must be between 0 and 600 (got {options.Pipeline.DrainTimeoutSeconds}).");
         }
 
-        if (options.Pipeline.DecodeSize is not (PipelineOptions.DecodeAtSourceSize or PipelineOptions.DecodeAtModelSize))
+        if (options.Pipeline.DecodeSize is not (PipelineOptions.DecodeAtNeededSize or PipelineOptions.DecodeAtSourceSize or PipelineOptions.DecodeAtModelSize))
         {
-            errors.Add($"Pipeline.DecodeSize must be 'source' or 'model' (got '{options.Pipeline.DecodeSize}').");
+            errors.Add($"Pipeline.DecodeSize must be 'auto', 'source' or 'model' (got '{options.Pipeline.DecodeSize}').");
         }
 
         if (string.IsNullOrWhiteSpace(options.Pipeline.StateDirectory))

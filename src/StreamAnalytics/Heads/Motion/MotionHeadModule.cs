@@ -54,6 +54,9 @@ internal sealed class MotionHeadModule : IHeadModule
         // Needs nothing from the backbone: motion is measured on the decoded frames.
     }
 
+    /// <summary>Its state was learned by <c>learn</c> on frames at the file's size; live must see the same frames to score as offline does.</summary>
+    public bool NeedsSourceResolution(CameraOptions camera) => camera.MotionState is not null;
+
     public IFrameHead? CreateFrameHead(CameraOptions camera) =>
         _states.TryGetValue(camera.Id, out var state) ? new MotionAnomalyHead(state) : null;
 

@@ -52,7 +52,7 @@ internal static partial class ActionCommands
         }
 
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
-        if (!TryLoadBackbone(request.Backbone, logger, error, out var backbone, out var recipe, ClipFeatureRecipe.TemporalStatsV1))
+        if (!TryLoadBackbone(request.Backbone, request.Precision, logger, error, out var backbone, out var recipe, ClipFeatureRecipe.TemporalStatsV1))
         {
             return ExitCodes.InvalidInput;
         }
@@ -141,7 +141,7 @@ internal static partial class ActionCommands
         }
 
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
-        if (!TryLoadHead(request.ModelPath, request.Backbone, logger, error, out var backbone, out var head))
+        if (!TryLoadHead(request.ModelPath, request.Backbone, request.Precision, logger, error, out var backbone, out var head))
         {
             return ExitCodes.InvalidInput;
         }
@@ -208,7 +208,7 @@ internal static partial class ActionCommands
             return await OfflineConsole.InvalidAsync(error, $"--features '{Path.GetFullPath(request.FeaturesPath!)}' does not exist.").ConfigureAwait(false);
         }
 
-        if (!TryLoadHead(request.ModelPath, request.Backbone, logger, error, out var backbone, out var head))
+        if (!TryLoadHead(request.ModelPath, request.Backbone, request.Precision, logger, error, out var backbone, out var head))
         {
             return ExitCodes.InvalidInput;
         }
@@ -409,13 +409,13 @@ internal static partial class ActionCommands
     }
 
     /// <summary>Loads the backbone named by <c>--backbone</c> (or the default) and binds <paramref name="recipeId"/> to its outputs.</summary>
-    private static bool TryLoadBackbone(string backbonePath, ILogger logger, TextWriter error, out OnnxModel backbone, out ClipFeatureRecipe recipe, string recipeId)
+    private static bool TryLoadBackbone(string backbonePath, string precision, ILogger logger, TextWriter error, out OnnxModel backbone, out ClipFeatureRecipe recipe, string recipeId)
     {
         backbone = null!;
         recipe = null!;
         try
         {
-            backbone = OnnxModel.Load(ResolveManifest(backbonePath), "cpu", 0, 0, BackboneBatch, logger);
+            backbone = OnnxModel.Load(ResolveManifest(backbonePath).WithPrecision(precision), "cpu", 0, 0, BackboneBatch, logger);
             recipe = ClipFeatureRecipe.ForBackbone(recipeId, backbone.Manifest, backbone.OutputItemSizes);
             return true;
         }
@@ -427,7 +427,7 @@ internal static partial class ActionCommands
         }
     }
 
-    private static bool TryLoadHead(string modelPath, string backbonePath, ILogger logger, TextWriter error, out OnnxModel backbone, out ActionHead head)
+    private static bool TryLoadHead(string modelPath, string backbonePath, string precision, ILogger logger, TextWriter error, out OnnxModel backbone, out ActionHead head)
     {
         backbone = null!;
         head = null!;
@@ -448,7 +448,7 @@ internal static partial class ActionCommands
             return false;
         }
 
-        if (!TryLoadBackbone(backbonePath, logger, error, out backbone, out _, features.Recipe))
+        if (!TryLoadBackbone(backbonePath, precision, logger, error, out backbone, out _, features.Recipe))
         {
             return false;
         }
@@ -527,7 +527,7 @@ internal static partial class ActionCommands
             recipe.Id,
             frames,
             recipe.FeatureLength,
-            new FeatureBackbone(backbone.Name, backbone.Version, backbone.ManifestPath, recipe.Channels, recipe.Cells),
+            new FeatureBackbone(backbone.Name, backbone.Version, backbone.ManifestPath, recipe.Channels, recipe.Cells, Path.GetFileName(backbone.ModelPath)),
             views,
             clips.Count,
             clipsPerLabel,

@@ -85,12 +85,23 @@ public sealed class SmallSectionValidatorTests
     }
 
     [Fact]
-    public void Pipeline_decode_size_is_source_or_model()
+    public void Pipeline_decode_size_is_auto_source_or_model()
     {
         Assert.Equal(
-            ["Pipeline.DecodeSize must be 'source' or 'model' (got 'half')."],
+            ["Pipeline.DecodeSize must be 'auto', 'source' or 'model' (got 'half')."],
             Validate(new PipelineValidator(), new StreamAnalyticsOptions { Pipeline = new() { DecodeSize = "half" } }));
         Assert.Empty(Validate(new PipelineValidator(), new StreamAnalyticsOptions { Pipeline = new() { DecodeSize = "model" } }));
+        Assert.Empty(Validate(new PipelineValidator(), new StreamAnalyticsOptions()));
+    }
+
+    [Fact]
+    public void Model_precision_is_auto_or_fp32()
+    {
+        Assert.Equal(
+            ["Model.Precision must be 'auto' (the manifest's INT8 variant on CPU, FP16 on a GPU) or 'fp32' (got 'int4')."],
+            Validate(new ModelValidator(), new StreamAnalyticsOptions { Model = new() { Precision = "int4" } }));
+        Assert.Empty(Validate(new ModelValidator(), new StreamAnalyticsOptions { Model = new() { Precision = "fp32" } }));
+        Assert.Empty(Validate(new ModelValidator(), new StreamAnalyticsOptions()));
     }
 
     [Fact]

@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamAnalytics.Detection;
+using StreamAnalytics.Ingest;
+using StreamAnalytics.Inference;
+using StreamAnalytics.Tests.Fakes;
+using StreamAnalytics.Tools;
+using StreamAnalytics.Tools.Anomaly;
+using StreamAnalytics.Windowing;
+using Xunit.Abstractions;
+
+namespace StreamAnalytics.Tests.Inference;
+
+/// <summary>
+/// What the INT8 backbone does to appearance anomaly detection, not only to its vectors: Ped2 frames scored by
+/// the cosine distance of their ResNet-18 embedding to the nearest embedding of the training footage (the
+/// appearance head's measure), pooled frame AUC over the shared test videos, FP32 against INT8. What is
+/// asserted is that INT8 costs no more than 0.005 of AUC. It does not stay within 0.005 both ways: on this
+/// static scene the nearest-neighbour distances are of the size of the quantization noise (embedding cosine
+/// about 0.997), and the INT8 AUC came out 0.023 higher (docs/models.md, "INT8 backbone"). The motion head reads
+/// no backbone output, so its scores do not change at all.
+/// </summary>
+[Trait(TestCategories.Category, TestCategories.Integration)]
+public sealed class Int8AppearanceAucTests(ITestOutputHelper output)
+{
+    private const int Batch = 8;
+    private const int TrainEveryNth = 3;
+
+    [Fact]
+    public async Task The_int8_backbone_costs_the_appearance_auc_on_ped2_no_more_than_0_005()
+    {
+        var manifest = ModelManifestLoader.Load(ResNet18.ManifestPath);
+        using var int8 = OnnxModel.Load(manifest, "cpu", 0, 0, Batch, new CapturingLogger());
+        using var fp32 = OnnxModel.Load(manifest.WithPrecision("fp32"), "cpu", 0, 0, Batch, new CapturingLogger());
+        Assert.Equal(("int8", "fp32"), (int8.Precision, fp32.Precision));
+
+        var trainVideos = Directory.GetFiles(SharedData.Path("ucsd-ped2", "train"), "*.mp4").Order(StringComparer.Ordinal).ToList();
+        var labels = AnomalyLabels.Load(SharedData.Path("ucsd-ped2", "test", "labels.json"));
+        using var train = new Embeddings(int8, fp32);
+        foreach (var video in trainVideos)
+        {
+            await train.AddAsync(video, every: TrainEveryNth);
+        }
+
+        using var test = new Embeddings(int8, fp32);
+        var truth = new List<bool>();
+        foreach (var video in labels)
+        {
+            var count = await test.AddAsync(SharedData.Path("ucsd-ped2", "test", video.Name), every: 1);
+            for (var frame = 1; frame <= count; frame++)
+            {
+                truth.Add(video.IsAnomalous(frame));
+            }
+        }
+
+        var aucInt8 = RocAuc.Compute(NearestDistances(test.Int8, train.Int8), [.. truth]);
+        var aucFp32 = RocAuc.Compute(NearestDistances(test.Fp32, train.Fp32), [.. truth]);
+        output.WriteLine($"Ped2 appearance (1-NN cosine distance to {train.Int8.Count} training frames), {truth.Count} test frames: AUC fp32 {aucFp32:F4}, int8 {aucInt8:F4}");
+
+        Assert.True(truth.Count(t => t) > 100 && truth.Count(t => !t) > 50, "the labels should hold both kinds of frame");
+        Assert.True(aucFp32 > 0.6, $"the appearance measure should separate Ped2's anomalies at all (fp32 AUC {aucFp32:F4})");
+        Assert.True(aucInt8 >= aucFp32 - 0.005, $"INT8 should cost no more than 0.005 of AUC: fp32 {aucFp32:F4}, int8 {aucInt8:F4}");
+    }
+
+    private static double[] NearestDistances(List<float[]> queries, List<float[]> references) =>
+        [.. queries.Select(q => references.Min(r => 1 - Dot(q, r)))];
+
+    private static double Dot(float[] a, float[] b)
+    {
+        double sum = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            sum += (double)a[i] * b[i];
+        }
+
+        return sum;
+    }
+
+    /// <summary>Unit-length embeddings of the same frames from both models, in decode order.</summary>
+    private sealed class Embeddings(OnnxModel int8, OnnxModel fp32) : IDisposable
+    {
+        private readonly FramePreprocessor _preprocessor = new(int8.Manifest.Input.Format);
+        private int _pending;
+
+        public List<float[]> Int8 { get; } = [];
+
+        public void Dispose() => _preprocessor.Dispose();
+
+        public List<float[]> Fp32 { get; } = [];
+
+        public async Task<long> AddAsync(string video, int every)
+        {
+            long n = 0;
+            var count = await OfflineVideo.DecodeAsync(video, frame =>
+            {
+                if (n++ % every != 0)
+                {
+                    return;
+                }
+
+                _preprocessor.Process(frame, int8.InputItem(_pending));
+                int8.InputItem(_pending).CopyTo(fp32.InputItem(_pending));
+                if (++_pending == Batch)
+                {
+                    Flush();
+                }
+            }, NullLogger<CameraReader>.Instance, CancellationToken.None);
+            Flush();
+            return count;
+        }
+
+        private void Flush()
+        {
+            if (_pending == 0)
+            {
+                return;
+            }
+
+            int8.Run(_pending);
+            fp32.Run(_pending);
+            for (var i = 0; i < _pending; i++)
+            {
+                Int8.Add(Normalized(int8.OutputItem(0, i)));
+                Fp32.Add(Normalized(fp32.OutputItem(0, i)));
+            }
+
+            _pending = 0;
+        }
+
+        private static float[] Normalized(ReadOnlySpan<float> v)
+        {
+            double norm = 0;
+            foreach (var x in v)
+            {
+                norm += (double)x * x;
+            }
+
+            var scale = (float)(1 / Math.Sqrt(Math.Max(norm, 1e-24)));
+            var result = new float[v.Length];
+            for (var i = 0; i < v.Length; i++)
+            {
+                result[i] = v[i] * scale;
+            }
+
+            return result;
+        }
+    }
+}
