@@ -33,8 +33,17 @@ internal sealed class ReplayRun(IInferenceModel model, MotionGateOptions? gate)
             var motionGate = gate is null ? null : new MotionGate(gate, _clock);
             using var windowing = new CameraWindowing(camera, new WindowSchedule(8, 2, 4), model.Manifest.Input.Format, _metrics.ForCamera(camera), gate: motionGate);
             var name = Path.GetFileName(video);
-            await OfflineVideo.DecodeAsync(video, frame =>
+            FramePool? copies = null;
+            await OfflineVideo.DecodeAsync(video, decoded =>
             {
+                // Windowing disposes what it is given, and the decoder's frame is disposed by OfflineVideo once this returns
+                // (by then the pool may have handed it out again): give windowing a copy from a pool of its own.
+                copies ??= new FramePool(camera, decoded.Width, decoded.Height);
+                var frame = copies.Rent();
+                decoded.Pixels.CopyTo(frame.Pixels);
+                frame.Sequence = decoded.Sequence;
+                frame.CaptureTime = _clock.GetUtcNow();
+                frame.FirstOfSession = decoded.FirstOfSession;
                 _clock.Advance(interval);
                 if (windowing.Process(frame) is not { } window)
                 {
@@ -52,6 +61,7 @@ internal sealed class ReplayRun(IInferenceModel model, MotionGateOptions? gate)
                     window.Release();
                 }
             }, NullLogger<CameraReader>.Instance, CancellationToken.None).ConfigureAwait(false);
+            copies?.Dispose();
         }
     }
 
