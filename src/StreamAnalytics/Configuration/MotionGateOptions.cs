@@ -11,7 +11,7 @@ internal sealed class MotionGateOptions
     public bool Enabled { get; set; }
 
     /// <summary>A window whose frames all differ from the last inferred one in less than this fraction of the samples is gated (0 to 1).</summary>
-    public double Threshold { get; set; } = 0.005;
+    public double Threshold { get; set; } = 0.002;
 
     /// <summary>How many grey levels (0 to 255) a sample must move to count as changed; above sensor and compression noise.</summary>
     public int PixelDelta { get; set; } = 24;
