@@ -169,6 +169,7 @@ internal sealed partial class InferenceStage
         }
 
         var inferred = _ungated.Count == 0 ? [] : await InferUngatedAsync(_ungated.Count == windows.Count ? windows : [.. _ungated], cancellationToken).ConfigureAwait(true);
+
         // In window order, so a gated window carries the verdicts of the window before it, not of a later one in the batch.
         var results = new List<WindowInference>(windows.Count);
         var next = 0;
