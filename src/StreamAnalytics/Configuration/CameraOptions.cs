@@ -63,6 +63,9 @@ internal sealed class CameraOptions
 
     public ReconnectOptions Reconnect { get; set; } = new();
 
+    /// <summary>Skips the backbone for windows of a scene that has not changed (off unless enabled).</summary>
+    public MotionGateOptions Gate { get; set; } = new();
+
     /// <summary>
     /// Privacy masks: the inside of each polygon is blanked (black) in every decoded frame before anything
     /// else sees it, so those pixels reach neither the model nor a snapshot.

@@ -111,7 +111,8 @@ internal sealed partial class CameraSet
             [.. _plan.Heads.Select(h => h.CreateFrameHead(camera)).OfType<IFrameHead>()],
             PrivacyMask.For(camera),
             SnapshotCapture.For(camera, _options.Detection.Snapshot),
-            tap);
+            tap,
+            GateFor(camera));
         var cameraId = camera.Id;
         windowing.FrameScored += (head, score) => FrameScored?.Invoke(cameraId, head, score);
 
@@ -121,6 +122,23 @@ internal sealed partial class CameraSet
         running.ReaderTask = Task.Run(() => RunReaderAsync(running), CancellationToken.None);
         LogStarted(camera.Id, origin.ToString().ToLowerInvariant());
         return running;
+    }
+
+    /// <summary>The camera's motion gate, or null when it is off or a window head must see every window (then it says so once).</summary>
+    private MotionGate? GateFor(CameraOptions camera)
+    {
+        if (!camera.Gate.Enabled)
+        {
+            return null;
+        }
+
+        if (_windowHeads.FirstOrDefault(h => h.NeedsEveryWindow) is { } head)
+        {
+            LogGateOff(camera.Id, head.Name);
+            return null;
+        }
+
+        return new MotionGate(camera.Gate, _time);
     }
 
     /// <summary>Stops one camera and waits until its queued frames have gone through windowing; the others never notice.</summary>
@@ -233,6 +251,9 @@ internal sealed partial class CameraSet
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId} started (from {Origin})")]
     private partial void LogStarted(string cameraId, string origin);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: Gate.Enabled is ignored: window head {Head} must see every window")]
+    private partial void LogGateOff(string cameraId, string head);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId} stopped and removed")]
     private partial void LogStopped(string cameraId);

@@ -13,6 +13,12 @@ internal interface IWindowHead : IDisposable
     /// <summary>The head's name, for logs and metrics.</summary>
     string Name { get; }
 
+    /// <summary>
+    /// True when the head must see every window, so no camera's motion gate may skip one while it runs (the action
+    /// heads: they were measured on every window). A head that keeps its last verdict through a still scene leaves it false.
+    /// </summary>
+    bool NeedsEveryWindow => false;
+
     /// <summary>Adds this head's verdicts on one window (none, one, or one per label) to <paramref name="results"/>.</summary>
     void Evaluate(in WindowOutputs window, ICollection<HeadResult> results);
 }

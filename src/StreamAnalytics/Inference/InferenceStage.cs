@@ -14,6 +14,9 @@ namespace StreamAnalytics.Inference;
 /// action head's recipe reads the <c>featureMap</c> outputs there; results do not carry them), and the
 /// result carries every head's verdict, the frame heads' from windowing first. The model is local
 /// (<see cref="OnnxModel"/>) or remote (<see cref="Remote.RemoteModel"/>), batched the same way either way.
+/// A window its camera's motion gate marked (<see cref="Window.Gated"/>) runs neither the model nor the window heads:
+/// its result carries the frame heads' verdicts and the window heads' last verdicts on that camera (the scene has not
+/// changed since), so detection still sees time pass and an open incident neither closes nor is held by a still scene.
 /// </summary>
 internal sealed partial class InferenceStage
 {
@@ -34,6 +37,10 @@ internal sealed partial class InferenceStage
     private readonly bool[] _perFrameOnly;
     private readonly IWindowHead[] _heads;
     private readonly LogRateLimiter _failureLog;
+    private readonly List<Window> _ungated;
+
+    // The window heads' verdicts on each camera's last window that ran the model: what its gated windows carry.
+    private readonly Dictionary<string, HeadResult[]> _lastVerdicts = new(StringComparer.Ordinal);
 
     /// <param name="maxWait">How long the first queued item may wait for others to fill the batch.</param>
     /// <param name="heads">
@@ -59,6 +66,7 @@ internal sealed partial class InferenceStage
         _encoded = metrics.FramesEncoded.WithLabels(model.Manifest.Name);
         _batch = new List<Window>(model.MaxBatch);
         _pending = new List<FrameSlot>(model.MaxBatch);
+        _ungated = new List<Window>(model.MaxBatch);
         _featureLength = model.OutputItemSizes.Sum();
 
         // A remote endpoint that is down fails every batch: say so, but not several times a second.
@@ -113,6 +121,11 @@ internal sealed partial class InferenceStage
     /// </summary>
     private int Weigh(Window window, IReadOnlyList<Window> batchSoFar)
     {
+        if (window.Gated)
+        {
+            return 0;
+        }
+
         if (_model.Manifest.Input.Layout == TensorLayout.Ncthw)
         {
             return 1;
@@ -145,6 +158,38 @@ internal sealed partial class InferenceStage
     /// inference thread, the window heads then still run there after a remote call.
     /// </summary>
     public async Task<List<WindowInference>> InferAsync(IReadOnlyList<Window> windows, CancellationToken cancellationToken)
+    {
+        _ungated.Clear();
+        foreach (var window in windows)
+        {
+            if (!window.Gated)
+            {
+                _ungated.Add(window);
+            }
+        }
+
+        var inferred = _ungated.Count == 0 ? [] : await InferUngatedAsync(_ungated.Count == windows.Count ? windows : [.. _ungated], cancellationToken).ConfigureAwait(true);
+
+        // In window order, so a gated window carries the verdicts of the window before it, not of a later one in the batch.
+        var results = new List<WindowInference>(windows.Count);
+        var next = 0;
+        foreach (var window in windows)
+        {
+            if (window.Gated)
+            {
+                results.Add(Carry(window));
+                continue;
+            }
+
+            var result = inferred[next++];
+            _lastVerdicts[window.CameraId] = [.. result.Heads.Skip(window.HeadResults.Count)];
+            results.Add(result);
+        }
+
+        return results;
+    }
+
+    private async Task<List<WindowInference>> InferUngatedAsync(IReadOnlyList<Window> windows, CancellationToken cancellationToken)
     {
         if (_model.Manifest.Input.Layout == TensorLayout.Nchw)
         {
@@ -265,6 +310,20 @@ internal sealed partial class InferenceStage
         return outputs;
     }
 
+    /// <summary>A gated window's result: its frame heads' verdicts, then the window heads' last ones on its camera; no outputs.</summary>
+    private WindowInference Carry(Window window)
+    {
+        var heads = new List<HeadResult>(window.HeadResults);
+        if (_lastVerdicts.TryGetValue(window.CameraId, out var last))
+        {
+            heads.AddRange(last);
+        }
+
+        var outputs = new float[_model.OutputItemSizes.Count][];
+        Array.Fill(outputs, []);
+        return Result(window, outputs, heads);
+    }
+
     private WindowInference ToResult(Window window, float[][] outputs)
     {
         var heads = new List<HeadResult>(window.HeadResults.Count + _heads.Length);
@@ -275,6 +334,11 @@ internal sealed partial class InferenceStage
             head.Evaluate(view, heads);
         }
 
+        return Result(window, outputs, heads);
+    }
+
+    private WindowInference Result(Window window, float[][] outputs, List<HeadResult> heads)
+    {
         return new WindowInference(
             window.CameraId,
             window.Index,

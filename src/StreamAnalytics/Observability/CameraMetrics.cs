@@ -18,6 +18,7 @@ internal sealed class CameraMetrics
         SecondsSinceLastFrame = metrics.SecondsSinceLastFrame.WithLabels(cameraId);
         WindowsBuilt = metrics.WindowsBuilt.WithLabels(cameraId);
         WindowsDroppedQueueFull = metrics.WindowsDropped.WithLabels(cameraId, DropReasons.QueueFull);
+        WindowsGated = metrics.WindowsGated.WithLabels(cameraId);
         EventsPublished = metrics.EventsPublished.WithLabels(cameraId);
         EventsFailed = metrics.EventsFailed.WithLabels(cameraId);
         EventDelay = metrics.EventDelay.WithLabels(cameraId);
@@ -36,6 +37,7 @@ internal sealed class CameraMetrics
     public Gauge.Child SecondsSinceLastFrame { get; }
     public Counter.Child WindowsBuilt { get; }
     public Counter.Child WindowsDroppedQueueFull { get; }
+    public Counter.Child WindowsGated { get; }
     public Counter.Child EventsPublished { get; }
     public Counter.Child EventsFailed { get; }
     public Histogram.Child EventDelay { get; }

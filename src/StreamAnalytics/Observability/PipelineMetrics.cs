@@ -22,6 +22,7 @@ internal sealed class PipelineMetrics
         SecondsSinceLastFrame = factory.CreateGauge("streamanalytics_ingest_seconds_since_last_frame_seconds", "Seconds since the camera's last decoded frame (updated by the watchdog).", "camera");
         WindowsBuilt = factory.CreateCounter("streamanalytics_windowing_windows_built_total", "Temporal windows completed.", "camera");
         WindowsDropped = factory.CreateCounter("streamanalytics_windowing_windows_dropped_total", "Windows dropped before inference, by reason.", "camera", "reason");
+        WindowsGated = factory.CreateCounter("streamanalytics_windowing_windows_gated_total", "Windows of an unchanged scene that skipped the backbone (the camera's motion gate); also counted as built.", "camera");
         InferenceDuration = factory.CreateHistogram("streamanalytics_inference_duration_seconds", "Duration of one model run.", new HistogramConfiguration { LabelNames = ["model"], Buckets = DurationBuckets });
         InferenceBatchSize = factory.CreateHistogram("streamanalytics_inference_batch_size_items", "Items (frames or clips) in one model run.", new HistogramConfiguration { LabelNames = ["model"], Buckets = [1, 2, 4, 8, 16, 32, 64, 128] });
         InferenceQueueWait = factory.CreateHistogram("streamanalytics_inference_queue_wait_seconds", "From a window closing to its inference starting.", new HistogramConfiguration { LabelNames = ["model"], Buckets = DurationBuckets });
@@ -53,6 +54,7 @@ internal sealed class PipelineMetrics
     public Gauge SecondsSinceLastFrame { get; }
     public Counter WindowsBuilt { get; }
     public Counter WindowsDropped { get; }
+    public Counter WindowsGated { get; }
     public Histogram InferenceDuration { get; }
     public Counter InferenceFailures { get; }
     public Histogram InferenceBatchSize { get; }

@@ -27,6 +27,7 @@ internal sealed partial class CameraWindowing : IDisposable
     private readonly PrivacyMask? _privacy;
     private readonly SnapshotCapture? _snapshots;
     private readonly LatestFrameTap? _tap;
+    private readonly MotionGate? _gate;
     private long _errors;
     private long _arrivals;
     private long _sampled;
@@ -38,8 +39,10 @@ internal sealed partial class CameraWindowing : IDisposable
     /// <param name="privacy">The camera's masks and zones, blanked in each frame before anything else reads it.</param>
     /// <param name="snapshots">Set when the camera's snapshots are on: each window keeps a copy of its last (masked) frame.</param>
     /// <param name="tap">Set when something outside the pipeline may ask for the camera's latest picture (the API).</param>
-    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, IReadOnlyList<IFrameHead>? heads = null, PrivacyMask? privacy = null, SnapshotCapture? snapshots = null, LatestFrameTap? tap = null)
+    /// <param name="gate">Set when the camera's motion gate is on: windows of an unchanged scene are marked <see cref="Window.Gated"/>.</param>
+    public CameraWindowing(string cameraId, WindowSchedule schedule, FrameTensorFormat format, CameraMetrics? metrics, ILogger? logger = null, IReadOnlyList<IFrameHead>? heads = null, PrivacyMask? privacy = null, SnapshotCapture? snapshots = null, LatestFrameTap? tap = null, MotionGate? gate = null)
     {
+        _gate = gate;
         CameraId = cameraId;
         _schedule = schedule;
         _preprocessor = new FramePreprocessor(format);
@@ -79,6 +82,11 @@ internal sealed partial class CameraWindowing : IDisposable
             }
 
             _tap?.Offer(frame);
+            if (frame.FirstOfSession)
+            {
+                _gate?.Reset();
+            }
+
             if (_heads.Length > 0)
             {
                 ScoreFrame(frame);
@@ -109,6 +117,7 @@ internal sealed partial class CameraWindowing : IDisposable
                 throw;
             }
 
+            _gate?.Observe(frame.Buffer, frame.Width, frame.Height);
             _pendingScores.CopyTo(slot.HeadScores, 0);
             Array.Fill(_pendingScores, double.NaN);
             Push(slot);
@@ -118,6 +127,12 @@ internal sealed partial class CameraWindowing : IDisposable
             }
 
             var window = BuildWindow();
+            if (_gate is not null && _gate.Skips())
+            {
+                window.Gated = true;
+                _metrics?.WindowsGated.Inc();
+            }
+
             if (_snapshots is not null)
             {
                 try

@@ -27,6 +27,12 @@ internal sealed class Window
     /// <summary>The frame heads' verdicts on this window (each the highest score over the frames it spans); reused with the window.</summary>
     public List<HeadResult> HeadResults { get; } = new(2);
 
+    /// <summary>
+    /// The camera's motion gate found the scene unchanged since the backbone last saw it: inference neither runs the
+    /// backbone nor the window heads on it, and passes on the frame heads' verdicts with the window heads' last ones.
+    /// </summary>
+    public bool Gated { get; internal set; }
+
     /// <summary>Stopwatch timestamp of when the window closed, for the inference queue-wait metric.</summary>
     public long BuiltTimestamp { get; internal set; }
 
@@ -65,6 +71,7 @@ internal sealed class Window
 
         Array.Clear(Frames);
         HeadResults.Clear();
+        Gated = false;
         _pool.Return(this);
     }
 }

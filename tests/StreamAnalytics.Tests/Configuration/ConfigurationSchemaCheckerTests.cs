@@ -22,6 +22,10 @@ public sealed class ConfigurationSchemaCheckerTests
             ["StreamAnalytics:Cameras:0:Loop"] = "false",
             ["StreamAnalytics:Cameras:0:Window:Length"] = "16",
             ["StreamAnalytics:Cameras:0:Reconnect:MaxDelaySeconds"] = "12.5",
+            ["StreamAnalytics:Cameras:0:Gate:Enabled"] = "true",
+            ["StreamAnalytics:Cameras:0:Gate:Threshold"] = "0.01",
+            ["StreamAnalytics:Cameras:0:Gate:PixelDelta"] = "30",
+            ["StreamAnalytics:Cameras:0:Gate:MaxSkipSeconds"] = "2.5",
             ["StreamAnalytics:Window:Hop"] = "2",
             ["StreamAnalytics:Model:maxbatch"] = "4",
             ["StreamAnalytics:Detection:Anomaly:Threshold"] = "0.3",
@@ -47,9 +51,13 @@ public sealed class ConfigurationSchemaCheckerTests
             ["StreamAnalytics:Detection:Anomaly:Enabled"] = "yes",
             ["StreamAnalytics:Detection:Action:Thresholds:fall"] = "high",
             ["StreamAnalytics:Mqtt:Portt"] = "1883",
+            ["StreamAnalytics:Cameras:1:Gate:MaxSkip"] = "5",
+            ["StreamAnalytics:Cameras:1:Gate:Threshold"] = "low",
         });
 
-        Assert.Equal(6, problems.Count);
+        Assert.Equal(8, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("Cameras[1].Gate.MaxSkip: unknown setting 'MaxSkip'", StringComparison.Ordinal) && p.Contains("MaxSkipSeconds", StringComparison.Ordinal));
+        Assert.Contains("Cameras[1].Gate.Threshold: 'low' is not a valid number.", problems);
         Assert.Contains(problems, p => p.StartsWith("Cameras[0].Widht: unknown setting 'Widht'", StringComparison.Ordinal) && p.Contains("Width", StringComparison.Ordinal));
         Assert.Contains("Cameras[1].Height: 'tall' is not a valid whole number.", problems);
         Assert.Contains("Model.MaxBatch: 'eight' is not a valid whole number.", problems);

@@ -1,5 +1,8 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Time.Testing;
 using Prometheus;
+using StreamAnalytics.Configuration;
+using StreamAnalytics.Detection;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Observability;
@@ -117,6 +120,71 @@ public sealed class InferenceStageTests(ResNet18Fixture resnet)
 
         // Only the windowing ring (the last two frames) still holds slots.
         Assert.Equal([0, 0, 1, 1], slots.OrderBy(s => s.Sequence).Select(s => s.References).ToArray());
+    }
+
+    [Fact]
+    public async Task A_gated_window_skips_the_model_and_the_window_heads_and_its_frames_go_back_to_the_pool()
+    {
+        var head = new ScriptedWindowHead(true, false);
+        var stage = new InferenceStage(resnet.Model, _metrics, new CapturingLogger(), heads: [head]);
+        using var windowing = NewWindowing("cam", new WindowSchedule(2, 0, 2));
+        var windows = Feed(windowing, new FramePool("cam", FrameWidth, FrameHeight), 0, 8);
+        Assert.Equal(4, windows.Count);
+        windows[1].Gated = true;
+        windows[3].Gated = true;
+        var slots = windows.SelectMany(w => w.Frames).Distinct().ToArray();
+        var input = Channel.CreateUnbounded<Window>();
+        var output = Channel.CreateUnbounded<WindowInference>();
+        windows.ForEach(w => Assert.True(input.Writer.TryWrite(w)));
+        input.Writer.Complete();
+
+        await stage.RunAsync(input.Reader, output.Writer, CancellationToken.None);
+
+        var results = new List<WindowInference>();
+        while (output.Reader.TryRead(out var result))
+        {
+            results.Add(result);
+        }
+
+        // Only windows 0 and 2 (frames 0, 1, 4, 5) reached the model and the head.
+        Assert.Equal(4, Encoded);
+        Assert.Equal([0L, 2L], head.SeenWindows);
+        Assert.Equal([0L, 1L, 2L, 3L], results.Select(r => r.WindowIndex).ToArray());
+
+        // A gated window carries the verdict of its camera's window before it, even when a later one is in the same batch.
+        Assert.Equal([true, true, false, false], results.Select(r => Assert.Single(r.Heads).Above).ToArray());
+        Assert.All(results[1].Outputs, o => Assert.Empty(o));
+        Assert.Equal(2, results[1].FirstSequence);
+
+        // Only the windowing ring (the last window's two frames) still holds slots.
+        Assert.Equal([0, 0, 0, 0, 0, 0, 1, 1], slots.OrderBy(s => s.Sequence).Select(s => s.References).ToArray());
+    }
+
+    [Fact]
+    public async Task Incidents_see_time_pass_through_a_still_scene_and_end_when_the_backbone_next_sees_it_normal()
+    {
+        // Window 0: anomalous. Windows 1-3: the scene did not change (gated). Window 4: the backbone sees it again, normal.
+        var head = new ScriptedWindowHead(true, false);
+        var stage = new InferenceStage(resnet.Model, _metrics, new CapturingLogger(), heads: [head]);
+        var options = new DetectionOptions { Lifecycle = new EventLifecycleOptions { ExitWindows = 1, UpdateIntervalSeconds = 1000 } };
+        var detection = new DetectionStage(options, _metrics, new FakeTimeProvider(), new CapturingLogger());
+        using var windowing = NewWindowing("cam", new WindowSchedule(1, 0, 1));
+        var windows = Feed(windowing, new FramePool("cam", FrameWidth, FrameHeight), 0, 5);
+        windows[1].Gated = windows[2].Gated = windows[3].Gated = true;
+
+        var phases = new List<string>();
+        foreach (var window in windows)
+        {
+            foreach (var result in await stage.InferAsync([window], CancellationToken.None))
+            {
+                phases.AddRange(detection.Evaluate(result).Select(e => $"{result.WindowIndex}:{e.Phase}"));
+            }
+
+            window.Release();
+        }
+
+        // Open through the still windows (not ended by them, nor by the time they take), ended by the next real verdict.
+        Assert.Equal(["0:start", "4:end"], phases);
     }
 
     private CameraWindowing NewWindowing(string cameraId, WindowSchedule schedule) =>

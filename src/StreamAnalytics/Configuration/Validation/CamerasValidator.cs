@@ -122,6 +122,22 @@ internal sealed class CamerasValidator : IOptionsSectionValidator
             errors.Add($"{where}: Reconnect.OpenTimeoutSeconds must be at least 1 (got {r.OpenTimeoutSeconds}).");
         }
 
+        var gate = camera.Gate;
+        if (gate.Threshold is < 0 or >= 1 || double.IsNaN(gate.Threshold))
+        {
+            errors.Add($"{where}: Gate.Threshold must be at least 0 and below 1, a fraction of the samples that changed (got {gate.Threshold}).");
+        }
+
+        if (gate.PixelDelta is < 1 or > 255)
+        {
+            errors.Add($"{where}: Gate.PixelDelta must be between 1 and 255 grey levels (got {gate.PixelDelta}).");
+        }
+
+        if (gate.MaxSkipSeconds is <= 0 or > 3600 || double.IsNaN(gate.MaxSkipSeconds))
+        {
+            errors.Add($"{where}: Gate.MaxSkipSeconds must be above 0 and at most 3600 (got {gate.MaxSkipSeconds}).");
+        }
+
         PolygonRules.Check(camera.Masks, where + ": Masks", errors);
         PolygonRules.Check(camera.Zones, where + ": Zones", errors);
         if (camera.Snapshot is not null)

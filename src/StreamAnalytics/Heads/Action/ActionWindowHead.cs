@@ -12,6 +12,9 @@ internal sealed class ActionWindowHead(ActionHead head, ActionRule rule, Prometh
 {
     public string Name => head.Manifest.Name;
 
+    /// <summary>An action is motion, and the head's figures come from every window: no camera gates while it runs.</summary>
+    public bool NeedsEveryWindow => true;
+
     public void Evaluate(in WindowOutputs window, ICollection<HeadResult> results)
     {
         if (window.Window is not { } frames)

@@ -14,6 +14,9 @@ internal sealed class ClassLogitsWindowHead(ActionRule rule) : IWindowHead
 
     public string Name => HeadName;
 
+    /// <summary>An action is motion, and the head's figures come from every window: no camera gates while it runs.</summary>
+    public bool NeedsEveryWindow => true;
+
     public void Evaluate(in WindowOutputs window, ICollection<HeadResult> results)
     {
         for (var o = 0; o < window.Model.Outputs.Count; o++)
