@@ -117,8 +117,17 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
 
         // The report's keys, in order, as docs/models.md knows them.
         Assert.Equal(
-            ["schemaVersion", "task", "metric", "state", "labels", "model", "microAuc", "microAucRaw", "frames", "anomalousFrames", "truePositiveRateAtThreshold", "falsePositiveRateAtThreshold", "millisecondsPerFrame", "videos"],
+            ["schemaVersion", "task", "metric", "state", "labels", "model", "microAuc", "microAucRaw", "frames", "anomalousFrames", "truePositiveRateAtThreshold", "falsePositiveRateAtThreshold", "millisecondsPerFrame", "videos", "events"],
             Keys(root));
+
+        // Event level, through the live window schedule and incident tracker: test01's cyclist raises an incident.
+        Assert.Contains("Events (window 8/2/4, default lifecycle, 10 fps): 1 of 1 anomalous segments raised an incident", output);
+        var events = root.GetProperty("events");
+        Assert.Equal(["window", "fps", "segments", "segmentsWithIncident", "secondsToAlert", "incidents", "falseIncidents", "normalSeconds", "falseIncidentsPerHour"], Keys(events));
+        Assert.Equal((1, 1), (events.GetProperty("segments").GetInt32(), events.GetProperty("segmentsWithIncident").GetInt32()));
+        var toAlert = events.GetProperty("secondsToAlert")[0].GetDouble();
+        Assert.InRange(toAlert, 0, 5);
+        Assert.Equal(6.0, events.GetProperty("normalSeconds").GetDouble());
         Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
         Assert.Equal(["cameraId", "createdAt", "features", "framesStored", "trainingFrames", "trainingVideos", "smoothingFrames", "thresholdQuantile", "threshold", "memoryBytes"], Keys(root.GetProperty("model")));
         Assert.Equal(["name", "frames", "anomalousFrames", "auc", "aucRaw", "meanScoreNormal", "meanScoreAnomalous"], Keys(video));

@@ -152,6 +152,16 @@ internal static partial class AnomalyCommands
             return await OfflineConsole.InvalidAsync(error, ex is FileNotFoundException ? $"labels file '{labelsPath}' does not exist." : ex.Message).ConfigureAwait(false);
         }
 
+        double? fps;
+        try
+        {
+            fps = AnomalyLabels.Fps(labelsPath);
+        }
+        catch (InvalidDataException ex)
+        {
+            return await OfflineConsole.InvalidAsync(error, ex.Message).ConfigureAwait(false);
+        }
+
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         var readerLogger = loggers.CreateLogger<CameraReader>();
         var folder = Path.GetDirectoryName(labelsPath)!;
@@ -184,10 +194,14 @@ internal static partial class AnomalyCommands
 
         var summary = Summarise(model, results);
         await output.WriteLineAsync(FormatSummary(summary, results)).ConfigureAwait(false);
+        var events = fps is { } rate ? Events(model, results, rate) : null;
+        await output.WriteLineAsync(events is null
+            ? "Events: not computed (labels.json has no \"fps\" to turn frames into time)."
+            : FormatEvents(events)).ConfigureAwait(false);
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(reportPath)!);
-            var report = Report(statePath, labelsPath, model, summary, results);
+            var report = Report(statePath, labelsPath, model, summary, results) with { Events = events };
             await File.WriteAllBytesAsync(reportPath, JsonSerializer.SerializeToUtf8Bytes(report, ToolReportJsonContext.Unescaped.AnomalyEvalReport), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -239,6 +253,63 @@ internal static partial class AnomalyCommands
             positives == 0 ? double.NaN : (double)truePositives / positives,
             negatives == 0 ? double.NaN : (double)falsePositives / negatives,
             results.Sum(r => r.Scored.Seconds) * 1000 / Math.Max(1, truth.Length));
+    }
+
+    private static AnomalyEventReport Events(MotionNormalityModel model, List<VideoResult> results, double fps)
+    {
+        // What a camera gets with the shipped defaults: the live window schedule, lifecycle and cooldown.
+        var defaults = new StreamAnalyticsOptions();
+        var w = defaults.Window;
+        var schedule = new WindowSchedule(w.Length, w.Subsample, w.Hop);
+        var segments = 0;
+        var detected = 0;
+        var incidents = 0;
+        var falseIncidents = 0;
+        var normalFrames = 0;
+        var toAlert = new List<double>();
+        foreach (var r in results)
+        {
+            var replayed = IncidentReplay.Run(r.Scored.Scores, model.Threshold, fps, schedule, defaults.Detection.Lifecycle, defaults.Detection.Anomaly.CooldownSeconds);
+            incidents += replayed.Count;
+            falseIncidents += replayed.Count(i => !r.Labels.AnomalousRanges.Any(range => i.Overlaps(range.First, range.Last)));
+            normalFrames += r.Scored.Scores.Count - r.Anomalous;
+            foreach (var (first, last) in r.Labels.AnomalousRanges)
+            {
+                segments++;
+                var hits = replayed.Where(i => i.Overlaps(first, last)).ToList();
+                if (hits.Count > 0)
+                {
+                    detected++;
+                    toAlert.Add(Math.Round(Math.Max(0, hits.Min(i => i.AlertFrame) - first) / fps, 2));
+                }
+            }
+        }
+
+        var normalSeconds = normalFrames / fps;
+        return new AnomalyEventReport(
+            string.Create(CultureInfo.InvariantCulture, $"{w.Length}/{w.Subsample}/{w.Hop}"),
+            fps,
+            segments,
+            detected,
+            toAlert,
+            incidents,
+            falseIncidents,
+            Math.Round(normalSeconds, 1),
+            normalSeconds > 0 ? Math.Round(falseIncidents * 3600 / normalSeconds, 1) : null);
+    }
+
+    private static string FormatEvents(AnomalyEventReport e)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var alert = e.SecondsToAlert.Count == 0 ? "n/a" : string.Create(c, $"median {Median(e.SecondsToAlert):0.0} s, max {e.SecondsToAlert.Max():0.0} s");
+        var perHour = e.FalseIncidentsPerHour is { } h ? string.Create(c, $"{h:0.0} per hour") : "n/a";
+        return string.Create(c, $"Events (window {e.Window}, default lifecycle, {e.Fps:0.##} fps): {e.SegmentsWithIncident} of {e.Segments} anomalous segments raised an incident; time to alert {alert}; {e.Incidents} incidents, {e.FalseIncidents} on normal footage only ({e.NormalSeconds:0.0} s of it: {perHour}).");
+
+        static double Median(IReadOnlyList<double> values)
+        {
+            var sorted = values.Order().ToList();
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        }
     }
 
     private static string FormatSummary(EvalSummary summary, List<VideoResult> results)

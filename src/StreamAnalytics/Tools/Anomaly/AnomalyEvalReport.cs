@@ -17,7 +17,8 @@ internal sealed record AnomalyEvalReport(
     double? TruePositiveRateAtThreshold,
     double? FalsePositiveRateAtThreshold,
     double MillisecondsPerFrame,
-    IReadOnlyList<AnomalyVideoReport> Videos)
+    IReadOnlyList<AnomalyVideoReport> Videos,
+    AnomalyEventReport? Events = null)
 {
     // Constants, but instance properties so that the serializer writes them into the report.
 #pragma warning disable CA1822

@@ -68,6 +68,19 @@ internal static class AnomalyLabels
         return result;
     }
 
+    /// <summary>The file's top-level <c>"fps"</c> (frames per second of its videos), or null when it has none.</summary>
+    /// <exception cref="InvalidDataException">The file is not JSON, or its fps is not a positive number.</exception>
+    public static double? Fps(string path)
+    {
+        using var document = ParseDocument(path);
+        if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("fps", out var fps))
+        {
+            return null;
+        }
+
+        return fps.TryGetDouble(out var value) && value > 0 ? value : throw new InvalidDataException($"'{path}': \"fps\" must be a positive number.");
+    }
+
     private static JsonDocument ParseDocument(string path)
     {
         try
