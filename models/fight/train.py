@@ -162,7 +162,12 @@ def logits(model, d, clips, columns):
     """The model's view logits (log-odds of fight) for every row of clips, in a full-length array (NaN elsewhere)."""
     z = np.full(len(d.X), np.nan)
     rows = d.rows_of(clips)
-    z[rows] = model.decision_function(d.X[np.ix_(rows, columns)] if columns is not None else d.X[rows])
+    x = d.X[np.ix_(rows, columns)] if columns is not None else d.X[rows]
+    if hasattr(model, "decision_function"):
+        z[rows] = model.decision_function(x)
+    else:  # the study's MLP: the log-odds of its probability
+        p = np.clip(model.predict_proba(x)[:, 1], 1e-15, 1 - 1e-15)
+        z[rows] = np.log(p / (1 - p))
     return z
 
 
@@ -379,6 +384,10 @@ def main():
             run(results, d, f"one part only: {part}, C = 0.003", "grouped", c=0.003, columns=parts.columns((part,)))
         for names in (("local", "pooled"), ("change", "local", "pooled"), ("cosine", "local", "pooled")):
             run(results, d, f"{' + '.join(names)}, C = 0.003", "grouped", c=0.003, columns=parts.columns(names))
+        local = parts.columns(("local",))
+        for kind in ("random", "grouped"):
+            run(results, d, "head 1.1.0's configuration: local map change only, C = 0.001, T = 1", kind, c=0.001, columns=local)
+        run(results, d, "head 1.1.0's configuration, one view at test", "grouped", c=0.001, columns=local, test_view_mask=live_like)
         global make_model
         make_model = lambda c: make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(64,), alpha=1.0 / c, max_iter=500, random_state=0))
         run(results, d, "MLP, one hidden layer of 64, alpha 1/C, motion parts", "grouped", c=1.0, columns=motion)
