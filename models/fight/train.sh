@@ -10,7 +10,10 @@
 #     live pipeline runs. This takes ~10 min on 2 cores, so the result is cached under $FIGHT_FEATURES_DIR
 #     (default /tmp/streamanalytics-fight), keyed by the clip manifest and the source files that define the
 #     features; --refresh recomputes it anyway.
-#  3. train.py: stratified 5-fold clip accuracy over 5 fold seeds, then the fit on all clips and the export
+#  3. train.py: 5-fold clip accuracy over 5 fold seeds, random folds and grouped folds (blocks of 10
+#     neighbouring clip numbers kept whole: neighbours often come from one source video); then nested grouped
+#     folds that choose C, the feature parts and a temperature inside each training set (accuracy and ECE);
+#     then the same choice on all clips, the fit and the export, temperature folded into the weights
 #     (--study also cross-validates the alternatives we tried).
 #  4. Checks the exported head in C#: `eval action --features` must give the probabilities numpy gives.
 # Environment: FIGHT_MANIFEST (default ../shared/data/surveillance-fight/manifest.csv, relative to the repository root).
