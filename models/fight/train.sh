@@ -5,7 +5,8 @@
 # and training.json (the cross-validation figures). See docs/models-action.md.
 #  1. Installs the Debian packages train.py needs if they are missing: python3-numpy python3-sklearn
 #     python3-onnx (apt-get; through sudo when not root). Nothing comes from pip.
-#  2. Builds the product (Release) and runs `streamanalytics features action`: every clip is decoded by the
+#  2. Builds the product (Release) and runs `streamanalytics features action --precision fp32` (the head learns from
+#     the FP32 backbone; the CPU runs its INT8 variant live, at the parity in docs/models.md): every clip is decoded by the
 #     product's ffmpeg ingest and encoded by the shipped ResNet-18; the feature recipe is the C# code the
 #     live pipeline runs. This takes ~10 min on 2 cores, so the result is cached under $FIGHT_FEATURES_DIR
 #     (default /tmp/streamanalytics-fight), keyed by the clip manifest and the source files that define the
@@ -62,7 +63,7 @@ features="$cache/features-$key.csv"
 mkdir -p "$cache"
 if [[ $refresh -eq 1 || ! -s "$features" || ! -s "${features%.csv}.json" ]]; then
   echo "Extracting features of every clip in $manifest (about 2.5 s per clip on 2 cores)"
-  "$exe" features action --manifest "$manifest" --out "$features"
+  "$exe" features action --manifest "$manifest" --out "$features" --precision fp32
 else
   echo "Reusing $features (same clips, same feature code; --refresh recomputes)"
 fi
@@ -70,5 +71,5 @@ fi
 "$python" models/fight/train.py --features "$features" --out models/fight "${study[@]}"
 
 echo "Checking the exported head in C# on the training features"
-"$exe" eval action --model "$PWD/models/fight/model.json" --features "$features" --report "$cache/eval-train-$key.json"
+"$exe" eval action --model "$PWD/models/fight/model.json" --features "$features" --precision fp32 --report "$cache/eval-train-$key.json"
 "$python" models/fight/train.py --features "$features" --verify "$cache/eval-train-$key.json"
