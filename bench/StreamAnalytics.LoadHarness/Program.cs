@@ -122,7 +122,7 @@ public static class Program
             var hostStarted = Stopwatch.StartNew();
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             var metrics = host.Services.GetRequiredService<PipelineMetrics>();
-            Log($"Pipeline started: {options.Cameras} camera(s), model on {plan.Model!.ExecutionProvider}, window {schedule}; warming up {options.Warmup:0} s");
+            Log($"Pipeline started: {options.Cameras} camera(s), model on {plan.Model!.ExecutionProvider} ({plan.Model.Precision}), window {schedule}; warming up {options.Warmup:0} s");
             var probe = await EventProbe.ConnectAsync(mqttPort, $"{TopicPrefix}/+/events", cancellationToken).ConfigureAwait(false);
             await using var disconnectProbe = probe.ConfigureAwait(false);
 
@@ -187,7 +187,7 @@ public static class Program
             file = await DecodeReference.FileAsync(clip, options.Width, options.Height, 900, cancellationToken).ConfigureAwait(false);
         }
 
-        return Report.Format(options, args, clip, sourceFps, schedule, plan.Model.ExecutionProvider, a, b, rssPeak, delays, unparsed, stopTime, rtsp, file);
+        return Report.Format(options, args, clip, sourceFps, schedule, $"{plan.Model.ExecutionProvider} ({plan.Model.Precision})", a, b, rssPeak, delays, unparsed, stopTime, rtsp, file);
     }
 
     private static double Sum(Prometheus.Counter counter)
