@@ -100,7 +100,9 @@ public sealed class ActionCommandsTests(ActionCommandsFixture fixture) : IClassF
         using var features = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(fixture.FeaturesPath, ".json")));
         var meta = features.RootElement;
         Assert.Equal(["recipe", "frames", "length", "backbone", "views", "clips", "clipsPerLabel", "seconds", "millisecondsPerClip", "encodedFramesPerClip"], Keys(meta));
-        Assert.Equal(["name", "version", "manifest", "channels", "cells"], Keys(meta.GetProperty("backbone")));
+        Assert.Equal(["name", "version", "manifest", "channels", "cells", "file"], Keys(meta.GetProperty("backbone")));
+        // The features came from the file the CPU runs by default (--precision auto): the INT8 variant.
+        Assert.Equal("ResNet18.int8.onnx", meta.GetProperty("backbone").GetProperty("file").GetString());
         Assert.Equal(["fight", "noFight"], Keys(meta.GetProperty("clipsPerLabel")));
         Assert.Equal(1, meta.GetProperty("clipsPerLabel").GetProperty("fight").GetInt32());
         Assert.Equal(10, meta.GetProperty("views").GetArrayLength());

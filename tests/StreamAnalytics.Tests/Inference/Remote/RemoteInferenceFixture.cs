@@ -15,7 +15,8 @@ public sealed class RemoteInferenceFixture : IAsyncLifetime
 
     public RemoteInferenceFixture()
     {
-        Local = OnnxModel.Load(ModelManifestLoader.Load(ResNet18.ManifestPath), "cpu", 0, 0, Items, new CapturingLogger());
+        // The test server runs the FP32 file (ResNet18.onnx), so the local model compared with it is pinned to FP32 too.
+        Local = OnnxModel.Load(ModelManifestLoader.Load(ResNet18.ManifestPath).WithPrecision("fp32"), "cpu", 0, 0, Items, new CapturingLogger());
         Backend = new KServeTestBackend();
         Server = new KServeTestServer(Backend);
 
