@@ -11,14 +11,18 @@
 #            kubernetes-client (kubectl: `kubectl kustomize` renders deploy/k8s offline for its test; skipped when a
 #            kubectl is already on PATH, e.g. from Google's `kubectl` package: both packages ship /usr/bin/kubectl and
 #            declare no conflict, so dpkg would stop on the file clash)
+#   extra:   any further package names given after the options (a model script's python3-* needs, say)
+# Usage: scripts/install-deps.sh [--tests] [PACKAGE...]
 set -euo pipefail
 
 want=(ffmpeg libgtk-3-0 libatomic1 opencv-doc)
 if [[ "${1:-}" == "--tests" ]]; then
+  shift
   want+=(mosquitto mosquitto-clients python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad systemd
          python3-torch python3-torchvision python3-onnx chromium prometheus)
   command -v kubectl >/dev/null 2>&1 || want+=(kubernetes-client)
 fi
+want+=("$@")
 
 missing=()
 for package in "${want[@]}"; do

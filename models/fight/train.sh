@@ -35,18 +35,7 @@ manifest=${FIGHT_MANIFEST:-../shared/data/surveillance-fight/manifest.csv}
 cache=${FIGHT_FEATURES_DIR:-/tmp/streamanalytics-fight}
 python=/usr/bin/python3   # Debian's: the first python3 on PATH may be another build without these packages
 
-missing=()
-for package in python3-numpy python3-sklearn python3-onnx; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "Installing: ${missing[*]}"
-  sudo=""
-  [[ $(id -u) -eq 0 ]] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-bash scripts/install-deps.sh   # ffmpeg for decoding
+bash scripts/install-deps.sh python3-numpy python3-sklearn python3-onnx   # and ffmpeg, opencv-doc (vtest.avi), only what is missing
 
 echo "Building the product (Release)"
 dotnet build src/StreamAnalytics/StreamAnalytics.csproj -c Release -nologo -v q -clp:ErrorsOnly

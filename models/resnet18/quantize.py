@@ -93,29 +93,33 @@ def pad4(x, pads, value):
     return F.pad(x, (left, right, top, bottom), value=value) if any(pads) else x
 
 
+def apply(n, values, weights):
+    """One node of the folded graph in PyTorch; `weights` maps each Conv's weight and bias names to tensors."""
+    a = attrs(n)
+    if n.op_type == "Conv":
+        xin = pad4(values[n.input[0]], a.get("pads", [0, 0, 0, 0]), 0.0)
+        return F.conv2d(xin, weights[n.input[1]], weights[n.input[2]], stride=a["strides"], dilation=a.get("dilations", [1, 1]), groups=a.get("group", 1))
+    if n.op_type == "Relu":
+        return torch.relu(values[n.input[0]])
+    if n.op_type == "Add":
+        return values[n.input[0]] + values[n.input[1]]
+    if n.op_type == "MaxPool":
+        xin = pad4(values[n.input[0]], a.get("pads", [0, 0, 0, 0]), float("-inf"))
+        return F.max_pool2d(xin, a["kernel_shape"], a["strides"])
+    if n.op_type == "AveragePool":
+        if any(a.get("pads", [0, 0, 0, 0])):
+            sys.exit("AveragePool with padding: this pass does not handle it")
+        return F.avg_pool2d(values[n.input[0]], a["kernel_shape"], a["strides"])
+    sys.exit(f"operator {n.op_type} ({n.name}) is not handled by this pass")
+
+
 def run_float(nodes, init, x, keep):
     """Interprets the folded graph in PyTorch; returns the tensors named in `keep`."""
     values = {nodes[0].input[0]: torch.from_numpy(x)}
     weights = {k: torch.from_numpy(v) for k, v in init.items()}
     out = {}
     for n in nodes:
-        a = attrs(n)
-        if n.op_type == "Conv":
-            xin = pad4(values[n.input[0]], a.get("pads", [0, 0, 0, 0]), 0.0)
-            y = F.conv2d(xin, weights[n.input[1]], weights[n.input[2]], stride=a["strides"], dilation=a.get("dilations", [1, 1]), groups=a.get("group", 1))
-        elif n.op_type == "Relu":
-            y = torch.relu(values[n.input[0]])
-        elif n.op_type == "Add":
-            y = values[n.input[0]] + values[n.input[1]]
-        elif n.op_type == "MaxPool":
-            xin = pad4(values[n.input[0]], a.get("pads", [0, 0, 0, 0]), float("-inf"))
-            y = F.max_pool2d(xin, a["kernel_shape"], a["strides"])
-        elif n.op_type == "AveragePool":
-            if any(a.get("pads", [0, 0, 0, 0])):
-                sys.exit("AveragePool with padding: this pass does not handle it")
-            y = F.avg_pool2d(values[n.input[0]], a["kernel_shape"], a["strides"])
-        else:
-            sys.exit(f"operator {n.op_type} ({n.name}) is not handled by this pass")
+        y = apply(n, values, weights)
         values[n.output[0]] = y
         if n.output[0] in keep:
             out[n.output[0]] = y
@@ -192,32 +196,20 @@ def quantize_weights(w):
 
 def run_simulated(nodes, init, x, params, fused_relu, graph_input, keep):
     """The quantized network's arithmetic, simulated in float: what ONNX Runtime should compute (to rounding)."""
-    wq = {}
+    weights = {k: torch.from_numpy(v) for k, v in init.items()}
     for n in nodes:
         if n.op_type == "Conv":
             q, s = quantize_weights(init[n.input[1]])
-            wq[n.input[1]] = torch.from_numpy(q.astype(np.float32) * s[:, None, None, None])
+            weights[n.input[1]] = torch.from_numpy(q.astype(np.float32) * s[:, None, None, None])
     s, z = params[graph_input]
     values = {graph_input: fake_quant(torch.from_numpy(x), s, z)}
     producers_of_fused = {v: k for k, v in fused_relu.items()}
     out = {}
     for n in nodes:
-        a = attrs(n)
         if n.op_type == "Relu" and n.output[0] in fused_relu:
             values[n.output[0]] = values[fused_relu[n.output[0]]]
             continue
-        if n.op_type == "Conv":
-            xin = pad4(values[n.input[0]], a.get("pads", [0, 0, 0, 0]), 0.0)
-            y = F.conv2d(xin, wq[n.input[1]], torch.from_numpy(init[n.input[2]]), stride=a["strides"], dilation=a.get("dilations", [1, 1]), groups=a.get("group", 1))
-        elif n.op_type == "Add":
-            y = values[n.input[0]] + values[n.input[1]]
-        elif n.op_type == "MaxPool":
-            xin = pad4(values[n.input[0]], a.get("pads", [0, 0, 0, 0]), float("-inf"))
-            y = F.max_pool2d(xin, a["kernel_shape"], a["strides"])
-        elif n.op_type == "AveragePool":
-            y = F.avg_pool2d(values[n.input[0]], a["kernel_shape"], a["strides"])
-        elif n.op_type == "Relu":
-            y = torch.relu(values[n.input[0]])
+        y = apply(n, values, weights)
         name = producers_of_fused.get(n.output[0], n.output[0])
         if name in params:
             y = fake_quant(y, *params[name])

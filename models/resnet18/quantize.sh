@@ -10,17 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-missing=()
-for package in python3-numpy python3-onnx python3-torch ffmpeg opencv-doc; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "Installing: ${missing[*]}"
-  sudo=""
-  [[ $(id -u) -eq 0 ]] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash scripts/install-deps.sh python3-numpy python3-onnx python3-torch   # and ffmpeg, opencv-doc (vtest.avi), only what is missing
 
 train=${PED2_TRAIN:-../shared/data/ucsd-ped2/train}
 fp32="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')microsoft.ml.dnnimagefeaturizer.resnet18/0.23.1/tools/DnnImageModels/ResNet18Onnx/ResNet18.onnx"

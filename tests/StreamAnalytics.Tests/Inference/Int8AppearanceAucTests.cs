@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Ingest;
@@ -62,18 +63,7 @@ public sealed class Int8AppearanceAucTests(ITestOutputHelper output)
     }
 
     private static double[] NearestDistances(List<float[]> queries, List<float[]> references) =>
-        [.. queries.Select(q => references.Min(r => 1 - Dot(q, r)))];
-
-    private static double Dot(float[] a, float[] b)
-    {
-        double sum = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            sum += (double)a[i] * b[i];
-        }
-
-        return sum;
-    }
+        [.. queries.Select(q => references.Min(r => 1.0 - TensorPrimitives.Dot(q, r)))];
 
     /// <summary>Unit-length embeddings of the same frames from both models, in decode order.</summary>
     private sealed class Embeddings(OnnxModel int8, OnnxModel fp32) : IDisposable
@@ -128,19 +118,8 @@ public sealed class Int8AppearanceAucTests(ITestOutputHelper output)
 
         private static float[] Normalized(ReadOnlySpan<float> v)
         {
-            double norm = 0;
-            foreach (var x in v)
-            {
-                norm += (double)x * x;
-            }
-
-            var scale = (float)(1 / Math.Sqrt(Math.Max(norm, 1e-24)));
             var result = new float[v.Length];
-            for (var i = 0; i < v.Length; i++)
-            {
-                result[i] = v[i] * scale;
-            }
-
+            TensorPrimitives.Divide(v, Math.Max(TensorPrimitives.Norm(v), 1e-12f), result);
             return result;
         }
     }

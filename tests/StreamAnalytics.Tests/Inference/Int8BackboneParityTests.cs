@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Inference;
@@ -66,8 +67,8 @@ public sealed class Int8BackboneParityTests(ITestOutputHelper output)
             fp32.Run(pending);
             for (var i = 0; i < pending; i++)
             {
-                embedding.Add(Cosine(int8.OutputItem(0, i), fp32.OutputItem(0, i)));
-                featureMap.Add(Cosine(int8.OutputItem(1, i), fp32.OutputItem(1, i)));
+                embedding.Add(TensorPrimitives.CosineSimilarity(int8.OutputItem(0, i), fp32.OutputItem(0, i)));
+                featureMap.Add(TensorPrimitives.CosineSimilarity(int8.OutputItem(1, i), fp32.OutputItem(1, i)));
             }
 
             pending = 0;
@@ -102,18 +103,5 @@ public sealed class Int8BackboneParityTests(ITestOutputHelper output)
         // The parity bar: every embedding, not the average, within cosine 0.99 of FP32.
         Assert.True(embedding.Min() >= 0.99, $"embedding cosine min {embedding.Min():F5} (mean {embedding.Average():F5}) over {embedding.Count} frames");
         Assert.True(featureMap.Average() >= 0.98, $"feature map cosine mean {featureMap.Average():F5} (min {featureMap.Min():F5})");
-    }
-
-    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-
-        return dot / Math.Sqrt(na * nb);
     }
 }
