@@ -47,10 +47,14 @@ internal sealed class CameraOptions
     public int QueueCapacity { get; set; } = 8;
 
     /// <summary>
-    /// A motion normality state learned for this camera (<c>streamanalytics learn --camera ID</c>); when set,
-    /// the motion anomaly head scores every decoded frame of it.
+    /// A motion normality state learned offline for this camera (<c>streamanalytics learn --camera ID</c>). It seeds the
+    /// camera: the motion head scores with it from the first frame instead of learning first, and live learning refines
+    /// it from there (the refined state is kept under the state directory; the newer of the two is used at start).
     /// </summary>
     public string? MotionState { get; set; }
+
+    /// <summary>Minutes this camera learns what is normal before its motion head scores (overrides Detection.Motion.LearningMinutes).</summary>
+    public double? LearningMinutes { get; set; }
 
     /// <summary>This camera's incident hysteresis, for all its labels (overrides Detection.Lifecycle and LifecycleByLabel).</summary>
     public EventLifecycleOptions? Lifecycle { get; set; }

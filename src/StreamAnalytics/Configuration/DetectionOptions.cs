@@ -4,6 +4,9 @@ internal sealed class DetectionOptions
 {
     public AnomalyOptions Anomaly { get; set; } = new();
 
+    /// <summary>The motion anomaly head, learned live per camera (on by default).</summary>
+    public MotionOptions Motion { get; set; } = new();
+
     public ActionOptions Action { get; set; } = new();
 
     /// <summary>Incident hysteresis for every camera and label, unless overridden.</summary>

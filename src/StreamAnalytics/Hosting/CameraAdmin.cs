@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
-using StreamAnalytics.Contracts;
 using StreamAnalytics.Http;
 using StreamAnalytics.Inference;
 
@@ -284,14 +283,7 @@ internal sealed partial class CameraAdmin : ICameraControl, IDisposable
     {
         var origin = _configured.Contains(camera) ? "config" : "api";
         var url = CameraUrl.TryParse(camera.Url, out var parsed, out _) ? parsed.Display : CredentialRedactor.Redact(camera.Url);
-        double? learning = null;
-        foreach (var head in _pipeline.WindowHeads.OfType<ICameraLearning>())
-        {
-            if (head.LearningProgress(camera.Id) is { } progress)
-            {
-                learning = Math.Min(learning ?? 1.0, progress);
-            }
-        }
+        var learning = LearningProgress.Of(_pipeline.Learners, camera.Id);
 
         var shard = _options.Sharding.Count > 1 ? CameraShard.Of(camera.Id, _options.Sharding.Count) : 0;
         if (!_plan.RunsHere(camera.Id))

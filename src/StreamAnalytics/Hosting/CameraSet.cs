@@ -30,6 +30,7 @@ internal sealed partial class CameraSet
     private readonly ILogger _logger;
     private readonly ChannelWriter<Window> _windows;
     private readonly IReadOnlyList<IWindowHead> _windowHeads;
+    private readonly IReadOnlyList<ICameraLearning> _learners;
     private readonly CancellationToken _hostStopping;
     private readonly CancellationToken _drain;
     private readonly Lock _gate = new();
@@ -40,9 +41,10 @@ internal sealed partial class CameraSet
 
     /// <param name="hostStopping">Stops every reader (the host is shutting down).</param>
     /// <param name="drain">Passes when queued frames may no longer be processed (the drain deadline).</param>
-    public CameraSet(StreamAnalyticsOptions options, StartupPlan plan, FrameTensorFormat format, PipelineMetrics metrics, CameraStatusPublisher status, TimeProvider time, ILoggerFactory loggers, ChannelWriter<Window> windows, IReadOnlyList<IWindowHead> windowHeads, CancellationToken hostStopping, CancellationToken drain)
+    public CameraSet(StreamAnalyticsOptions options, StartupPlan plan, FrameTensorFormat format, PipelineMetrics metrics, CameraStatusPublisher status, TimeProvider time, ILoggerFactory loggers, ChannelWriter<Window> windows, IReadOnlyList<IWindowHead> windowHeads, IReadOnlyList<ICameraLearning> learners, CancellationToken hostStopping, CancellationToken drain)
     {
         _windowHeads = windowHeads;
+        _learners = learners;
         _options = options;
         _plan = plan;
         _format = format;
@@ -55,6 +57,12 @@ internal sealed partial class CameraSet
         _hostStopping = hostStopping;
         _drain = drain;
         metrics.Registry.AddBeforeCollectCallback(SampleQueueDepths);
+        status.Learning = id => LearningProgress.Of(learners, id);
+        foreach (var learner in learners)
+        {
+            // The retained status carries the progress: a new step (or the end of learning) re-publishes it.
+            learner.ProgressChanged += status.Touch;
+        }
     }
 
     /// <summary>Every frame head's score, per camera and frame (diagnostics and tests).</summary>
@@ -163,7 +171,7 @@ internal sealed partial class CameraSet
         await camera.WindowingTask.ConfigureAwait(false);
         await camera.DrainRegistration.DisposeAsync().ConfigureAwait(false);
         camera.Stop.Dispose();
-        foreach (var learning in _windowHeads.OfType<ICameraLearning>())
+        foreach (var learning in _learners)
         {
             // A camera added again under this id may show another scene: it is learned afresh.
             learning.Forget(id);
@@ -246,6 +254,10 @@ internal sealed partial class CameraSet
         foreach (var camera in Snapshot())
         {
             _metrics.FrameQueueDepth.WithLabels(camera.Id).Set(camera.QueuedFrames);
+            if (LearningProgress.Of(_learners, camera.Id) is { } learning)
+            {
+                _metrics.LearningProgress.WithLabels(camera.Id).Set(learning);
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using StreamAnalytics.Contracts;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -41,6 +42,9 @@ internal sealed partial class PipelineService(
     /// <summary>The window heads of this run (those that learn per camera report their progress to the API).</summary>
     public IReadOnlyList<IWindowHead> WindowHeads { get; private set; } = [];
 
+    /// <summary>Every head that learns per camera (window heads and detector modules), once the pipeline runs.</summary>
+    public IReadOnlyList<ICameraLearning> Learners { get; private set; } = [];
+
     /// <summary>Every incident message of this run, for the API; bounded.</summary>
     public RecentIncidents Incidents { get; } = new(options.Http.IncidentHistory, metrics.IncidentStreamDropped);
 
@@ -67,7 +71,9 @@ internal sealed partial class PipelineService(
         var inferenceModel = (IInferenceModel?)remote ?? model;
         var windowHeads = plan.Heads.Select(h => h.CreateWindowHead(metrics, loggerFactory)).OfType<IWindowHead>().ToList();
         WindowHeads = windowHeads;
-        var cameras = new CameraSet(options, plan, model.Manifest.Input.Format, metrics, cameraStatus, time, loggerFactory, windows.Writer, windowHeads, stoppingToken, drain.Token);
+        IReadOnlyList<ICameraLearning> learners = [.. windowHeads.OfType<ICameraLearning>(), .. plan.Heads.OfType<ICameraLearning>()];
+        Learners = learners;
+        var cameras = new CameraSet(options, plan, model.Manifest.Input.Format, metrics, cameraStatus, time, loggerFactory, windows.Writer, windowHeads, learners, stoppingToken, drain.Token);
         cameras.FrameScored += (camera, head, score) => FrameScored?.Invoke(camera, head, score);
         var detection = RunAndCompleteAsync(
             () => new DetectionStage(options.Detection, metrics, time, loggerFactory.CreateLogger<DetectionStage>(), cameras.Options) { Recent = Incidents }.RunAsync(results.Reader, events.Writer, drain.Token),

@@ -38,6 +38,7 @@ internal sealed class PipelineMetrics
         BrokerConnected = factory.CreateGauge("streamanalytics_publishing_broker_connected", "1 while connected to the MQTT broker.");
         OutboxEvents = factory.CreateGauge("streamanalytics_publishing_outbox_events", "Events on disk waiting for the broker's acknowledgement.");
         OutboxDropped = factory.CreateCounter("streamanalytics_publishing_outbox_dropped_total", "Events dropped because the outbox was full (oldest first).");
+        LearningProgress = factory.CreateGauge("streamanalytics_detection_learning_progress_ratio", "How far a camera has learned what is normal: 0 to 1, 1 once every learning head scores it (sampled at scrape).", "camera");
         FrameQueueDepth = factory.CreateGauge("streamanalytics_ingest_queue_depth_frames", "Frames waiting between a camera's decoder and its windowing (sampled at scrape).", "camera");
         WindowQueueDepth = factory.CreateGauge("streamanalytics_inference_queue_depth_windows", "Windows waiting for inference (sampled at scrape).");
         IncidentsStarted = factory.CreateCounter("streamanalytics_detection_incidents_total", "Incidents started (one per incident, not per message), by type.", "camera", "type");
@@ -71,6 +72,8 @@ internal sealed class PipelineMetrics
     public Gauge OutboxEvents { get; }
     public Counter OutboxDropped { get; }
     public Gauge FrameQueueDepth { get; }
+
+    public Gauge LearningProgress { get; }
     public Gauge WindowQueueDepth { get; }
     public Counter IncidentsStarted { get; }
     public Gauge Ready { get; }
@@ -85,6 +88,7 @@ internal sealed class PipelineMetrics
         CameraUp.RemoveLabelled(cameraId);
         SecondsSinceLastFrame.RemoveLabelled(cameraId);
         FrameQueueDepth.RemoveLabelled(cameraId);
+        LearningProgress.RemoveLabelled(cameraId);
     }
 
     /// <summary>Label children resolved once per camera so the per-frame path allocates nothing.</summary>

@@ -59,8 +59,23 @@ internal sealed partial class CameraStatusPublisher
         }
     }
 
-    public static byte[] Serialize(CameraStatus status) => JsonSerializer.SerializeToUtf8Bytes(
-        new CameraStatusPayload(1, status.CameraId, status.State.ToString().ToLowerInvariant(), status.Since, status.LastError),
+    /// <summary>A camera's learning progress (0 to 1, null when nothing learns it), put into its status; set once the pipeline's heads exist.</summary>
+    public Func<string, double?> Learning { get; set; } = _ => null;
+
+    /// <summary>Re-publishes a camera's latest state because something in it other than the state changed (its learning progress).</summary>
+    public void Touch(string cameraId)
+    {
+        lock (_gate)
+        {
+            if (_latest.ContainsKey(cameraId) && _dirty.Add(cameraId))
+            {
+                Signal();
+            }
+        }
+    }
+
+    public static byte[] Serialize(CameraStatus status, double? learning = null) => JsonSerializer.SerializeToUtf8Bytes(
+        new CameraStatusPayload(1, status.CameraId, status.State.ToString().ToLowerInvariant(), status.Since, status.LastError, learning is { } l ? Math.Round(l, 3) : null),
         PublishingJsonContext.Default.CameraStatusPayload);
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -113,7 +128,7 @@ internal sealed partial class CameraStatusPublisher
         {
             try
             {
-                await _connection.PublishAsync(_connection.Topics.CameraStatus(status.CameraId), Serialize(status), retain: true, cancellationToken).ConfigureAwait(false);
+                await _connection.PublishAsync(_connection.Topics.CameraStatus(status.CameraId), Serialize(status, Learning(status.CameraId)), retain: true, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {

@@ -138,6 +138,11 @@ internal sealed class CamerasValidator : IOptionsSectionValidator
             errors.Add($"{where}: Gate.MaxSkipSeconds must be above 0 and at most 3600 (got {gate.MaxSkipSeconds}).");
         }
 
+        if (camera.LearningMinutes is { } minutes && !MotionRules.IsLearningMinutes(minutes))
+        {
+            errors.Add($"{where}: LearningMinutes {MotionRules.LearningMinutesRange} (got {minutes}).");
+        }
+
         PolygonRules.Check(camera.Masks, where + ": Masks", errors);
         PolygonRules.Check(camera.Zones, where + ": Zones", errors);
         if (camera.Snapshot is not null)

@@ -22,6 +22,7 @@ internal sealed class DetectionValidator : IOptionsSectionValidator
             errors.Add("Detection.Anomaly: Sigma must be positive; MinThreshold and CooldownSeconds must not be negative.");
         }
 
+        MotionRules.Check(detection.Motion, errors);
         EventLifecycleRules.Check(detection.Lifecycle, "Detection.Lifecycle", errors);
         foreach (var (label, lifecycle) in detection.LifecycleByLabel)
         {

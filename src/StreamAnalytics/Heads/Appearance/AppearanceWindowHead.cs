@@ -18,15 +18,34 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
     // Written on the inference thread; read and pruned by the API.
     private readonly ConcurrentDictionary<string, AnomalyDetector> _detectors = new(StringComparer.Ordinal);
 
+    public event Action<string>? ProgressChanged;
+
     public string Name => HeadName;
 
     public void Evaluate(in WindowOutputs window, ICollection<HeadResult> results)
     {
         for (var o = 0; o < window.Model.Outputs.Count; o++)
         {
-            if (window.Model.Outputs[o].Role == OutputRole.Embedding && DetectorFor(window.CameraId).Observe(window.Outputs[o]) is { } score)
+            if (window.Model.Outputs[o].Role != OutputRole.Embedding)
             {
-                results.Add(new HeadResult(HeadName, HeadVersion, HeadKind.Anomaly, AnomalyKind.Appearance, score.Score, score.Threshold, score.IsAnomalous));
+                continue;
+            }
+
+            var detector = DetectorFor(window.CameraId);
+            var learning = !detector.IsCalibrated;
+            var score = detector.Observe(window.Outputs[o]);
+            if (learning)
+            {
+                // Tenths of the calibration, and its end: enough for a status line, never a message per window.
+                if (detector.IsCalibrated || (detector.LearnedWindows * 10 / options.CalibrationWindows) != ((detector.LearnedWindows - 1) * 10 / options.CalibrationWindows))
+                {
+                    ProgressChanged?.Invoke(window.CameraId);
+                }
+            }
+
+            if (score is { } s)
+            {
+                results.Add(new HeadResult(HeadName, HeadVersion, HeadKind.Anomaly, AnomalyKind.Appearance, s.Score, s.Threshold, s.IsAnomalous));
             }
         }
     }

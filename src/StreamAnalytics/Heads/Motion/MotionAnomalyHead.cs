@@ -5,29 +5,48 @@ using StreamAnalytics.Windowing;
 namespace StreamAnalytics.Heads.Motion;
 
 /// <summary>
-/// The motion anomaly head for one camera: feature extraction, the camera's learned normality model,
-/// and causal smoothing, frame by frame. The live pipeline and the offline <c>score</c>/<c>eval</c>
-/// commands both score through this class, so the same frames give the same scores. Every decoded
-/// frame should reach it in order: a skipped frame makes the next flow span two frame intervals.
+/// The motion anomaly head for one camera: feature extraction, the camera's normality model, and causal
+/// smoothing, frame by frame. The live pipeline and the offline <c>score</c>/<c>eval</c> commands both score
+/// through this class, so the same frames give the same scores. Live, it also learns (<see cref="LiveMotionLearning"/>):
+/// without a model it scores nothing until it has learned one, and afterwards quiet frames refine it.
+/// Every decoded frame should reach it in order: a skipped frame makes the next flow span two frame intervals.
 /// </summary>
 internal sealed class MotionAnomalyHead : IFrameHead
 {
-    private readonly MotionNormalityModel _model;
     private readonly MotionFeatureExtractor _extractor;
-    private readonly TrailingMean _mean;
+    private readonly LiveMotionLearning? _learning;
     private readonly float[] _features;
-    private readonly float[] _scratch;
+    private TrailingMean _mean;
+    private MotionNormalityModel? _model;
+    private float[] _scratch;
 
+    /// <summary>Scores with <paramref name="model"/> and learns nothing (the offline commands, a seeded camera without learning).</summary>
     public MotionAnomalyHead(MotionNormalityModel model)
+        : this(model.FeatureOptions, model, null)
     {
-        _model = model;
-        _extractor = new MotionFeatureExtractor(model.FeatureOptions);
-        _mean = new TrailingMean(model.SmoothingFrames);
-        _features = new float[_extractor.FeatureLength];
-        _scratch = new float[model.ScratchLength];
     }
 
-    public MotionNormalityModel Model => _model;
+    /// <summary>Live: scores with <paramref name="model"/> when there is one, and learns through <paramref name="learning"/>.</summary>
+    public MotionAnomalyHead(MotionFeatureOptions features, MotionNormalityModel? model, LiveMotionLearning? learning)
+    {
+        if (model is null && learning is null)
+        {
+            throw new ArgumentException("A motion head needs a model, a way to learn one, or both.", nameof(model));
+        }
+
+        _extractor = new MotionFeatureExtractor(features);
+        _features = new float[_extractor.FeatureLength];
+        _learning = learning;
+        _mean = new TrailingMean(model?.SmoothingFrames ?? learning!.SmoothingFrames);
+        _scratch = [];
+        if (model is not null)
+        {
+            Adopt(model);
+        }
+    }
+
+    /// <summary>The model it scores with now; null while a camera learns its first one.</summary>
+    public MotionNormalityModel? Model => _model;
 
     public string Name => "motion-knn";
 
@@ -37,20 +56,34 @@ internal sealed class MotionAnomalyHead : IFrameHead
 
     public string Label => AnomalyKind.Motion;
 
-    public double Threshold => _model.Threshold;
+    public double Threshold => _model?.Threshold ?? double.NaN;
 
-    /// <summary>Scores <paramref name="frame"/> (not disposed here). Allocates nothing.</summary>
+    /// <summary>Scores <paramref name="frame"/> (not disposed here). Allocates nothing, except once when a newly learned model is taken up.</summary>
     public FrameHeadScore Process(Frame frame)
     {
-        var hasMotion = _extractor.HasPrevious;
-        _extractor.Process(frame, _features);
-        if (!hasMotion)
+        if (_learning is not null && _learning.TryTakeModel(out var learned))
         {
-            return new FrameHeadScore(frame.Sequence, false, 0, 0, _model.Threshold);
+            Adopt(learned);
         }
 
-        double raw = _model.Score(_features, _scratch);
-        return new FrameHeadScore(frame.Sequence, true, raw, _mean.Add(raw), _model.Threshold);
+        var hasMotion = _extractor.HasPrevious;
+        _extractor.Process(frame, _features);
+        var model = _model;
+        if (!hasMotion)
+        {
+            return new FrameHeadScore(frame.Sequence, false, 0, 0, model?.Threshold ?? double.NaN);
+        }
+
+        if (model is null)
+        {
+            _learning!.Observe(frame.CaptureTime, _features, quiet: true);
+            return new FrameHeadScore(frame.Sequence, false, 0, 0, double.NaN);
+        }
+
+        double raw = model.Score(_features, _scratch);
+        var smoothed = _mean.Add(raw);
+        _learning?.Observe(frame.CaptureTime, _features, quiet: smoothed <= model.Threshold);
+        return new FrameHeadScore(frame.Sequence, true, raw, smoothed, model.Threshold);
     }
 
     /// <summary>Starts afresh (a new video, or a camera that reconnected): no flow across the gap, no mean over it.</summary>
@@ -58,7 +91,27 @@ internal sealed class MotionAnomalyHead : IFrameHead
     {
         _extractor.Reset();
         _mean.Reset();
+        _learning?.Reset();
     }
 
-    public void Dispose() => _extractor.Dispose();
+    public void Dispose()
+    {
+        _learning?.Dispose();
+        _extractor.Dispose();
+    }
+
+    private void Adopt(MotionNormalityModel model)
+    {
+        if (model.FeatureOptions != _extractor.Options)
+        {
+            throw new ArgumentException("The model was learned with other motion feature settings than this head extracts.", nameof(model));
+        }
+
+        _model = model;
+        _scratch = new float[model.ScratchLength];
+        if (_mean.Length != model.SmoothingFrames)
+        {
+            _mean = new TrailingMean(model.SmoothingFrames);
+        }
+    }
 }

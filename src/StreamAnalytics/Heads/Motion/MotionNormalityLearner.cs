@@ -14,13 +14,15 @@ internal static class MotionNormalityLearner
     /// The threshold comes from held-out scores: each block of footage (a video, or
     /// <see cref="MotionNormalityOptions.HoldOutBlockFrames"/> frames of a long one) is scored against
     /// all the others, smoothed like live scores, and the configured quantile is taken.
+    /// <paramref name="maxParallelism"/> caps the threads of the held-out pass (-1: all cores; a live camera learns on one).
     /// </summary>
     public static MotionNormalityModel Learn(
         IReadOnlyList<IReadOnlyList<float[]>> videos,
         MotionFeatureOptions featureOptions,
         MotionNormalityOptions options,
         string cameraId,
-        DateTimeOffset createdAt)
+        DateTimeOffset createdAt,
+        int maxParallelism = -1)
     {
         var problems = featureOptions.Problems().Concat(options.Problems()).ToList();
         if (problems.Count > 0)
@@ -83,7 +85,7 @@ internal static class MotionNormalityLearner
 
         var groups = kept.Select(k => k.Group).Distinct().Count();
         var model = new MotionNormalityModel(featureOptions, cameraId, createdAt, options.SmoothingFrames, options.ThresholdQuantile, double.NaN, frames, all.Count, videos.Count(v => v.Count > 0), groups, scale, vectors);
-        var heldOut = HeldOutScores(model, kept.Select(k => k.Group).ToArray());
+        var heldOut = HeldOutScores(model, kept.Select(k => k.Group).ToArray(), maxParallelism);
         var smoothed = new double[frames];
         var mean = new TrailingMean(options.SmoothingFrames);
         for (var i = 0; i < frames; i++)
@@ -100,7 +102,7 @@ internal static class MotionNormalityLearner
     }
 
     /// <summary>Each stored frame's raw score against the stored frames of every other hold-out group.</summary>
-    private static double[] HeldOutScores(MotionNormalityModel model, int[] groupOf)
+    private static double[] HeldOutScores(MotionNormalityModel model, int[] groupOf, int maxParallelism)
     {
         var frames = model.Frames;
         var perCell = model.FeatureOptions.FeaturesPerCell;
@@ -119,7 +121,7 @@ internal static class MotionNormalityLearner
         }
 
         var perCellWorst = new float[cells * frames];
-        Parallel.For(0, cells, () => new float[(2 * frames) + perCell], (cell, _, scratch) =>
+        Parallel.For(0, cells, new ParallelOptions { MaxDegreeOfParallelism = maxParallelism }, () => new float[(2 * frames) + perCell], (cell, _, scratch) =>
         {
             var distances = scratch.AsSpan(0, frames);
             var temporary = scratch.AsSpan(frames, frames);

@@ -43,6 +43,10 @@ internal static class MotionStateFile
             writer.Write(model.Frames);
             WriteFloats(writer, model.Scales);
             WriteFloats(writer, model.Vectors);
+            writer.Flush();
+
+            // On disk before the rename makes it the state: a power cut must not leave a renamed but empty file.
+            stream.Flush(flushToDisk: true);
         }
 
         File.Move(temporary, path, overwrite: true);

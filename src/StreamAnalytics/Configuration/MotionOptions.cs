@@ -1,0 +1,31 @@
+namespace StreamAnalytics.Configuration;
+
+/// <summary>
+/// The motion anomaly head for every camera (<c>Detection.Motion</c>). A camera with no learned state learns what
+/// normal motion looks like from its own first <see cref="LearningMinutes"/>, keeps the state under
+/// <c>Pipeline.StateDirectory</c> so a restart resumes without learning again, and afterwards keeps learning slowly
+/// from frames that raised nothing, so a scene that changes stops alerting.
+/// </summary>
+internal sealed class MotionOptions
+{
+    /// <summary>On by default: zero setup, every camera learns its own scene.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Minutes of a camera's own footage (capture time) learned as normal before it scores; <c>Cameras[i].LearningMinutes</c> overrides it.</summary>
+    public double LearningMinutes { get; set; } = 10;
+
+    /// <summary>
+    /// Frames kept per camera, for learning and for the reservoir afterwards. Memory (4.3 KB a frame with the default
+    /// features, twice: the reservoir and the model) and scoring cost grow linearly with it, a refresh quadratically.
+    /// </summary>
+    public int MaxFrames { get; set; } = 3000;
+
+    /// <summary>Minutes of footage between two rebuilds of a learned camera's model from its reservoir of quiet frames (each one saved).</summary>
+    public double RefreshMinutes { get; set; } = 30;
+
+    /// <summary>The threshold is set from held-out scores of blocks this long, each scored against all the others.</summary>
+    public double HoldOutBlockSeconds { get; set; } = 30;
+
+    /// <summary>The learned threshold is this quantile of those held-out scores.</summary>
+    public double ThresholdQuantile { get; set; } = 0.995;
+}

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace StreamAnalytics.Heads.Motion;
+
+/// <summary>
+/// What one camera's motion head learns while it runs. Without a model it collects its first
+/// <see cref="LiveMotionSettings.LearningDuration"/> of footage and then learns one; afterwards frames that scored
+/// below the threshold enter a reservoir, and every <see cref="LiveMotionSettings.RefreshInterval"/> of footage the
+/// model is rebuilt from it, so a scene that changes slowly stops looking unusual. Learning runs on one pool thread,
+/// off the camera's frame path; each model is saved (atomically) before it is taken up, so a restart resumes from it.
+/// <see cref="Observe"/> and <see cref="TryTakeModel"/> are called on the camera's windowing task only.
+/// </summary>
+internal sealed partial class LiveMotionLearning : IDisposable
+{
+    // Fewer frames than this cannot hold out anything meaningful.
+    private const int MinimumFrames = 20;
+
+    private readonly string _cameraId;
+    private readonly MotionFeatureOptions _features;
+    private readonly LiveMotionSettings _settings;
+    private readonly Action<MotionNormalityModel> _save;
+    private readonly ILogger _logger;
+    private readonly MotionLearningBuffer _buffer;
+    private readonly CancellationTokenSource _stop = new();
+    private MotionNormalityModel? _pending;
+    private Task? _learning;
+    private bool _hasModel;
+    private DateTimeOffset? _lastTime;
+    private TimeSpan _footage;
+    private TimeSpan _footageAtModel;
+    private double _progress;
+    private int _reportedStep = -1;
+
+    /// <param name="start">The model to start from (a saved state or an offline seed); null: learn one first.</param>
+    /// <param name="save">Writes a newly learned model where the next start finds it; an <see cref="IOException"/> is logged, and the model is used anyway.</param>
+    public LiveMotionLearning(string cameraId, MotionFeatureOptions features, LiveMotionSettings settings, MotionNormalityModel? start, Action<MotionNormalityModel> save, ILogger logger)
+    {
+        _cameraId = cameraId;
+        _features = features;
+        _settings = settings;
+        _save = save;
+        _logger = logger;
+        _buffer = new MotionLearningBuffer(features.FeatureLength, settings.MaxFrames, StringComparer.Ordinal.GetHashCode(cameraId));
+        if (start is not null)
+        {
+            _buffer.Seed(start, Math.Max(1, (int)settings.HoldOutBlock.TotalSeconds * 10));
+            _hasModel = true;
+            _progress = 1;
+        }
+        else
+        {
+            LogLearning(_cameraId, settings.LearningDuration.TotalMinutes);
+        }
+    }
+
+    /// <summary>0 to 1 while the first model is learned (footage seen over footage needed, at most 0.99 until it is ready), then 1.</summary>
+    public double Progress => Volatile.Read(ref _progress);
+
+    /// <summary>Raised (on the windowing task) when <see cref="Progress"/> crosses a step of 5% and when the first model is taken up.</summary>
+    public event Action<double>? ProgressChanged;
+
+    public int SmoothingFrames => _settings.SmoothingFrames;
+
+    /// <summary>Frames held for learning now (tests and diagnostics).</summary>
+    public int HeldFrames => _buffer.Count;
+
+    /// <summary>Completes when the learning in progress (if any) has ended; tests wait on it instead of sleeping.</summary>
+    public Task Pending => _learning ?? Task.CompletedTask;
+
+    /// <summary>One frame's features at <paramref name="time"/>; <paramref name="quiet"/>: it scored at or below the threshold (always true while learning the first model).</summary>
+    public void Observe(DateTimeOffset time, ReadOnlySpan<float> features, bool quiet)
+    {
+        if (_lastTime is { } last && time > last)
+        {
+            var step = time - last;
+            _footage += step < _settings.MaxFrameGap ? step : _settings.MaxFrameGap;
+        }
+
+        _lastTime = time;
+        var block = time.ToUnixTimeMilliseconds() / (long)Math.Max(1, _settings.HoldOutBlock.TotalMilliseconds);
+        if (_learning is { IsCompleted: true })
+        {
+            _learning = null;
+        }
+
+        if (!_hasModel)
+        {
+            _buffer.Collect(features, block);
+            if (_learning is null)
+            {
+                SetProgress(Math.Min(0.99, _footage / _settings.LearningDuration));
+                if (_footage >= _settings.LearningDuration && _buffer.Count >= MinimumFrames)
+                {
+                    Start(time, first: true);
+                }
+            }
+
+            return;
+        }
+
+        if (quiet)
+        {
+            _buffer.Sample(features, block);
+        }
+
+        if (_learning is null && _footage - _footageAtModel >= _settings.RefreshInterval && _buffer.ChangedSinceSnapshot > 0)
+        {
+            _footageAtModel = _footage;
+            Start(time, first: false);
+        }
+    }
+
+    /// <summary>A model learned since the last call, saved already; the caller scores with it from now on.</summary>
+    public bool TryTakeModel(out MotionNormalityModel model)
+    {
+        var learned = Interlocked.Exchange(ref _pending, null);
+        if (learned is null)
+        {
+            model = null!;
+            return false;
+        }
+
+        if (!_hasModel)
+        {
+            _hasModel = true;
+            _footageAtModel = _footage;
+        }
+
+        SetProgress(1);
+        model = learned;
+        return true;
+    }
+
+    /// <summary>A reconnect: the gap is not footage.</summary>
+    public void Reset() => _lastTime = null;
+
+    public void Dispose()
+    {
+        // A learning still running finishes on its pool thread and then sees the stop: it neither saves nor hands over.
+        _stop.Cancel();
+    }
+
+    private void Start(DateTimeOffset time, bool first)
+    {
+        var videos = _buffer.Snapshot();
+        var offered = _buffer.Offered;
+        var token = _stop.Token;
+        _learning = Task.Run(() => Learn(videos, offered, time, first, token), CancellationToken.None);
+    }
+
+    private void Learn(IReadOnlyList<IReadOnlyList<float[]>> blocks, long offered, DateTimeOffset time, bool first, CancellationToken token)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var options = new MotionNormalityOptions
+            {
+                SmoothingFrames = _settings.SmoothingFrames,
+                ThresholdQuantile = _settings.ThresholdQuantile,
+                MaxFrames = _settings.MaxFrames,
+                HoldOutBlockFrames = int.MaxValue,
+            };
+
+            // One thread: the cameras' frames must keep flowing on the other cores while it learns.
+            var model = MotionNormalityLearner.Learn(blocks, _features, options, _cameraId, time, maxParallelism: 1);
+            if (token.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                _save(model);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogSaveFailed(_cameraId, ex.Message);
+            }
+
+            Volatile.Write(ref _pending, model);
+            if (first)
+            {
+                LogLearned(_cameraId, model.Frames, offered, blocks.Count, model.Threshold, clock.Elapsed.TotalSeconds);
+            }
+            else
+            {
+                LogRefreshed(_cameraId, model.Frames, offered, model.Threshold, clock.Elapsed.TotalSeconds);
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            LogLearningFailed(_cameraId, ex.Message);
+        }
+    }
+
+    private void SetProgress(double progress)
+    {
+        Volatile.Write(ref _progress, progress);
+        var step = progress >= 1 ? 20 : (int)(progress * 20);
+        if (step != _reportedStep)
+        {
+            _reportedStep = step;
+            ProgressChanged?.Invoke(progress);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: learning what normal motion looks like from its first {Minutes} minutes of footage")]
+    private partial void LogLearning(string cameraId, double minutes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: learned normal motion from {Frames} frames (of {Offered} seen, {Blocks} hold-out blocks) in {Seconds:F1} s; threshold {Threshold:F3}. Scoring from now on")]
+    private partial void LogLearned(string cameraId, int frames, long offered, int blocks, double threshold, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: motion model refreshed from {Frames} quiet frames (of {Offered} seen) in {Seconds:F1} s; threshold {Threshold:F3}")]
+    private partial void LogRefreshed(string cameraId, int frames, long offered, double threshold, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: the learned motion state could not be saved ({Reason}); it is used, but a restart learns again")]
+    private partial void LogSaveFailed(string cameraId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: motion learning failed: {Reason}")]
+    private partial void LogLearningFailed(string cameraId, string reason);
+}

@@ -1,0 +1,27 @@
+namespace StreamAnalytics.Heads.Motion;
+
+/// <summary>How one camera learns its motion normality live (from <c>Detection.Motion</c> and the camera's own <c>LearningMinutes</c>).</summary>
+internal sealed record LiveMotionSettings
+{
+    /// <summary>Footage (capture time, gaps not counted) learned before the first model.</summary>
+    public TimeSpan LearningDuration { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Footage between two rebuilds of the model from quiet frames.</summary>
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The threshold's hold-out unit: footage is held out in blocks of this much capture time.</summary>
+    public TimeSpan HoldOutBlock { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Frames kept for learning and in the reservoir afterwards (and so in each model).</summary>
+    public int MaxFrames { get; init; } = 3000;
+
+    public double ThresholdQuantile { get; init; } = 0.995;
+
+    public int SmoothingFrames { get; init; } = new MotionNormalityOptions().SmoothingFrames;
+
+    /// <summary>
+    /// The longest step of capture time one frame adds to the footage learned: a camera that was away for an hour has
+    /// not shown an hour of normal motion.
+    /// </summary>
+    public TimeSpan MaxFrameGap { get; init; } = TimeSpan.FromSeconds(1);
+}
