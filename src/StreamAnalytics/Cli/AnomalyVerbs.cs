@@ -3,7 +3,7 @@ using StreamAnalytics.Tools.Anomaly;
 
 namespace StreamAnalytics.Cli;
 
-/// <summary><c>learn</c>, <c>score anomaly</c> and <c>eval anomaly</c>: the offline tools of the motion anomaly head.</summary>
+/// <summary><c>learn</c>, <c>score anomaly</c>, <c>eval anomaly</c> and <c>replay anomaly</c>: the offline tools of the motion anomaly head.</summary>
 internal static class AnomalyVerbs
 {
     public static Command Learn(VerbConsole console)
@@ -64,6 +64,38 @@ internal static class AnomalyVerbs
         command.SetAction((result, cancellationToken) => console.RunToolAsync(
             (output, error, loggers, ct) => AnomalyCommands.EvalAnomalyAsync(
                 new EvalAnomalyRequest(result.GetRequiredValue(state), result.GetRequiredValue(labels), result.GetRequiredValue(report)), output, error, loggers, ct),
+            cancellationToken));
+        return command;
+    }
+
+    public static Command Replay(VerbConsole console)
+    {
+        var inputs = new Option<string[]>("--input")
+        {
+            Required = true,
+            HelpName = "FILE_OR_DIR",
+            Description = "Normal footage, played one after the other as one camera: .mp4/.avi files; a folder means all of them, in name order.",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = true,
+            Validators = { VerbOptions.ValuesGiven },
+        };
+        var fps = new Option<double>("--fps") { Required = true, HelpName = "FPS", Description = "The footage's frame rate: footage time is frame number / fps." };
+        var minutes = new Option<double>("--learning-minutes") { HelpName = "MINUTES", Description = "Footage learned before scoring (Detection.Motion.LearningMinutes).", DefaultValueFactory = _ => new Configuration.MotionOptions().LearningMinutes };
+        var loops = new Option<int>("--loops") { HelpName = "N", Description = "Times the inputs are played (a looping file camera).", DefaultValueFactory = _ => 1 };
+        var seed = VerbOptions.Optional("--state", "STATE", "Start from a state written by learn instead of learning first.");
+        var report = VerbOptions.Optional("--report", "OUT.json", "Where to write the JSON report.", "replay-anomaly.json");
+        var command = new Command("anomaly", "Play normal footage as a live camera, faster than real time: it learns first, then every incident is a false one.")
+        {
+            inputs,
+            fps,
+            minutes,
+            loops,
+            seed,
+            report,
+        };
+        command.SetAction((result, cancellationToken) => console.RunToolAsync(
+            (output, error, loggers, ct) => AnomalyReplayCommand.RunAsync(
+                new ReplayAnomalyRequest(result.GetRequiredValue(inputs), result.GetValue(fps), result.GetValue(minutes), result.GetValue(loops), result.GetValue(seed), result.GetRequiredValue(report)), output, error, loggers, ct),
             cancellationToken));
         return command;
     }

@@ -86,6 +86,10 @@ internal static class StreamAnalyticsCli
             AnomalyVerbs.Eval(console),
             ActionVerbs.Eval(console),
         },
+        new Command("replay", "Play normal footage as a live camera, offline.")
+        {
+            AnomalyVerbs.Replay(console),
+        },
         new Command("features", "Compute a head's training features offline.")
         {
             ActionVerbs.Features(console),

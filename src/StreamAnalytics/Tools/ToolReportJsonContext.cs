@@ -9,6 +9,7 @@ namespace StreamAnalytics.Tools;
 /// <summary>The JSON the offline tools write, serialized by generated code: no reflection, and the keys are the records' names in camelCase.</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(AnomalyEvalReport))]
+[JsonSerializable(typeof(AnomalyReplayReport))]
 [JsonSerializable(typeof(ActionEvalReport))]
 [JsonSerializable(typeof(ClipFeaturesDescription))]
 internal sealed partial class ToolReportJsonContext : JsonSerializerContext

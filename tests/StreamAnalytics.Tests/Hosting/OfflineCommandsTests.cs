@@ -196,4 +196,42 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
         Assert.Contains("Cancelled", error);
         Assert.False(File.Exists(state));
     }
+
+    [Fact]
+    public async Task Replay_plays_footage_as_a_live_camera_learning_first_and_counts_the_incidents_after_learning()
+    {
+        var quietReport = _dir.File("quiet.json");
+        var cyclistReport = _dir.File("cyclist.json");
+        var train01 = SharedData.Path("ucsd-ped2", "train", "train01.mp4");
+
+        // Normal footage: six seconds learned, the other six scored.
+        var (code, output, error) = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["replay", "anomaly", "--input", train01, "--fps", "10", "--learning-minutes", "0.1", "--report", quietReport], new VerbConsole(o, e, NullLoggerFactory.Instance)));
+        Assert.True(code == 0, error + output);
+        Assert.Contains("Played 120 frames (12.0 s at 10 fps) as one camera: learned after 6.", output, StringComparison.Ordinal);
+        var quiet = JsonDocument.Parse(File.ReadAllBytes(quietReport)).RootElement;
+        Assert.Equal(120, quiet.GetProperty("frames").GetInt64());
+        // Six seconds of motion: the first frame has none, and the model scores from the frame after the sixth second.
+        Assert.InRange(quiet.GetProperty("learnedAfterSeconds").GetDouble(), 6.0, 6.5);
+        Assert.Equal(12.0, quiet.GetProperty("learnedAfterSeconds").GetDouble() + quiet.GetProperty("scoredSeconds").GetDouble(), 1);
+        Assert.True(quiet.GetProperty("threshold").GetDouble() > 0);
+
+        // test01: six normal seconds learned, then a cyclist crosses (frame 61 on): the same replay raises an incident on it.
+        (code, output, error) = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["replay", "anomaly", "--input", OfflineAnomalyFixture.Test01, "--fps", "10", "--learning-minutes", "0.1", "--report", cyclistReport], new VerbConsole(o, e, NullLoggerFactory.Instance)));
+        Assert.True(code == 0, error + output);
+        var incidents = JsonDocument.Parse(File.ReadAllBytes(cyclistReport)).RootElement.GetProperty("incidents");
+        Assert.True(incidents.GetArrayLength() > 0, output);
+        Assert.All(incidents.EnumerateArray(), i => Assert.True(i.GetProperty("alertSecond").GetDouble() >= 6.0, output));
+    }
+
+    [Fact]
+    public async Task Replay_refuses_a_missing_input_and_out_of_range_settings_with_exit_code_2()
+    {
+        var (code, _, error) = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["replay", "anomaly", "--input", _dir.File("missing.mp4"), "--fps", "10"], new VerbConsole(o, e, NullLoggerFactory.Instance)));
+        Assert.Equal(2, code);
+        Assert.Contains("missing.mp4", error, StringComparison.Ordinal);
+
+        (code, _, error) = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["replay", "anomaly", "--input", OfflineAnomalyFixture.Test01, "--fps", "0"], new VerbConsole(o, e, NullLoggerFactory.Instance)));
+        Assert.Equal(2, code);
+        Assert.Contains("--fps must be above 0", error, StringComparison.Ordinal);
+    }
 }

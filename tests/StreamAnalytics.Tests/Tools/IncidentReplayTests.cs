@@ -13,7 +13,7 @@ public sealed class IncidentReplayTests
     [Fact]
     public void Scores_that_never_pass_the_threshold_raise_nothing()
     {
-        Assert.Empty(IncidentReplay.Run(Scores(300, _ => 0.5), Threshold, Fps, Schedule, new EventLifecycleOptions(), 10));
+        Assert.Empty(IncidentReplay.Run(Scores(300, _ => 0.5), Fps, Schedule, new EventLifecycleOptions(), 10));
     }
 
     [Fact]
@@ -22,7 +22,7 @@ public sealed class IncidentReplayTests
         // Frames 101-130 (1-based) score above the threshold.
         var scores = Scores(400, sequence => sequence is >= 101 and <= 130 ? 3.0 : 0.2);
 
-        var incident = Assert.Single(IncidentReplay.Run(scores, Threshold, Fps, Schedule, new EventLifecycleOptions(), 10));
+        var incident = Assert.Single(IncidentReplay.Run(scores, Fps, Schedule, new EventLifecycleOptions(), 10));
 
         Assert.True(incident.Overlaps(101, 130));
         // A sampled slot keeps the highest score since the previous sampled frame: frame 101 (index 100) is seen by
@@ -38,7 +38,7 @@ public sealed class IncidentReplayTests
     {
         var scores = Scores(200, sequence => sequence > 150 ? 3.0 : 0.0);
 
-        var incident = Assert.Single(IncidentReplay.Run(scores, Threshold, Fps, Schedule, new EventLifecycleOptions(), 10));
+        var incident = Assert.Single(IncidentReplay.Run(scores, Fps, Schedule, new EventLifecycleOptions(), 10));
 
         Assert.Equal(200, incident.LastFrame);
         // It begins with its first window above, which spans 22 frames (and its first slot two more) before frame 151.
@@ -51,8 +51,19 @@ public sealed class IncidentReplayTests
     {
         var scores = Scores(400, sequence => sequence is >= 101 and <= 110 ? 3.0 : 0.2);
 
-        Assert.Single(IncidentReplay.Run(scores, Threshold, Fps, Schedule, new EventLifecycleOptions(), 10));
-        Assert.Empty(IncidentReplay.Run(scores, Threshold, Fps, Schedule, new EventLifecycleOptions { MinDurationSeconds = 5 }, 10));
+        Assert.Single(IncidentReplay.Run(scores, Fps, Schedule, new EventLifecycleOptions(), 10));
+        Assert.Empty(IncidentReplay.Run(scores, Fps, Schedule, new EventLifecycleOptions { MinDurationSeconds = 5 }, 10));
+    }
+
+    [Fact]
+    public void Each_window_is_compared_with_the_threshold_its_frames_were_scored_with()
+    {
+        // The same scores throughout; a refreshed model lowers the threshold from frame 201 on: only then do they alert.
+        var scores = Enumerable.Range(1, 400).Select(i => new FrameHeadScore(i, true, 0.5, 0.5, i <= 200 ? 1.0 : 0.4)).ToList();
+
+        var incident = Assert.Single(IncidentReplay.Run(scores, Fps, Schedule, new EventLifecycleOptions(), 10));
+
+        Assert.InRange(incident.AlertFrame, 201, 220);
     }
 
     private static List<FrameHeadScore> Scores(int count, Func<long, double> score) =>

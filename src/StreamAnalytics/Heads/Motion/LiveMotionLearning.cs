@@ -146,6 +146,12 @@ internal sealed partial class LiveMotionLearning : IDisposable
         var videos = _buffer.Snapshot();
         var offered = _buffer.Offered;
         var token = _stop.Token;
+        if (_settings.LearnInline)
+        {
+            Learn(videos, offered, time, first, token);
+            return;
+        }
+
         _learning = Task.Run(() => Learn(videos, offered, time, first, token), CancellationToken.None);
     }
 

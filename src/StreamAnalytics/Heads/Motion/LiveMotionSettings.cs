@@ -24,4 +24,10 @@ internal sealed record LiveMotionSettings
     /// not shown an hour of normal motion.
     /// </summary>
     public TimeSpan MaxFrameGap { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Learn on the caller's thread (offline replay: faster than real time, every frame after the learning point is
+    /// scored with the new model, as it would be at a live camera's pace); live learning runs off the frame path.
+    /// </summary>
+    public bool LearnInline { get; init; }
 }

@@ -269,7 +269,7 @@ internal static partial class AnomalyCommands
         var toAlert = new List<double>();
         foreach (var r in results)
         {
-            var replayed = IncidentReplay.Run(r.Scored.Scores, model.Threshold, fps, schedule, defaults.Detection.Lifecycle, defaults.Detection.Anomaly.CooldownSeconds);
+            var replayed = IncidentReplay.Run(r.Scored.Scores, fps, schedule, defaults.Detection.Lifecycle, defaults.Detection.Anomaly.CooldownSeconds);
             incidents += replayed.Count;
             falseIncidents += replayed.Count(i => !r.Labels.AnomalousRanges.Any(range => i.Overlaps(range.First, range.Last)));
             normalFrames += r.Scored.Scores.Count - r.Anomalous;
@@ -363,7 +363,7 @@ internal static partial class AnomalyCommands
     /// <summary>Undefined (e.g. AUC of a video whose frames are all anomalous) is null in the report, not zero and not NaN (which JSON lacks).</summary>
     private static double? Defined(double value) => double.IsNaN(value) ? null : value;
 
-    private static bool TryLoadModel(string path, out MotionNormalityModel model, out string problem)
+    internal static bool TryLoadModel(string path, out MotionNormalityModel model, out string problem)
     {
         model = null!;
         problem = string.Empty;
@@ -385,7 +385,7 @@ internal static partial class AnomalyCommands
     }
 
     /// <summary>Files as given; folders give their .mp4 and .avi files in ordinal name order (so learning is reproducible).</summary>
-    private static List<string> ExpandInputs(IEnumerable<string> inputs)
+    internal static List<string> ExpandInputs(IEnumerable<string> inputs)
     {
         var files = new List<string>();
         foreach (var input in inputs)

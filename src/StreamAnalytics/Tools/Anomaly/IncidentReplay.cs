@@ -9,7 +9,7 @@ namespace StreamAnalytics.Tools.Anomaly;
 /// Plays a video's frame scores through what a live camera does with them: the window schedule (a sampled slot
 /// keeps the highest score since the previous sampled frame, a window the highest of its slots, as
 /// <see cref="CameraWindowing"/> does), then the same <see cref="IncidentTracker"/> detection uses, with the
-/// configuration's lifecycle and cooldown. Time is frame number / fps, so the figures do not depend on how fast
+/// configuration's lifecycle and cooldown, against the threshold each frame was scored with. Time is frame number / fps, so the figures do not depend on how fast
 /// the file decodes.
 /// </summary>
 internal static class IncidentReplay
@@ -17,7 +17,7 @@ internal static class IncidentReplay
     // The tracker reads only the window's identity and times; no model ran on these windows.
     private static readonly ModelManifest FrameHeadsOnly = new("frame-heads", "1", string.Empty, string.Empty, new ModelInputSpec("frames", TensorLayout.Nchw, 1, new FrameTensorFormat(1, 1, ColorOrder.Bgr, 1f, [0f, 0f, 0f], [1f, 1f, 1f])), []);
 
-    public static List<ReplayedIncident> Run(IReadOnlyList<FrameHeadScore> scores, double threshold, double fps, WindowSchedule schedule, EventLifecycleOptions lifecycle, double cooldownSeconds)
+    public static List<ReplayedIncident> Run(IReadOnlyList<FrameHeadScore> scores, double fps, WindowSchedule schedule, EventLifecycleOptions lifecycle, double cooldownSeconds)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fps);
         var tracker = new IncidentTracker(lifecycle, cooldownSeconds);
@@ -61,7 +61,8 @@ internal static class IncidentReplay
 
             var firstIndex = slotFrames[(int)(schedule.WindowStart(sampled) % schedule.Length)];
             var window = new WindowInference("replay", sampled, scores[firstIndex].Sequence, scores[i].Sequence, TimeOf(firstIndex), TimeOf(i), FrameHeadsOnly, []);
-            var message = tracker.Observe(score > threshold, double.IsNaN(score) ? 0 : score, window);
+            // The threshold in force when the window closes, as CameraWindowing puts it on the window (it changes when a live model is refreshed).
+            var message = tracker.Observe(score > scores[i].Threshold, double.IsNaN(score) ? 0 : score, window);
             if (message?.Phase == IncidentPhase.Start)
             {
                 first = message.FirstSequence;
