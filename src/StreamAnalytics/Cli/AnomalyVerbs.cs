@@ -6,6 +6,12 @@ namespace StreamAnalytics.Cli;
 /// <summary><c>learn</c>, <c>score anomaly</c>, <c>eval anomaly</c> and <c>replay anomaly</c>: the offline tools of the motion anomaly head.</summary>
 internal static class AnomalyVerbs
 {
+    /// <summary>The noise controls, as options: the same names and meaning as the camera's settings.</summary>
+    private static (Option<double> Sensitivity, Option<int> MinCells, Option<double> MinDuration) TuningOptions() => (
+        new Option<double>("--sensitivity") { HelpName = "S", Description = "Cameras[i].MotionSensitivity: the threshold is the learned one over S.", DefaultValueFactory = _ => 1 },
+        new Option<int>("--min-cells") { HelpName = "N", Description = "Detection.Motion.MinCells: a frame scores its N-th most unusual cell.", DefaultValueFactory = _ => 1 },
+        new Option<double>("--min-duration") { HelpName = "SECONDS", Description = "Detection.Lifecycle.MinDurationSeconds for the event figures.", DefaultValueFactory = _ => 0 });
+
     public static Command Learn(VerbConsole console)
     {
         var state = VerbOptions.Required("--out", "STATE", "Where to write the learned state.");
@@ -55,15 +61,19 @@ internal static class AnomalyVerbs
         var state = VerbOptions.Required("--state", "STATE", "A state written by learn.");
         var labels = VerbOptions.Required("--labels", "labels.json", "Frame-level ground truth; the videos it lists are found next to it.");
         var report = VerbOptions.Optional("--report", "OUT.json", "Where to write the JSON report.", "eval-anomaly.json");
+        var (sensitivity, minCells, minDuration) = TuningOptions();
         var command = new Command("anomaly", "Score every video listed in labels.json and print the frame-level ROC AUC.")
         {
             state,
             labels,
             report,
+            sensitivity,
+            minCells,
+            minDuration,
         };
         command.SetAction((result, cancellationToken) => console.RunToolAsync(
             (output, error, loggers, ct) => AnomalyCommands.EvalAnomalyAsync(
-                new EvalAnomalyRequest(result.GetRequiredValue(state), result.GetRequiredValue(labels), result.GetRequiredValue(report)), output, error, loggers, ct),
+                new EvalAnomalyRequest(result.GetRequiredValue(state), result.GetRequiredValue(labels), result.GetRequiredValue(report), new AnomalyTuning(result.GetValue(sensitivity), result.GetValue(minCells), result.GetValue(minDuration))), output, error, loggers, ct),
             cancellationToken));
         return command;
     }
@@ -84,6 +94,7 @@ internal static class AnomalyVerbs
         var loops = new Option<int>("--loops") { HelpName = "N", Description = "Times the inputs are played (a looping file camera).", DefaultValueFactory = _ => 1 };
         var seed = VerbOptions.Optional("--state", "STATE", "Start from a state written by learn instead of learning first.");
         var report = VerbOptions.Optional("--report", "OUT.json", "Where to write the JSON report.", "replay-anomaly.json");
+        var (sensitivity, minCells, minDuration) = TuningOptions();
         var command = new Command("anomaly", "Play normal footage as a live camera, faster than real time: it learns first, then every incident is a false one.")
         {
             inputs,
@@ -92,10 +103,13 @@ internal static class AnomalyVerbs
             loops,
             seed,
             report,
+            sensitivity,
+            minCells,
+            minDuration,
         };
         command.SetAction((result, cancellationToken) => console.RunToolAsync(
             (output, error, loggers, ct) => AnomalyReplayCommand.RunAsync(
-                new ReplayAnomalyRequest(result.GetRequiredValue(inputs), result.GetValue(fps), result.GetValue(minutes), result.GetValue(loops), result.GetValue(seed), result.GetRequiredValue(report)), output, error, loggers, ct),
+                new ReplayAnomalyRequest(result.GetRequiredValue(inputs), result.GetValue(fps), result.GetValue(minutes), result.GetValue(loops), result.GetValue(seed), result.GetRequiredValue(report), new AnomalyTuning(result.GetValue(sensitivity), result.GetValue(minCells), result.GetValue(minDuration))), output, error, loggers, ct),
             cancellationToken));
         return command;
     }

@@ -56,6 +56,15 @@ internal sealed class CameraOptions
     /// <summary>Minutes this camera learns what is normal before its motion head scores (overrides Detection.Motion.LearningMinutes).</summary>
     public double? LearningMinutes { get; set; }
 
+    /// <summary>
+    /// How readily this camera's motion alerts: its threshold is the learned one divided by this (2: at half the learned
+    /// threshold, more alerts; 0.5: at twice it, fewer). Learning is unchanged, so it can be tuned without learning again.
+    /// </summary>
+    public double MotionSensitivity { get; set; } = 1;
+
+    /// <summary>Parts of the view with their own motion sensitivity (see <see cref="MotionZoneOptions"/>).</summary>
+    public List<MotionZoneOptions> MotionZones { get; set; } = [];
+
     /// <summary>This camera's incident hysteresis, for all its labels (overrides Detection.Lifecycle and LifecycleByLabel).</summary>
     public EventLifecycleOptions? Lifecycle { get; set; }
 

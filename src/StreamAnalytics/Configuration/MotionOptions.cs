@@ -26,6 +26,12 @@ internal sealed class MotionOptions
     /// <summary>The threshold is set from held-out scores of blocks this long, each scored against all the others.</summary>
     public double HoldOutBlockSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// A frame is anomalous only where at least this many cells are above the threshold (its score is the distance of
+    /// its this-th most unusual cell): 1 lets one small moving thing alert; more asks for a larger moving area.
+    /// </summary>
+    public int MinCells { get; set; } = 1;
+
     /// <summary>The learned threshold is this quantile of those held-out scores.</summary>
     public double ThresholdQuantile { get; set; } = 0.995;
 }

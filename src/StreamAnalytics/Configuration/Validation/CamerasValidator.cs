@@ -143,6 +143,8 @@ internal sealed class CamerasValidator : IOptionsSectionValidator
             errors.Add($"{where}: LearningMinutes {MotionRules.LearningMinutesRange} (got {minutes}).");
         }
 
+        MotionRules.CheckCamera(camera, where, errors);
+
         PolygonRules.Check(camera.Masks, where + ": Masks", errors);
         PolygonRules.Check(camera.Zones, where + ": Zones", errors);
         if (camera.Snapshot is not null)

@@ -5,7 +5,32 @@ internal static class MotionRules
 {
     public const string LearningMinutesRange = "must be above 0 and at most 10080 (a week of footage)";
 
+    public const string SensitivityRange = "must be above 0 and at most 100";
+
     public static bool IsLearningMinutes(double minutes) => minutes is > 0 and <= 10_080;
+
+    public static bool IsSensitivity(double sensitivity) => sensitivity is > 0 and <= 100;
+
+    /// <summary>A camera's <c>MotionSensitivity</c> and <c>MotionZones</c>.</summary>
+    public static void CheckCamera(CameraOptions camera, string where, ICollection<string> errors)
+    {
+        if (!IsSensitivity(camera.MotionSensitivity))
+        {
+            errors.Add($"{where}: MotionSensitivity {SensitivityRange} (got {camera.MotionSensitivity}).");
+        }
+
+        for (var i = 0; i < camera.MotionZones.Count; i++)
+        {
+            var zone = camera.MotionZones[i];
+            var name = zone.Name is { Length: > 0 } n ? $"{where}: MotionZones[{i}] ('{n}')" : $"{where}: MotionZones[{i}]";
+            if (zone.Sensitivity is < 0 or > 100 || double.IsNaN(zone.Sensitivity))
+            {
+                errors.Add($"{name}: Sensitivity must be between 0 (ignore motion there) and 100 (got {zone.Sensitivity}).");
+            }
+        }
+
+        PolygonRules.Check([.. camera.MotionZones.Select(z => new PolygonOptions { Name = z.Name, Points = z.Points })], where + ": MotionZones", errors);
+    }
 
     public static void Check(MotionOptions motion, ICollection<string> errors)
     {
@@ -27,6 +52,11 @@ internal static class MotionRules
         if (motion.HoldOutBlockSeconds is < 1 or > 3600 || double.IsNaN(motion.HoldOutBlockSeconds))
         {
             errors.Add($"Detection.Motion.HoldOutBlockSeconds must be between 1 and 3600 (got {motion.HoldOutBlockSeconds}).");
+        }
+
+        if (motion.MinCells is < 1 or > 16)
+        {
+            errors.Add($"Detection.Motion.MinCells must be between 1 and 16 (got {motion.MinCells}).");
         }
 
         if (!(motion.ThresholdQuantile is > 0.5 and <= 1))

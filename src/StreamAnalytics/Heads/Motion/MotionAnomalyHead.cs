@@ -16,18 +16,21 @@ internal sealed class MotionAnomalyHead : IFrameHead
     private readonly MotionFeatureExtractor _extractor;
     private readonly LiveMotionLearning? _learning;
     private readonly float[] _features;
+    private readonly float[] _cellWeights;
+    private readonly MotionScoring _scoring;
     private TrailingMean _mean;
     private MotionNormalityModel? _model;
     private float[] _scratch;
 
     /// <summary>Scores with <paramref name="model"/> and learns nothing (the offline commands, a seeded camera without learning).</summary>
-    public MotionAnomalyHead(MotionNormalityModel model)
-        : this(model.FeatureOptions, model, null)
+    public MotionAnomalyHead(MotionNormalityModel model, MotionScoring? scoring = null)
+        : this(model.FeatureOptions, model, null, scoring)
     {
     }
 
     /// <summary>Live: scores with <paramref name="model"/> when there is one, and learns through <paramref name="learning"/>.</summary>
-    public MotionAnomalyHead(MotionFeatureOptions features, MotionNormalityModel? model, LiveMotionLearning? learning)
+    /// <param name="scoring">The camera's sensitivity, zones and least number of unusual cells; null: the learned threshold as it is.</param>
+    public MotionAnomalyHead(MotionFeatureOptions features, MotionNormalityModel? model, LiveMotionLearning? learning, MotionScoring? scoring = null)
     {
         if (model is null && learning is null)
         {
@@ -35,6 +38,8 @@ internal sealed class MotionAnomalyHead : IFrameHead
         }
 
         _extractor = new MotionFeatureExtractor(features);
+        _scoring = scoring ?? MotionScoring.Default;
+        _cellWeights = _scoring.CellWeights(features);
         _features = new float[_extractor.FeatureLength];
         _learning = learning;
         _mean = new TrailingMean(model?.SmoothingFrames ?? learning!.SmoothingFrames);
@@ -56,7 +61,8 @@ internal sealed class MotionAnomalyHead : IFrameHead
 
     public string Label => AnomalyKind.Motion;
 
-    public double Threshold => _model?.Threshold ?? double.NaN;
+    /// <summary>The learned threshold over the camera's sensitivity; NaN while learning.</summary>
+    public double Threshold => _model is { } model ? model.Threshold / _scoring.Sensitivity : double.NaN;
 
     /// <summary>Scores <paramref name="frame"/> (not disposed here). Allocates nothing, except once when a newly learned model is taken up.</summary>
     public FrameHeadScore Process(Frame frame)
@@ -69,9 +75,10 @@ internal sealed class MotionAnomalyHead : IFrameHead
         var hasMotion = _extractor.HasPrevious;
         _extractor.Process(frame, _features);
         var model = _model;
+        var threshold = Threshold;
         if (!hasMotion)
         {
-            return new FrameHeadScore(frame.Sequence, false, 0, 0, model?.Threshold ?? double.NaN);
+            return new FrameHeadScore(frame.Sequence, false, 0, 0, threshold);
         }
 
         if (model is null)
@@ -80,10 +87,12 @@ internal sealed class MotionAnomalyHead : IFrameHead
             return new FrameHeadScore(frame.Sequence, false, 0, 0, double.NaN);
         }
 
-        double raw = model.Score(_features, _scratch);
+        double raw = model.Score(_features, _scratch, _cellWeights, _scoring.MinCells);
         var smoothed = _mean.Add(raw);
+
+        // Quiet by the learned threshold, not the tuned one: how an operator reads alerts does not change what is learned.
         _learning?.Observe(frame.CaptureTime, _features, quiet: smoothed <= model.Threshold);
-        return new FrameHeadScore(frame.Sequence, true, raw, smoothed, model.Threshold);
+        return new FrameHeadScore(frame.Sequence, true, raw, smoothed, threshold);
     }
 
     /// <summary>Starts afresh (a new video, or a camera that reconnected): no flow across the gap, no mean over it.</summary>

@@ -117,7 +117,7 @@ internal sealed partial class MotionHeadModule : IHeadModule, ICameraLearning
         if (!_options.Enabled)
         {
             // Live learning off: a seeded camera scores with its seed, as learned, and nothing else has a motion head.
-            return seed is null ? null : new MotionAnomalyHead(seed);
+            return seed is null ? null : new MotionAnomalyHead(seed, MotionScoring.For(camera, _options));
         }
 
         var logger = _loggers.CreateLogger<MotionHeadModule>();
@@ -145,7 +145,7 @@ internal sealed partial class MotionHeadModule : IHeadModule, ICameraLearning
         var learning = new LiveMotionLearning(id, _features, settings, start, model => MotionStateFile.Save(model, path), _loggers.CreateLogger<LiveMotionLearning>());
         learning.ProgressChanged += _ => ProgressChanged?.Invoke(id);
         _learning[id] = learning;
-        return new MotionAnomalyHead(_features, start, learning);
+        return new MotionAnomalyHead(_features, start, learning, MotionScoring.For(camera, _options));
     }
 
     public IWindowHead? CreateWindowHead(PipelineMetrics metrics, ILoggerFactory loggers)

@@ -87,9 +87,12 @@ internal sealed class MotionNormalityModel
     /// Raw (unsmoothed) score of one frame's cell features. Allocates nothing; <paramref name="scratch"/>
     /// (at least <see cref="ScratchLength"/> floats) is the caller's, so concurrent callers need their own.
     /// </summary>
-    public float Score(ReadOnlySpan<float> cellFeatures, Span<float> scratch)
+    /// <param name="cellWeights">Per cell, a factor on its distance (a zone's sensitivity); empty: 1 everywhere.</param>
+    /// <param name="minCells">The score is the <paramref name="minCells"/>-th largest cell distance (1: the largest), at most 16.</param>
+    public float Score(ReadOnlySpan<float> cellFeatures, Span<float> scratch, ReadOnlySpan<float> cellWeights = default, int minCells = 1)
     {
         var perCell = FeatureOptions.FeaturesPerCell;
+        var cells = FeatureOptions.CellCount;
         if (cellFeatures.Length != FeatureOptions.FeatureLength)
         {
             throw new ArgumentException($"Expected {FeatureOptions.FeatureLength} features, got {cellFeatures.Length}.", nameof(cellFeatures));
@@ -100,18 +103,44 @@ internal sealed class MotionNormalityModel
             throw new ArgumentException($"Scratch holds {scratch.Length} floats; {ScratchLength} are needed.", nameof(scratch));
         }
 
+        if (!cellWeights.IsEmpty && cellWeights.Length != cells)
+        {
+            throw new ArgumentException($"Expected {cells} cell weights, got {cellWeights.Length}.", nameof(cellWeights));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(minCells, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minCells, 16);
         var distances = scratch[..Frames];
         var temporary = scratch.Slice(Frames, Frames);
         var query = scratch.Slice(2 * Frames, perCell);
-        var worst = 0f;
-        for (var cell = 0; cell < FeatureOptions.CellCount; cell++)
+
+        // The largest squared distances so far, in descending order.
+        Span<float> largest = stackalloc float[minCells];
+        largest.Clear();
+        for (var cell = 0; cell < cells; cell++)
         {
             TensorPrimitives.Multiply(cellFeatures.Slice(cell * perCell, perCell), _scale, query);
             Distances(cell, query, distances, temporary);
-            worst = MathF.Max(worst, TensorPrimitives.Min(distances));
+            var nearest = TensorPrimitives.Min(distances);
+            if (!cellWeights.IsEmpty)
+            {
+                nearest *= cellWeights[cell] * cellWeights[cell];
+            }
+
+            if (nearest > largest[^1])
+            {
+                var at = minCells - 1;
+                while (at > 0 && largest[at - 1] < nearest)
+                {
+                    largest[at] = largest[at - 1];
+                    at--;
+                }
+
+                largest[at] = nearest;
+            }
         }
 
-        return MathF.Sqrt(worst);
+        return MathF.Sqrt(largest[^1]);
     }
 
     /// <summary>The feature settings in one line, for messages and reports.</summary>

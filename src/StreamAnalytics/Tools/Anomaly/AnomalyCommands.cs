@@ -135,6 +135,12 @@ internal static partial class AnomalyCommands
     public static async Task<int> EvalAnomalyAsync(EvalAnomalyRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
         var statePath = request.StatePath;
+        var tuning = request.Tuning ?? AnomalyTuning.Default;
+        if (tuning.Problem() is { } invalid)
+        {
+            return await OfflineConsole.InvalidAsync(error, invalid).ConfigureAwait(false);
+        }
+
         var labelsPath = Path.GetFullPath(request.LabelsPath);
         var reportPath = Path.GetFullPath(request.ReportPath);
         if (!TryLoadModel(statePath, out var model, out var problem))
@@ -171,7 +177,7 @@ internal static partial class AnomalyCommands
             foreach (var video in labels)
             {
                 var path = Path.Combine(folder, video.Name);
-                var scored = await ScoreVideoAsync(model, path, readerLogger, cancellationToken).ConfigureAwait(false);
+                var scored = await ScoreVideoAsync(model, path, readerLogger, cancellationToken, tuning.Scoring).ConfigureAwait(false);
                 if (scored.Scores.Count != video.Frames)
                 {
                     await error.WriteLineAsync($"eval anomaly failed: '{path}' decoded to {scored.Scores.Count} frames but the labels say {video.Frames}; frame numbers would not line up.").ConfigureAwait(false);
@@ -192,9 +198,9 @@ internal static partial class AnomalyCommands
             return await CancelledAsync(error).ConfigureAwait(false);
         }
 
-        var summary = Summarise(model, results);
+        var summary = Summarise(results);
         await output.WriteLineAsync(FormatSummary(summary, results)).ConfigureAwait(false);
-        var events = fps is { } rate ? Events(model, results, rate) : null;
+        var events = fps is { } rate ? Events(results, rate, tuning) : null;
         await output.WriteLineAsync(events is null
             ? "Events: not computed (labels.json has no \"fps\" to turn frames into time)."
             : FormatEvents(events)).ConfigureAwait(false);
@@ -214,9 +220,9 @@ internal static partial class AnomalyCommands
         return ExitCodes.Ok;
     }
 
-    private static async Task<ScoredVideo> ScoreVideoAsync(MotionNormalityModel model, string video, ILogger<CameraReader> readerLogger, CancellationToken cancellationToken)
+    private static async Task<ScoredVideo> ScoreVideoAsync(MotionNormalityModel model, string video, ILogger<CameraReader> readerLogger, CancellationToken cancellationToken, MotionScoring? scoring = null)
     {
-        using var head = new MotionAnomalyHead(model);
+        using var head = new MotionAnomalyHead(model, scoring);
         var scores = new List<FrameHeadScore>();
         long ticks = 0;
         await OfflineVideo.DecodeAsync(video, frame =>
@@ -228,18 +234,20 @@ internal static partial class AnomalyCommands
         return new ScoredVideo(scores, (double)ticks / Stopwatch.Frequency);
     }
 
-    private static EvalSummary Summarise(MotionNormalityModel model, List<VideoResult> results)
+    private static EvalSummary Summarise(List<VideoResult> results)
     {
         var scores = results.SelectMany(r => r.Scored.Scores.Select(s => s.Score)).ToArray();
         var raw = results.SelectMany(r => r.Scored.Scores.Select(s => s.RawScore)).ToArray();
         var truth = results.SelectMany(r => r.Scored.Scores.Select(s => r.Labels.IsAnomalous(s.Sequence))).ToArray();
+        var anomalous = results.SelectMany(r => r.Scored.Scores.Select(s => s.IsAnomalous)).ToArray();
         var positives = truth.Count(t => t);
         var negatives = truth.Length - positives;
         var truePositives = 0;
         var falsePositives = 0;
         for (var i = 0; i < scores.Length; i++)
         {
-            if (scores[i] > model.Threshold)
+            // The threshold the head applied (the learned one over the sensitivity).
+            if (anomalous[i])
             {
                 _ = truth[i] ? truePositives++ : falsePositives++;
             }
@@ -255,7 +263,7 @@ internal static partial class AnomalyCommands
             results.Sum(r => r.Scored.Seconds) * 1000 / Math.Max(1, truth.Length));
     }
 
-    private static AnomalyEventReport Events(MotionNormalityModel model, List<VideoResult> results, double fps)
+    private static AnomalyEventReport Events(List<VideoResult> results, double fps, AnomalyTuning tuning)
     {
         // What a camera gets with the shipped defaults: the live window schedule, lifecycle and cooldown.
         var defaults = new StreamAnalyticsOptions();
@@ -269,7 +277,7 @@ internal static partial class AnomalyCommands
         var toAlert = new List<double>();
         foreach (var r in results)
         {
-            var replayed = IncidentReplay.Run(r.Scored.Scores, fps, schedule, defaults.Detection.Lifecycle, defaults.Detection.Anomaly.CooldownSeconds);
+            var replayed = IncidentReplay.Run(r.Scored.Scores, fps, schedule, tuning.Lifecycle(defaults.Detection.Lifecycle), defaults.Detection.Anomaly.CooldownSeconds);
             incidents += replayed.Count;
             falseIncidents += replayed.Count(i => !r.Labels.AnomalousRanges.Any(range => i.Overlaps(range.First, range.Last)));
             normalFrames += r.Scored.Scores.Count - r.Anomalous;

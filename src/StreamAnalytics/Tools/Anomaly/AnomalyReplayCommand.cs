@@ -23,6 +23,12 @@ internal static partial class AnomalyReplayCommand
             return await OfflineConsole.InvalidAsync(error, "--fps must be above 0 and at most 1000, --learning-minutes above 0 and at most 10080, and --loops between 1 and 1000.").ConfigureAwait(false);
         }
 
+        var tuning = request.Tuning ?? AnomalyTuning.Default;
+        if (tuning.Problem() is { } invalid)
+        {
+            return await OfflineConsole.InvalidAsync(error, invalid).ConfigureAwait(false);
+        }
+
         List<string> videos;
         try
         {
@@ -64,7 +70,7 @@ internal static partial class AnomalyReplayCommand
         try
         {
             var learning = new LiveMotionLearning("replay", features, settings, seed, _ => refreshes++, loggers.CreateLogger<LiveMotionLearning>());
-            using var head = new MotionAnomalyHead(features, seed, learning);
+            using var head = new MotionAnomalyHead(features, seed, learning, tuning.Scoring);
             for (var loop = 0; loop < request.Loops; loop++)
             {
                 foreach (var video in videos)
@@ -100,7 +106,7 @@ internal static partial class AnomalyReplayCommand
         }
 
         var w = defaults.Window;
-        var replayed = IncidentReplay.Run(scores, request.Fps, new WindowSchedule(w.Length, w.Subsample, w.Hop), defaults.Detection.Lifecycle, defaults.Detection.Anomaly.CooldownSeconds);
+        var replayed = IncidentReplay.Run(scores, request.Fps, new WindowSchedule(w.Length, w.Subsample, w.Hop), tuning.Lifecycle(defaults.Detection.Lifecycle), defaults.Detection.Anomaly.CooldownSeconds);
         var learnedSeconds = learnedAt < 0 ? scores.Count / request.Fps : learnedAt / request.Fps;
         var scoredSeconds = learnedAt < 0 ? 0 : (scores.Count - learnedAt) / request.Fps;
         var report = new AnomalyReplayReport(
