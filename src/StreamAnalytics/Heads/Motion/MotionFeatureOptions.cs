@@ -9,9 +9,11 @@ internal sealed record MotionFeatureOptions
 {
     /// <summary>
     /// Bumped whenever the feature computation changes in a way the settings below do not express,
-    /// so state files learned by older code are refused instead of silently mis-scored.
+    /// so state files learned by older code are refused instead of silently mis-scored. Version 2
+    /// (issue 10 item 3): a larger frame is converted to grey before it is resized, and halved by
+    /// 2x2 averaging before the final area resize; cells sum per-atom totals (another summation order).
     /// </summary>
-    public const int CurrentAlgorithmVersion = 1;
+    public const int CurrentAlgorithmVersion = 2;
 
     public int AlgorithmVersion { get; init; } = CurrentAlgorithmVersion;
 
