@@ -21,9 +21,9 @@ internal sealed record MotionFeatureOptions
     /// Frames are resized to this grayscale size before optical flow. 180x120 since issue 10 item 3: with the flow
     /// settings below, 2.4 ms per 1280x720 frame on one thread of the 2-core VM, where 360x240 (Ped2's own size,
     /// pyramid 3 levels, window 15, 3 iterations) cost 13.6 ms on a quiet day. It costs accuracy: Ped2 test frame AUC
-    /// 0.946 against 0.968, held-out training scores rank-correlated 0.886 with 360x240's. Walkers move only about
-    /// 1 px per frame at this size, too little for Farneback to tell a cyclist from a fast walker as well as at
-    /// 360x240. Every setting of the cost sweep is in docs/models.md ("Cheaper motion").
+    /// 0.946 against 0.968, held-out training scores rank-correlated 0.886 with 360x240's. The median moving pixel
+    /// travels about 0.6 px per frame at this size, too little for Farneback to tell a cyclist from a fast walker as
+    /// well as at 360x240. Every setting of the cost sweep is in docs/models.md ("Cheaper motion").
     /// </summary>
     public int AnalysisWidth { get; init; } = 180;
 
