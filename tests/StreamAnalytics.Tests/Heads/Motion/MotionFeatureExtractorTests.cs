@@ -77,9 +77,11 @@ public sealed class MotionFeatureExtractorTests
         Assert.Equal(0, Array.IndexOf(directions, directions.Max()));
         Assert.InRange(directions[0], 1.0f, 3.0f); // ≈ 2 px/frame over most of the cell
 
-        // Speed bins double from 1 px/frame: a 2 px shift lands in [1, 2) or [2, 4) depending on how Farneback rounds it.
+        // Speed bins double from MagnitudeBase (b): a 2 px shift lands in [b·2^(k-1), b·2^k) or [b·2^k, b·2^(k+1)) with
+        // b·2^k = 2 px, depending on how Farneback rounds it (with b = 1: [1, 2) or [2, 4)).
         var speeds = centre.Slice(Options.DirectionBins, Options.MagnitudeBins).ToArray();
-        Assert.True(speeds[0] + speeds[1] > 0.8f, $"speed bins: {string.Join(", ", speeds)}");
+        var twoPixels = (int)Math.Round(Math.Log2(2 / Options.MagnitudeBase));
+        Assert.True(speeds[twoPixels - 1] + speeds[twoPixels] > 0.8f, $"speed bins: {string.Join(", ", speeds)}");
         Assert.True(centre[^1] > 0, "frame difference");
     }
 
