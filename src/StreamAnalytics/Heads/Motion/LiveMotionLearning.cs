@@ -8,13 +8,17 @@ namespace StreamAnalytics.Heads.Motion;
 /// <see cref="LiveMotionSettings.LearningDuration"/> of footage and then learns one; afterwards frames that scored
 /// below the threshold enter a reservoir, and every <see cref="LiveMotionSettings.RefreshInterval"/> of footage the
 /// model is rebuilt from it, so a scene that changes slowly stops looking unusual. Learning runs on one pool thread,
-/// off the camera's frame path; each model is saved (atomically) before it is taken up, so a restart resumes from it.
+/// off the camera's frame path, one camera at a time; each model is saved (atomically) before it is taken up, so a restart resumes from it.
 /// <see cref="Observe"/> and <see cref="TryTakeModel"/> are called on the camera's windowing task only.
 /// </summary>
 internal sealed partial class LiveMotionLearning : IDisposable
 {
     // Fewer frames than this cannot hold out anything meaningful.
     private const int MinimumFrames = 20;
+
+    // One camera learns at a time: cameras started together finish learning together, and sixteen rebuilds at once
+    // took every core from the frames (a load run dropped windows for seconds). One at a time costs one core.
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
 
     private readonly string _cameraId;
     private readonly MotionFeatureOptions _features;
@@ -152,7 +156,28 @@ internal sealed partial class LiveMotionLearning : IDisposable
             return;
         }
 
-        _learning = Task.Run(() => Learn(videos, offered, time, first, token), CancellationToken.None);
+        _learning = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await OneAtATime.WaitAsync(token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                try
+                {
+                    Learn(videos, offered, time, first, token);
+                }
+                finally
+                {
+                    OneAtATime.Release();
+                }
+            },
+            CancellationToken.None);
     }
 
     private void Learn(IReadOnlyList<IReadOnlyList<float[]>> blocks, long offered, DateTimeOffset time, bool first, CancellationToken token)
