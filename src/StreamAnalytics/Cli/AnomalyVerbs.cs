@@ -6,6 +6,9 @@ namespace StreamAnalytics.Cli;
 /// <summary><c>learn</c>, <c>score anomaly</c>, <c>eval anomaly</c> and <c>replay anomaly</c>: the offline tools of the motion anomaly head.</summary>
 internal static class AnomalyVerbs
 {
+    private static AnomalyTuning Tuning(ParseResult result, Option<double> sensitivity, Option<int> minCells, Option<double> minDuration) =>
+        new(result.GetValue(sensitivity), result.GetValue(minCells), result.GetValue(minDuration));
+
     /// <summary>The noise controls, as options: the same names and meaning as the camera's settings.</summary>
     private static (Option<double> Sensitivity, Option<int> MinCells, Option<double> MinDuration) TuningOptions() => (
         new Option<double>("--sensitivity") { HelpName = "S", Description = "Cameras[i].MotionSensitivity: the threshold is the learned one over S.", DefaultValueFactory = _ => 1 },
@@ -15,15 +18,7 @@ internal static class AnomalyVerbs
     public static Command Learn(VerbConsole console)
     {
         var state = VerbOptions.Required("--out", "STATE", "Where to write the learned state.");
-        var inputs = new Option<string[]>("--input")
-        {
-            Required = true,
-            HelpName = "FILE_OR_DIR",
-            Description = "Normal footage: .mp4/.avi files; a folder means all of them, in name order.",
-            Arity = ArgumentArity.OneOrMore,
-            AllowMultipleArgumentsPerToken = true,
-            Validators = { VerbOptions.ValuesGiven },
-        };
+        var inputs = VerbOptions.Inputs("Normal footage: .mp4/.avi files; a folder means all of them, in name order.");
         var camera = VerbOptions.Optional("--camera", "ID", "The camera the state is for: 1 to 64 letters, digits, '-' or '_'.", "offline");
         var command = new Command("learn", "Learn the motion normality of a camera from normal footage.")
         {
@@ -73,22 +68,14 @@ internal static class AnomalyVerbs
         };
         command.SetAction((result, cancellationToken) => console.RunToolAsync(
             (output, error, loggers, ct) => AnomalyCommands.EvalAnomalyAsync(
-                new EvalAnomalyRequest(result.GetRequiredValue(state), result.GetRequiredValue(labels), result.GetRequiredValue(report), new AnomalyTuning(result.GetValue(sensitivity), result.GetValue(minCells), result.GetValue(minDuration))), output, error, loggers, ct),
+                new EvalAnomalyRequest(result.GetRequiredValue(state), result.GetRequiredValue(labels), result.GetRequiredValue(report), Tuning(result, sensitivity, minCells, minDuration)), output, error, loggers, ct),
             cancellationToken));
         return command;
     }
 
     public static Command Replay(VerbConsole console)
     {
-        var inputs = new Option<string[]>("--input")
-        {
-            Required = true,
-            HelpName = "FILE_OR_DIR",
-            Description = "Normal footage, played one after the other as one camera: .mp4/.avi files; a folder means all of them, in name order.",
-            Arity = ArgumentArity.OneOrMore,
-            AllowMultipleArgumentsPerToken = true,
-            Validators = { VerbOptions.ValuesGiven },
-        };
+        var inputs = VerbOptions.Inputs("Normal footage, played one after the other as one camera: .mp4/.avi files; a folder means all of them, in name order.");
         var fps = new Option<double>("--fps") { Required = true, HelpName = "FPS", Description = "The footage's frame rate: footage time is frame number / fps." };
         var minutes = new Option<double>("--learning-minutes") { HelpName = "MINUTES", Description = "Footage learned before scoring (Detection.Motion.LearningMinutes).", DefaultValueFactory = _ => new Configuration.MotionOptions().LearningMinutes };
         var loops = new Option<int>("--loops") { HelpName = "N", Description = "Times the inputs are played (a looping file camera).", DefaultValueFactory = _ => 1 };
@@ -109,7 +96,7 @@ internal static class AnomalyVerbs
         };
         command.SetAction((result, cancellationToken) => console.RunToolAsync(
             (output, error, loggers, ct) => AnomalyReplayCommand.RunAsync(
-                new ReplayAnomalyRequest(result.GetRequiredValue(inputs), result.GetValue(fps), result.GetValue(minutes), result.GetValue(loops), result.GetValue(seed), result.GetRequiredValue(report), new AnomalyTuning(result.GetValue(sensitivity), result.GetValue(minCells), result.GetValue(minDuration))), output, error, loggers, ct),
+                new ReplayAnomalyRequest(result.GetRequiredValue(inputs), result.GetValue(fps), result.GetValue(minutes), result.GetValue(loops), result.GetValue(seed), result.GetRequiredValue(report), Tuning(result, sensitivity, minCells, minDuration)), output, error, loggers, ct),
             cancellationToken));
         return command;
     }

@@ -30,6 +30,17 @@ internal static class VerbOptions
         return option;
     }
 
+    /// <summary>Footage: one or more files or folders (a folder means its .mp4/.avi files, in name order).</summary>
+    public static Option<string[]> Inputs(string description) => new("--input")
+    {
+        Required = true,
+        HelpName = "FILE_OR_DIR",
+        Description = description,
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = true,
+        Validators = { ValuesGiven },
+    };
+
     /// <summary>
     /// An empty value (<c>--out ""</c>) would reach the tool as the working folder or a nameless file. An
     /// unknown option after an option that takes values (<c>--input a.mp4 --bogus</c>) would be taken as one
