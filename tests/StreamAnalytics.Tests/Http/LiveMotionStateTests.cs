@@ -13,7 +13,8 @@ namespace StreamAnalytics.Tests.Http;
 [Trait(TestCategories.Category, TestCategories.Integration)]
 public sealed class LiveMotionStateTests : IDisposable
 {
-    private const int Kills = 3;
+    // Frames (at 10 fps) after a refresh at which each kill lands: before, around and after the next refresh 3 s later.
+    private static readonly int[] KillAfterFrames = [7, 29, 18];
 
     private readonly string _folder = Directory.CreateTempSubdirectory("sa-live-motion-").FullName;
 
@@ -52,6 +53,12 @@ public sealed class LiveMotionStateTests : IDisposable
             .Select(m => EventSubscriber.Parse(m.Payload))
             .Select(p => (p.GetProperty("state").GetString()!, p.GetProperty("learning").ValueKind == JsonValueKind.Number ? p.GetProperty("learning").GetDouble() : (double?)null))];
 
+    private static async Task<double> DecodedFramesAsync(ServiceProcess service, CancellationToken cancellationToken)
+    {
+        var metrics = await service.Http.GetStringAsync("metrics", cancellationToken);
+        return PipelineSettings.Sample(metrics, "streamanalytics_ingest_frames_decoded_total{camera=\"walk\"}");
+    }
+
     [Fact]
     public async Task A_camera_learns_reports_progress_saves_and_resumes_after_sigkill_from_a_whole_state()
     {
@@ -78,13 +85,15 @@ public sealed class LiveMotionStateTests : IDisposable
 
             Assert.Contains("learned normal motion from", service.Output, StringComparison.Ordinal);
             Assert.Equal("walk", MotionStateFile.Load(statePath, new MotionFeatureOptions()).CameraId);
-            var random = new Random(20261206);
-            for (var kill = 0; kill < Kills; kill++)
+            for (var kill = 0; kill < KillAfterFrames.Length; kill++)
             {
-                // Let it refresh (and rewrite the state) at least once, then kill it at a moment that has nothing to do with the saves.
+                // Let it refresh (and rewrite the state) at least once, then kill it once the camera has decoded a number
+                // of frames more that each kill sets differently: a moment that has nothing to do with the saves.
                 var written = File.GetLastWriteTimeUtc(statePath);
                 await Eventually.MatchAsync(() => File.GetLastWriteTimeUtc(statePath), t => t > written, TimeSpan.FromSeconds(60), "the state to be rewritten by a refresh", cts.Token, _ => service.Output);
-                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 3000)), cts.Token);
+                var decoded = await DecodedFramesAsync(service, cts.Token);
+                var more = KillAfterFrames[kill];
+                await Eventually.MatchAsync(ct => DecodedFramesAsync(service, ct), n => n >= decoded + more, TimeSpan.FromSeconds(60), $"{more} more decoded frames", cts.Token);
                 await service.KillAsync();
 
                 var state = MotionStateFile.Load(statePath, new MotionFeatureOptions());

@@ -48,6 +48,8 @@ internal sealed partial class LiveMotionLearning : IDisposable
         _buffer = new MotionLearningBuffer(features.FeatureLength, settings.MaxFrames, StringComparer.Ordinal.GetHashCode(cameraId));
         if (start is not null)
         {
+            // A saved model keeps no capture times: its frames are grouped into blocks as if at 10 fps (Ped2's, and a
+            // common substream rate), which only decides what the next refresh holds out together.
             _buffer.Seed(start, Math.Max(1, (int)settings.HoldOutBlock.TotalSeconds * 10));
             _hasModel = true;
             _progress = 1;

@@ -331,7 +331,7 @@ internal static partial class AnomalyCommands
         }
 
         text.AppendLine(c, $"Micro (pooled) frame AUC: {Format(summary.MicroAuc)} (raw scores {Format(summary.MicroAucRaw)}) over {summary.Frames} frames, {summary.Anomalous} anomalous.");
-        text.AppendLine(c, $"At the learned threshold: {Format(summary.TruePositiveRate)} of anomalous frames flagged, {Format(summary.FalsePositiveRate)} of normal frames flagged.");
+        text.AppendLine(c, $"At the threshold applied (the learned one over --sensitivity): {Format(summary.TruePositiveRate)} of anomalous frames flagged, {Format(summary.FalsePositiveRate)} of normal frames flagged.");
         text.Append(c, $"Feature extraction and scoring: {summary.MillisecondsPerFrame:0.00} ms per frame.");
         return text.ToString();
 
