@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace StreamAnalytics.Heads.Motion;
 
@@ -17,6 +18,12 @@ internal sealed class MotionNormalityModel
     // contiguous, so the distances to all stored frames are a few SIMD passes over columns.
     private readonly float[] _vectors;
     private readonly float[] _scale;
+
+    // A few stored vectors per cell, frame-major ([cell][anchor][feature]). A query's distance to the nearest of them
+    // bounds its distance to the nearest of all from above, so cells that cannot change the score are skipped.
+    private const int AnchorCount = 16;
+    private readonly float[] _anchors;
+    private readonly int _anchorCount;
 
     internal MotionNormalityModel(
         MotionFeatureOptions featureOptions,
@@ -44,6 +51,8 @@ internal sealed class MotionNormalityModel
         HoldOutGroups = holdOutGroups;
         _scale = scale;
         _vectors = vectors;
+        _anchorCount = Math.Min(AnchorCount, frames);
+        _anchors = Anchors(featureOptions, frames, vectors, _anchorCount);
     }
 
     public MotionFeatureOptions FeatureOptions { get; }
@@ -81,7 +90,7 @@ internal sealed class MotionNormalityModel
     public long MemoryBytes => ((long)_vectors.Length + _scale.Length) * sizeof(float);
 
     /// <summary>Floats of scratch space <see cref="Score"/> needs.</summary>
-    public int ScratchLength => (2 * Frames) + FeatureOptions.FeaturesPerCell;
+    public int ScratchLength => (2 * Frames) + FeatureOptions.FeaturesPerCell + (2 * FeatureOptions.CellCount);
 
     /// <summary>
     /// Raw (unsmoothed) score of one frame's cell features. Allocates nothing; <paramref name="scratch"/>
@@ -113,12 +122,37 @@ internal sealed class MotionNormalityModel
         var distances = scratch[..Frames];
         var temporary = scratch.Slice(Frames, Frames);
         var query = scratch.Slice(2 * Frames, perCell);
+        var bounds = scratch.Slice((2 * Frames) + perCell, cells);
+        var order = MemoryMarshal.Cast<float, int>(scratch.Slice((2 * Frames) + perCell + cells, cells));
+
+        // Upper bounds on each cell's (weighted, squared) nearest distance, cheap to get: the nearest of a few anchors.
+        // Most cells of a surveillance scene look as they usually do, so once the unusual cells are scored, the rest
+        // cannot reach the score and are never compared with all stored frames. The score is the same as scoring every cell.
+        for (var cell = 0; cell < cells; cell++)
+        {
+            TensorPrimitives.Multiply(cellFeatures.Slice(cell * perCell, perCell), _scale, query);
+            var bound = float.PositiveInfinity;
+            var anchors = _anchors.AsSpan(cell * _anchorCount * perCell, _anchorCount * perCell);
+            for (var a = 0; a < _anchorCount; a++)
+            {
+                bound = MathF.Min(bound, SquaredDistance(query, anchors.Slice(a * perCell, perCell)));
+            }
+
+            var weight = cellWeights.IsEmpty ? 1f : cellWeights[cell];
+
+            // A relative margin for float rounding: the bound must never fall below the distance computed below.
+            bounds[cell] = (bound * weight * weight * 1.0001f) + 1e-6f;
+            order[cell] = cell;
+        }
+
+        bounds.Sort(order);
 
         // The largest squared distances so far, in descending order.
         Span<float> largest = stackalloc float[minCells];
         largest.Clear();
-        for (var cell = 0; cell < cells; cell++)
+        for (var k = cells - 1; k >= 0 && bounds[k] > largest[^1]; k--)
         {
+            var cell = order[k];
             TensorPrimitives.Multiply(cellFeatures.Slice(cell * perCell, perCell), _scale, query);
             Distances(cell, query, distances, temporary);
             var nearest = TensorPrimitives.Min(distances);
@@ -147,6 +181,38 @@ internal sealed class MotionNormalityModel
     public static string Describe(MotionFeatureOptions o) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"algorithm {o.AlgorithmVersion}, analysis {o.AnalysisWidth}x{o.AnalysisHeight}, cells {o.CellSize} px every {o.CellStride} px, {o.DirectionBins} direction bins, {o.MagnitudeBins} speed bins from {o.MagnitudeBase} px/frame, Farneback pyramid {o.FlowPyramidScale} x {o.FlowLevels}, window {o.FlowWindowSize}, {o.FlowIterations} iterations, polyN {o.FlowPolyN}, sigma {o.FlowPolySigma}");
+
+    private static float SquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        var sum = 0f;
+        for (var d = 0; d < x.Length; d++)
+        {
+            var difference = y[d] - x[d];
+            sum += difference * difference;
+        }
+
+        return sum;
+    }
+
+    /// <summary>Stored frames at evenly spaced positions, per cell, copied frame-major for <see cref="Score"/>'s bounds.</summary>
+    private static float[] Anchors(MotionFeatureOptions options, int frames, float[] vectors, int count)
+    {
+        var perCell = options.FeaturesPerCell;
+        var anchors = new float[options.CellCount * count * perCell];
+        for (var cell = 0; cell < options.CellCount; cell++)
+        {
+            for (var a = 0; a < count; a++)
+            {
+                var frame = (int)((long)a * frames / count);
+                for (var d = 0; d < perCell; d++)
+                {
+                    anchors[(((cell * count) + a) * perCell) + d] = vectors[(((cell * perCell) + d) * frames) + frame];
+                }
+            }
+        }
+
+        return anchors;
+    }
 
     /// <summary>Squared distances from <paramref name="query"/> (already scaled) to every stored vector of <paramref name="cell"/>.</summary>
     internal void Distances(int cell, ReadOnlySpan<float> query, Span<float> distances, Span<float> temporary)
