@@ -15,20 +15,30 @@ internal static class AnomalyVerbs
         new Option<int>("--min-cells") { HelpName = "N", Description = "Detection.Motion.MinCells: a frame scores its N-th most unusual cell.", DefaultValueFactory = _ => 1 },
         new Option<double>("--min-duration") { HelpName = "SECONDS", Description = "Detection.Lifecycle.MinDurationSeconds for the event figures.", DefaultValueFactory = _ => 0 });
 
+    private static Option<double> MaxFpsOption() => new("--max-fps")
+    {
+        HelpName = "FPS",
+        Description = "Detection.Motion.MaxFps: motion measurements per second of footage at most (0: every frame). The state keeps it; cameras must use the same.",
+        DefaultValueFactory = _ => new Configuration.MotionOptions().MaxFps,
+        Validators = { r => { if (!(r.GetValueOrDefault<double>() is >= 0 and <= 120)) { r.AddError("--max-fps must be between 0 and 120."); } } },
+    };
+
     public static Command Learn(VerbConsole console)
     {
         var state = VerbOptions.Required("--out", "STATE", "Where to write the learned state.");
         var inputs = VerbOptions.Inputs("Normal footage: .mp4/.avi files; a folder means all of them, in name order.");
         var camera = VerbOptions.Optional("--camera", "ID", "The camera the state is for: 1 to 64 letters, digits, '-' or '_'.", "offline");
+        var maxFps = MaxFpsOption();
         var command = new Command("learn", "Learn the motion normality of a camera from normal footage.")
         {
             state,
             inputs,
             camera,
+            maxFps,
         };
         command.SetAction((result, cancellationToken) => console.RunToolAsync(
             (output, error, loggers, ct) => AnomalyCommands.LearnAsync(
-                new LearnRequest(result.GetRequiredValue(state), result.GetRequiredValue(inputs), result.GetRequiredValue(camera)), output, error, loggers, ct),
+                new LearnRequest(result.GetRequiredValue(state), result.GetRequiredValue(inputs), result.GetRequiredValue(camera), result.GetValue(maxFps)), output, error, loggers, ct),
             cancellationToken));
         return command;
     }
@@ -81,6 +91,7 @@ internal static class AnomalyVerbs
         var loops = new Option<int>("--loops") { HelpName = "N", Description = "Times the inputs are played (a looping file camera).", DefaultValueFactory = _ => 1 };
         var seed = VerbOptions.Optional("--state", "STATE", "Start from a state written by learn instead of learning first.");
         var report = VerbOptions.Optional("--report", "OUT.json", "Where to write the JSON report.", "replay-anomaly.json");
+        var maxFps = MaxFpsOption();
         var (sensitivity, minCells, minDuration) = TuningOptions();
         var command = new Command("anomaly", "Play normal footage as a live camera, faster than real time: it learns first, then every incident is a false one.")
         {
@@ -89,6 +100,7 @@ internal static class AnomalyVerbs
             minutes,
             loops,
             seed,
+            maxFps,
             report,
             sensitivity,
             minCells,
@@ -96,7 +108,7 @@ internal static class AnomalyVerbs
         };
         command.SetAction((result, cancellationToken) => console.RunToolAsync(
             (output, error, loggers, ct) => AnomalyReplayCommand.RunAsync(
-                new ReplayAnomalyRequest(result.GetRequiredValue(inputs), result.GetValue(fps), result.GetValue(minutes), result.GetValue(loops), result.GetValue(seed), result.GetRequiredValue(report), Tuning(result, sensitivity, minCells, minDuration)), output, error, loggers, ct),
+                new ReplayAnomalyRequest(result.GetRequiredValue(inputs), result.GetValue(fps), result.GetValue(minutes), result.GetValue(loops), result.GetValue(seed), result.GetRequiredValue(report), Tuning(result, sensitivity, minCells, minDuration), result.GetValue(maxFps)), output, error, loggers, ct),
             cancellationToken));
         return command;
     }

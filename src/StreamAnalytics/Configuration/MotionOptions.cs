@@ -32,6 +32,15 @@ internal sealed class MotionOptions
     /// </summary>
     public int MinCells { get; set; } = 1;
 
+    /// <summary>
+    /// Motion is measured at most this many times a second per camera (10% leeway), on every n-th decoded frame against
+    /// the last measured one (the frames between repeat its score); 0 measures every decoded frame. 10, the rate the
+    /// motion features were chosen at (Ped2 is 10 fps): a 15 fps camera is measured on every second frame, half the
+    /// head's cost, a 25 or 30 fps one on every third. A state records the
+    /// rate it was learned with and is refused under another.
+    /// </summary>
+    public double MaxFps { get; set; } = 10;
+
     /// <summary>The learned threshold is this quantile of those held-out scores.</summary>
     public double ThresholdQuantile { get; set; } = 0.995;
 }

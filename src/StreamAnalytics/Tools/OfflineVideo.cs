@@ -10,11 +10,16 @@ namespace StreamAnalytics.Tools;
 /// Decodes a video file for the offline commands through the product's own ingest (<see cref="CameraReader"/>
 /// and its ffmpeg child process), so offline scores are computed on exactly the frames a live camera
 /// reading the same file would get. Unlike a live camera it never drops a frame, never loops, never
-/// paces to the file's frame rate, and fails instead of reconnecting.
+/// paces to the file's frame rate, and fails instead of reconnecting. Frames are stamped with footage time (frame
+/// number over the file's frame rate), which is what a live camera's capture times measure, so heads that pace
+/// themselves by time (the motion head's <c>MaxFps</c>) pick the same frames offline as live.
 /// </summary>
 internal static class OfflineVideo
 {
     private const int QueueCapacity = 32;
+
+    /// <summary>Footage time for a file whose frame rate cannot be read (rare: an .avi without a rate).</summary>
+    private const double FallbackFps = 25;
 
     /// <summary>Calls <paramref name="onFrame"/> for every decoded frame in order (frames are disposed after it returns) and returns the frame count.</summary>
     /// <exception cref="VideoSourceException">The file is missing, not a video, or decoding stopped early.</exception>
@@ -40,6 +45,12 @@ internal static class OfflineVideo
                 OpenTimeoutSeconds = 120,
             },
         };
+        if (!CameraSource.TryParse(camera.Url, out var source, out var sourceError))
+        {
+            throw new VideoSourceException(sourceError);
+        }
+
+        var fps = (await VideoProbe.ProbeAsync(source, camera, TimeSpan.FromSeconds(camera.Reconnect.OpenTimeoutSeconds), cancellationToken).ConfigureAwait(false)).FramesPerSecond ?? FallbackFps;
         var channel = Channel.CreateBounded<Frame>(new BoundedChannelOptions(QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -76,6 +87,7 @@ internal static class OfflineVideo
                         throw new VideoSourceException($"'{fullPath}': frame {count + 1} expected, got {frame.Sequence} (a frame was lost)");
                     }
 
+                    frame.CaptureTime = DateTimeOffset.UnixEpoch.AddSeconds(count / fps);
                     onFrame(frame);
                     count++;
                 }

@@ -54,6 +54,11 @@ internal static class MotionRules
             errors.Add($"Detection.Motion.HoldOutBlockSeconds must be between 1 and 3600 (got {motion.HoldOutBlockSeconds}).");
         }
 
+        if (!(motion.MaxFps is >= 0 and <= 120))
+        {
+            errors.Add($"Detection.Motion.MaxFps must be between 0 (every frame) and 120 (got {motion.MaxFps}).");
+        }
+
         if (motion.MinCells is < 1 or > 16)
         {
             errors.Add($"Detection.Motion.MinCells must be between 1 and 16 (got {motion.MinCells}).");

@@ -9,7 +9,8 @@ namespace StreamAnalytics.Heads.Motion;
 /// smoothing, frame by frame. The live pipeline and the offline <c>score</c>/<c>eval</c> commands both score
 /// through this class, so the same frames give the same scores. Live, it also learns (<see cref="LiveMotionLearning"/>):
 /// without a model it scores nothing until it has learned one, and afterwards quiet frames refine it.
-/// Every decoded frame should reach it in order: a skipped frame makes the next flow span two frame intervals.
+/// Every decoded frame should reach it in order, stamped with its capture time: it picks the frames to measure itself
+/// (<see cref="MotionFeatureOptions.MaxFps"/>).
 /// </summary>
 internal sealed class MotionAnomalyHead : IFrameHead
 {
@@ -21,6 +22,7 @@ internal sealed class MotionAnomalyHead : IFrameHead
     private TrailingMean _mean;
     private MotionNormalityModel? _model;
     private float[] _scratch;
+    private FrameHeadScore _last;
 
     /// <summary>Scores with <paramref name="model"/> and learns nothing (the offline commands, a seeded camera without learning).</summary>
     public MotionAnomalyHead(MotionNormalityModel model, MotionScoring? scoring = null)
@@ -44,6 +46,7 @@ internal sealed class MotionAnomalyHead : IFrameHead
         _learning = learning;
         _mean = new TrailingMean(model?.SmoothingFrames ?? learning!.SmoothingFrames);
         _scratch = [];
+        _last = new FrameHeadScore(0, false, 0, 0, double.NaN);
         if (model is not null)
         {
             Adopt(model);
@@ -72,6 +75,18 @@ internal sealed class MotionAnomalyHead : IFrameHead
             Adopt(learned);
         }
 
+        if (!_extractor.Admit(frame.CaptureTime))
+        {
+            // Between measured frames (MaxFps): the last measurement stands, so incidents see time pass.
+            return _last with { Sequence = frame.Sequence };
+        }
+
+        _last = Measure(frame);
+        return _last;
+    }
+
+    private FrameHeadScore Measure(Frame frame)
+    {
         var hasMotion = _extractor.HasPrevious;
         _extractor.Process(frame, _features);
         var model = _model;
@@ -100,6 +115,7 @@ internal sealed class MotionAnomalyHead : IFrameHead
     {
         _extractor.Reset();
         _mean.Reset();
+        _last = new FrameHeadScore(0, false, 0, 0, Threshold);
         _learning?.Reset();
     }
 

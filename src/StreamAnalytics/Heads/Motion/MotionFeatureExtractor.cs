@@ -46,6 +46,10 @@ internal sealed class MotionFeatureExtractor : IDisposable
     private readonly float _directionStep;
     private readonly float _inverseCellArea;
     private int _current;
+    private DateTimeOffset? _lastFrame;
+    private double _intervalSeconds;
+    private int _stride = 1;
+    private int? _sinceMeasured;
     private bool _hasPrevious;
     private bool _disposed;
 
@@ -136,8 +140,49 @@ internal sealed class MotionFeatureExtractor : IDisposable
         _hasPrevious = true;
     }
 
+    /// <summary>Measured on every this-th frame now (<see cref="MotionFeatureOptions.MaxFps"/>); 1 until the frame rate is known.</summary>
+    public int Stride => _stride;
+
+    /// <summary>
+    /// Whether a frame captured at <paramref name="captureTime"/> (footage time) is one to measure under
+    /// <see cref="MotionFeatureOptions.MaxFps"/>: the first after <see cref="Reset"/>, then every n-th, n the least
+    /// whole number that brings the frame rate (a running estimate from capture times, so timestamp jitter does not
+    /// change n) to at most MaxFps with 10% leeway. A whole stride keeps every flow spanning the same time, which is
+    /// what makes the features of a camera comparable with each other. Callers pass only admitted frames to
+    /// <see cref="Process"/>.
+    /// </summary>
+    public bool Admit(DateTimeOffset captureTime)
+    {
+        if (_options.MaxFps > 0 && _lastFrame is { } last)
+        {
+            var gap = (captureTime - last).TotalSeconds;
+            if (gap > 0 && gap < 1)
+            {
+                _intervalSeconds = _intervalSeconds == 0 ? gap : _intervalSeconds + (0.1 * (gap - _intervalSeconds));
+                _stride = Math.Max(1, (int)Math.Ceiling((1 / (_intervalSeconds * _options.MaxFps)) - 0.1));
+            }
+        }
+
+        _lastFrame = captureTime;
+
+        // Counted from the last measured frame, so the first flow after a reset already spans a whole stride.
+        if (_sinceMeasured is { } since && since + 1 < _stride)
+        {
+            _sinceMeasured = since + 1;
+            return false;
+        }
+
+        _sinceMeasured = 0;
+        return true;
+    }
+
     /// <summary>Forgets the previous frame, e.g. after a reconnect, so no flow is computed across a gap.</summary>
-    public void Reset() => _hasPrevious = false;
+    public void Reset()
+    {
+        _hasPrevious = false;
+        _lastFrame = null;
+        _sinceMeasured = null;
+    }
 
     /// <summary>
     /// The frame as grey at the analysis size. A larger frame is converted to grey first (one channel instead of three

@@ -68,6 +68,15 @@ internal sealed record MotionFeatureOptions
 
     public double FlowPolySigma { get; init; } = 1.2;
 
+    /// <summary>
+    /// At most this many measurements a second (10% leeway): a camera is measured on every n-th frame, against the last
+    /// measured one, so under 10 a 10 fps camera is measured on every frame, a 15 or 20 fps one on every second and a 25
+    /// or 30 fps one on every third. 0 measures every frame. Part of the features because the flow spans the time between
+    /// measurements. The frames in between repeat the last score. <c>Detection.Motion.MaxFps</c> sets it live (the same
+    /// default, 10).
+    /// </summary>
+    public double MaxFps { get; init; } = 10;
+
     /// <summary>Direction bins, speed bins, then the mean absolute frame difference.</summary>
     public int FeaturesPerCell => DirectionBins + MagnitudeBins + 1;
 
@@ -125,6 +134,11 @@ internal sealed record MotionFeatureOptions
             || FlowPolyN is not (5 or 7) || !(FlowPolySigma > 0))
         {
             problems.Add("Farneback settings are out of range (pyramid scale in (0,1), levels ≥ 1, window ≥ 3, iterations ≥ 1, polyN 5 or 7, polySigma > 0)");
+        }
+
+        if (!(MaxFps is >= 0 and <= 120))
+        {
+            problems.Add($"measurements per second {MaxFps} must be between 0 (every frame) and 120");
         }
 
         return problems;

@@ -18,7 +18,7 @@ namespace StreamAnalytics.Heads.Motion;
 /// </summary>
 internal sealed partial class MotionHeadModule : IHeadModule, ICameraLearning
 {
-    private readonly MotionFeatureOptions _features = new();
+    private MotionFeatureOptions _features = new() { MaxFps = new MotionOptions().MaxFps };
 
     // Cameras added through the API load their states on the request's thread while cameras start on others.
     private readonly ConcurrentDictionary<string, MotionNormalityModel> _seeds = new(StringComparer.Ordinal);
@@ -46,6 +46,7 @@ internal sealed partial class MotionHeadModule : IHeadModule, ICameraLearning
     public void Check(HeadContext context, ICollection<string> problems)
     {
         _options = context.Options.Detection.Motion;
+        _features = new MotionFeatureOptions { MaxFps = _options.MaxFps };
         _stateDirectory = context.Options.Pipeline.StateDirectory;
         foreach (var camera in context.Options.Cameras)
         {

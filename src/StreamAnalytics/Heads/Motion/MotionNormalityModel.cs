@@ -180,7 +180,7 @@ internal sealed class MotionNormalityModel
     /// <summary>The feature settings in one line, for messages and reports.</summary>
     public static string Describe(MotionFeatureOptions o) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"algorithm {o.AlgorithmVersion}, analysis {o.AnalysisWidth}x{o.AnalysisHeight}, cells {o.CellSize} px every {o.CellStride} px, {o.DirectionBins} direction bins, {o.MagnitudeBins} speed bins from {o.MagnitudeBase} px/frame, Farneback pyramid {o.FlowPyramidScale} x {o.FlowLevels}, window {o.FlowWindowSize}, {o.FlowIterations} iterations, polyN {o.FlowPolyN}, sigma {o.FlowPolySigma}");
+            $"algorithm {o.AlgorithmVersion}, analysis {o.AnalysisWidth}x{o.AnalysisHeight}, cells {o.CellSize} px every {o.CellStride} px, {o.DirectionBins} direction bins, {o.MagnitudeBins} speed bins from {o.MagnitudeBase} px/frame, Farneback pyramid {o.FlowPyramidScale} x {o.FlowLevels}, window {o.FlowWindowSize}, {o.FlowIterations} iterations, polyN {o.FlowPolyN}, sigma {o.FlowPolySigma}, {(o.MaxFps > 0 ? $"at most {o.MaxFps} measurements/s" : "every frame measured")}");
 
     private static float SquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {

@@ -11,7 +11,7 @@ namespace StreamAnalytics.Heads.Motion;
 internal static class MotionStateFile
 {
     /// <summary>Version of the layout written by <see cref="Save"/>.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     private static readonly byte[] Magic = "SAMOTION"u8.ToArray();
 
@@ -70,14 +70,14 @@ internal static class MotionStateFile
             }
 
             var version = reader.ReadInt32();
-            if (version != FormatVersion)
+            if (version is < 1 or > FormatVersion)
             {
                 throw new InvalidDataException($"'{path}' has state format version {version}; this build reads version {FormatVersion}. Learn it again.");
             }
 
             var cameraId = reader.ReadString();
             var createdAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64());
-            var features = ReadFeatureOptions(reader);
+            var features = ReadFeatureOptions(reader, version);
             if (features.AlgorithmVersion != MotionFeatureOptions.CurrentAlgorithmVersion)
             {
                 throw new InvalidDataException($"'{path}' was learned with motion feature algorithm version {features.AlgorithmVersion}; this build computes version {MotionFeatureOptions.CurrentAlgorithmVersion}. Learn it again.");
@@ -137,9 +137,11 @@ internal static class MotionStateFile
         writer.Write(o.FlowIterations);
         writer.Write(o.FlowPolyN);
         writer.Write(o.FlowPolySigma);
+        writer.Write(o.MaxFps);
     }
 
-    private static MotionFeatureOptions ReadFeatureOptions(BinaryReader reader) => new()
+    // Version 1 files predate MaxFps: they measured every frame.
+    private static MotionFeatureOptions ReadFeatureOptions(BinaryReader reader, int version) => new()
     {
         AlgorithmVersion = reader.ReadInt32(),
         AnalysisWidth = reader.ReadInt32(),
@@ -155,6 +157,7 @@ internal static class MotionStateFile
         FlowIterations = reader.ReadInt32(),
         FlowPolyN = reader.ReadInt32(),
         FlowPolySigma = reader.ReadDouble(),
+        MaxFps = version >= 2 ? reader.ReadDouble() : 0,
     };
 
     private static void WriteFloats(BinaryWriter writer, float[] values)

@@ -44,7 +44,7 @@ internal static partial class AnomalyCommands
 
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         var readerLogger = loggers.CreateLogger<CameraReader>();
-        var featureOptions = new MotionFeatureOptions();
+        var featureOptions = new MotionFeatureOptions { MaxFps = request.MaxFps };
         var learning = new MotionNormalityOptions();
         var perVideo = new List<IReadOnlyList<float[]>>();
         var clock = Stopwatch.StartNew();
@@ -59,6 +59,11 @@ internal static partial class AnomalyCommands
                 var frames = new List<float[]>();
                 var decoded = await OfflineVideo.DecodeAsync(video, frame =>
                 {
+                    if (!extractor.Admit(frame.CaptureTime))
+                    {
+                        return;
+                    }
+
                     var hasMotion = extractor.HasPrevious;
                     extractor.Process(frame, buffer);
                     if (hasMotion)

@@ -61,7 +61,7 @@ internal static partial class AnomalyReplayCommand
             ThresholdQuantile = motion.ThresholdQuantile,
             LearnInline = true,
         };
-        var features = seed?.FeatureOptions ?? new MotionFeatureOptions();
+        var features = seed?.FeatureOptions ?? new MotionFeatureOptions { MaxFps = request.MaxFps };
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         var refreshes = 0;
         var scores = new List<FrameHeadScore>();

@@ -93,6 +93,25 @@ public sealed class MotionHeadModuleTests : IDisposable
     }
 
     [Fact]
+    public void A_saved_state_learned_at_another_measurement_rate_is_refused_and_the_camera_learns_again()
+    {
+        MotionStateFile.Save(Learned(new MotionFeatureOptions(), "gate", DateTimeOffset.UtcNow), MotionHeadModule.StatePath(_state.Path, "gate"));
+        var problems = new List<string>();
+        var camera = new CameraOptions { Id = "gate" };
+        var options = Options(camera);
+        options.Detection.Motion.MaxFps = 5;
+        using var module = Start(options, problems);
+
+        using var head = Assert.IsType<MotionAnomalyHead>(module.CreateFrameHead(camera));
+
+        Assert.Empty(problems);
+        Assert.Null(head.Model);
+        var warning = Assert.Single(_log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains("at most 10 measurements/s", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("at most 5 measurements/s", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_offline_seed_with_other_settings_is_a_configuration_error_naming_the_camera()
     {
         var other = new MotionFeatureOptions { AnalysisWidth = 64, AnalysisHeight = 64, CellSize = 32, CellStride = 32 };

@@ -87,9 +87,10 @@ public sealed class MotionScoringTests
         var errors = new List<string>();
 
         MotionRules.CheckCamera(camera, "Cameras[0] (camera 'yard')", errors);
-        MotionRules.Check(new MotionOptions { MinCells = 0 }, errors);
+        MotionRules.Check(new MotionOptions { MinCells = 0, MaxFps = -1 }, errors);
 
-        Assert.Equal(4, errors.Count);
+        Assert.Equal(5, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("Detection.Motion.MaxFps must be between 0 (every frame) and 120 (got -1)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Cameras[0] (camera 'yard'): MotionSensitivity must be above 0", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Cameras[0] (camera 'yard'): MotionZones[0] ('tree'): Sensitivity must be between 0", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Cameras[0] (camera 'yard'): MotionZones[0] ('tree'): a polygon needs at least 3 points", StringComparison.Ordinal));
