@@ -86,13 +86,16 @@ internal sealed partial class CameraAdmin : ICameraControl, IDisposable
 
             var json = camera.Clone();
             var index = _added.FindIndex(a => a.Camera.Id == id);
+
+            // Same source, same scene: a new sensitivity or window keeps what the camera learned; a new Url learns afresh.
+            var sameScene = string.Equals(_added[index].Camera.Url, replacement.Url, StringComparison.Ordinal);
             Save(cameras => cameras[index] = json);
             lock (_gate)
             {
                 _added[index] = (replacement, json);
             }
 
-            await set.StopAsync(id).ConfigureAwait(false);
+            await set.StopAsync(id, sameScene).ConfigureAwait(false);
             if (replacement.Enabled)
             {
                 set.Start(replacement, CameraOrigin.Api);

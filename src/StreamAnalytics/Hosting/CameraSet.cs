@@ -150,8 +150,9 @@ internal sealed partial class CameraSet
     }
 
     /// <summary>Stops one camera and waits until its queued frames have gone through windowing; the others never notice.</summary>
+    /// <param name="sameScene">The camera comes back at once watching the same scene (a replacement with the same Url): what the heads learned of it stays.</param>
     /// <returns>False when no camera has this id.</returns>
-    public async Task<bool> StopAsync(string id)
+    public async Task<bool> StopAsync(string id, bool sameScene = false)
     {
         RunningCamera? camera;
         lock (_gate)
@@ -171,10 +172,13 @@ internal sealed partial class CameraSet
         await camera.WindowingTask.ConfigureAwait(false);
         await camera.DrainRegistration.DisposeAsync().ConfigureAwait(false);
         camera.Stop.Dispose();
-        foreach (var learning in _learners)
+        // A camera added again under this id may show another scene: it is learned afresh.
+        if (!sameScene)
         {
-            // A camera added again under this id may show another scene: it is learned afresh.
-            learning.Forget(id);
+            foreach (var learning in _learners)
+            {
+                learning.Forget(id);
+            }
         }
 
         _metrics.ForgetCamera(id);

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using OpenCvSharp;
+using StreamAnalytics.Heads.Motion;
 
 namespace StreamAnalytics.Tests.Http;
 
@@ -103,6 +105,37 @@ public sealed class HttpApiTests : IDisposable
         var stall = LongestStall(samples);
         // The file plays at 10 fps: six frame intervals without a new frame is a gap.
         Assert.True(stall < TimeSpan.FromSeconds(0.6), $"the configured camera's frame counter stood still for {stall.TotalSeconds:0.0} s while another camera was added, replaced and removed");
+    }
+
+    [Fact]
+    public async Task Replacing_a_camera_keeps_what_it_learned_unless_its_url_changes()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var statePath = MotionHeadModule.StatePath(Path.Combine(_folder, "state"), "street");
+        Directory.CreateDirectory(Path.GetDirectoryName(statePath)!);
+        var random = new Random(8);
+        var features = new MotionFeatureOptions();
+        var frames = Enumerable.Range(0, 40).Select(_ => Enumerable.Range(0, features.FeatureLength).Select(_ => (float)random.NextDouble()).ToArray()).ToList();
+        var learned = MotionNormalityLearner.Learn([frames], features, new MotionNormalityOptions(), "street", DateTimeOffset.UtcNow);
+        MotionStateFile.Save(learned, statePath);
+        await using var service = await StartAsync([ServiceConfiguration.Camera("walkway", Walkway)], cts.Token);
+        using var added = await service.Http.PostAsJsonAsync("api/v1/cameras", ServiceConfiguration.Camera("street", Street), cts.Token);
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        await WaitOnlineAsync(service, "street", cts.Token);
+
+        // A new sensitivity: the same scene, so the camera resumes from its state again instead of learning for 10 minutes.
+        using var tuned = await service.Http.PutAsJsonAsync("api/v1/cameras/street", ServiceConfiguration.Camera("street", Street, ("MotionSensitivity", 0.8)), cts.Token);
+        Assert.Equal(HttpStatusCode.OK, tuned.StatusCode);
+        await WaitOnlineAsync(service, "street", cts.Token);
+        Assert.True(File.Exists(statePath), service.Output);
+        Assert.Equal(2, Regex.Count(service.Output, "Camera street: motion head resumes from its saved state"));
+
+        // Another source: another scene, learned afresh.
+        using var moved = await service.Http.PutAsJsonAsync("api/v1/cameras/street", ServiceConfiguration.Camera("street", Walkway), cts.Token);
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        await WaitOnlineAsync(service, "street", cts.Token);
+        Assert.False(File.Exists(statePath), "the state of the camera's old scene is still there");
+        Assert.Equal(2, Regex.Count(service.Output, "Camera street: motion head resumes from its saved state"));
     }
 
     [Fact]
