@@ -50,7 +50,15 @@ internal static class OfflineVideo
             throw new VideoSourceException(sourceError);
         }
 
-        var fps = (await VideoProbe.ProbeAsync(source, camera, TimeSpan.FromSeconds(camera.Reconnect.OpenTimeoutSeconds), cancellationToken).ConfigureAwait(false)).FramesPerSecond ?? FallbackFps;
+        double fps;
+        try
+        {
+            fps = (await VideoProbe.ProbeAsync(source, camera, TimeSpan.FromSeconds(camera.Reconnect.OpenTimeoutSeconds), cancellationToken).ConfigureAwait(false)).FramesPerSecond ?? FallbackFps;
+        }
+        catch (VideoSourceException ex)
+        {
+            throw new VideoSourceException($"'{fullPath}' could not be decoded: {ex.Message}");
+        }
         var channel = Channel.CreateBounded<Frame>(new BoundedChannelOptions(QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,

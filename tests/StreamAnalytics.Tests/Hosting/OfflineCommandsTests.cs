@@ -63,6 +63,33 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task A_lower_measurement_rate_measures_every_second_frame_of_10_fps_footage_offline_as_live()
+    {
+        var state = _dir.File("half.state");
+        var csv = _dir.File("half.csv");
+
+        var (learned, learnOutput, learnError) = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["learn", "--out", state, "--camera", "walkway", "--max-fps", "5", "--input", SharedData.Path("ucsd-ped2", "train", "train01.mp4")], new VerbConsole(o, e, NullLoggerFactory.Instance)));
+        var (scored, _, scoreError) = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["score", "anomaly", "--state", state, "--input", OfflineAnomalyFixture.Test01, "--out", csv], new VerbConsole(o, e, NullLoggerFactory.Instance)));
+
+        Assert.True(learned == 0, learnOutput + learnError);
+        Assert.True(scored == 0, scoreError);
+        var model = MotionStateFile.Load(state);
+        Assert.Equal(5, model.FeatureOptions.MaxFps);
+
+        // Footage time, not decoding speed, picks the frames: 60 of train01's 120 measured, the first with nothing to compare.
+        Assert.Equal((120 / 2) - 1, model.TrainingFrames);
+        var rows = ReadCsv(csv);
+        Assert.Equal(Test01Frames, rows.Count);
+        for (var i = 2; i + 1 < rows.Count; i += 2)
+        {
+            Assert.Equal(rows[i].Score, rows[i + 1].Score);
+        }
+
+        Assert.True(rows.Skip(2).Where((_, i) => i % 2 == 0).Zip(rows.Skip(4).Where((_, i) => i % 2 == 0)).Count(p => p.First.Score != p.Second.Score) > 40, "successive measurements should differ");
+        Assert.Throws<InvalidDataException>(() => MotionStateFile.Load(state, new MotionFeatureOptions()));
+    }
+
+    [Fact]
     public void Score_writes_one_row_per_decoded_frame_numbered_from_one()
     {
         Assert.Equal(0, fixture.ScoreExitCode);
@@ -155,6 +182,7 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
     [InlineData("learn", "--input", "x.mp4")]                      // --out missing
     [InlineData("learn", "--out", "s", "--input", "a", "--bogus", "1")]
     [InlineData("learn", "--out", "s", "--input", "does-not-exist.mp4")]
+    [InlineData("learn", "--out", "s", "--max-fps", "-1", "--input", "x.mp4")]
     [InlineData("score", "--state", "missing.state", "--input", "v.mp4", "--out", "o.csv")]
     [InlineData("eval", "--state", "missing.state", "--labels", "labels.json")]
     [InlineData("score", "--state", "a", "--state", "b", "--input", "v.mp4", "--out", "o.csv")]
