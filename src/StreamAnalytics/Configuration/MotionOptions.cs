@@ -33,7 +33,8 @@ internal sealed class MotionOptions
     public int MinCells { get; set; } = 1;
 
     /// <summary>
-    /// Motion is measured at most this many times a second per camera (10% leeway), on every n-th decoded frame against
+    /// Motion is measured at most this many times a second per camera (up to 30% more, to keep common frame rates off the
+    /// points where the stride changes), on every n-th decoded frame against
     /// the last measured one (the frames between repeat its score); 0 measures every decoded frame. 10, the rate the
     /// motion features were chosen at (Ped2 is 10 fps): a 15 fps camera is measured on every second frame, half the
     /// head's cost, a 25 or 30 fps one on every third. A state records the

@@ -76,16 +76,17 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
         var model = MotionStateFile.Load(state);
         Assert.Equal(5, model.FeatureOptions.MaxFps);
 
-        // Footage time, not decoding speed, picks the frames: 60 of train01's 120 measured, the first with nothing to compare.
-        Assert.Equal((120 / 2) - 1, model.TrainingFrames);
+        // Footage time, not decoding speed, picks the frames: of train01's 120, the first 19 while the rate is learned
+        // and confirmed, then every second one from frame 21 (69 in all), the first with nothing to compare.
+        Assert.Equal(19 + 50 - 1, model.TrainingFrames);
         var rows = ReadCsv(csv);
         Assert.Equal(Test01Frames, rows.Count);
-        for (var i = 2; i + 1 < rows.Count; i += 2)
+        for (var i = 20; i + 1 < rows.Count; i += 2)
         {
             Assert.Equal(rows[i].Score, rows[i + 1].Score);
         }
 
-        Assert.True(rows.Skip(2).Where((_, i) => i % 2 == 0).Zip(rows.Skip(4).Where((_, i) => i % 2 == 0)).Count(p => p.First.Score != p.Second.Score) > 40, "successive measurements should differ");
+        Assert.True(rows.Skip(20).Where((_, i) => i % 2 == 0).Zip(rows.Skip(22).Where((_, i) => i % 2 == 0)).Count(p => p.First.Score != p.Second.Score) > 40, "successive measurements should differ");
         Assert.Throws<InvalidDataException>(() => MotionStateFile.Load(state, new MotionFeatureOptions()));
     }
 

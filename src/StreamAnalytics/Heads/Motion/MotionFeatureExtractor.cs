@@ -46,9 +46,22 @@ internal sealed class MotionFeatureExtractor : IDisposable
     private readonly float _directionStep;
     private readonly float _inverseCellArea;
     private int _current;
+    // The frame period is the larger of the time the last 30 frames took over 30, and the median of the last 9 gaps.
+    // A live camera's frames arrive with jitter and in bursts. A stall followed by a burst moves single gaps a lot and
+    // the span hardly, since no frame is lost; a burst of buffered frames when a stream starts shortens the span for
+    // 30 frames, and the median for only a few. Longer is the safe side: a stride too short measures a little more.
+    // The stride starts at 1 (every frame), and a new one is taken only once it has been indicated for
+    // StrideConfirmFrames frames in a row: about the first 20 frames of a stream are measured one by one.
+    private const int TimesKept = 31;
+    private const int TimesNeeded = 6;
+    private const int MedianGaps = 9;
+    private const int StrideConfirmFrames = 15;
+    private readonly long[] _times = new long[TimesKept];
+    private int _timeCount;
     private DateTimeOffset? _lastFrame;
-    private double _intervalSeconds;
     private int _stride = 1;
+    private int _candidateStride;
+    private int _candidateFrames;
     private int? _sinceMeasured;
     private bool _hasPrevious;
     private bool _disposed;
@@ -146,20 +159,21 @@ internal sealed class MotionFeatureExtractor : IDisposable
     /// <summary>
     /// Whether a frame captured at <paramref name="captureTime"/> (footage time) is one to measure under
     /// <see cref="MotionFeatureOptions.MaxFps"/>: the first after <see cref="Reset"/>, then every n-th, n the least
-    /// whole number that brings the frame rate (a running estimate from capture times, so timestamp jitter does not
-    /// change n) to at most MaxFps with 10% leeway. A whole stride keeps every flow spanning the same time, which is
+    /// whole number that brings the frame rate (estimated from capture times) to at most MaxFps, with the slack
+    /// <see cref="UpdateStride"/> describes. A stream starts at n = 1 and takes another n once 15 frames in a row
+    /// indicate it; jitter and bursts do not change n. A whole stride keeps every flow spanning the same time, which is
     /// what makes the features of a camera comparable with each other. Callers pass only admitted frames to
     /// <see cref="Process"/>.
     /// </summary>
     public bool Admit(DateTimeOffset captureTime)
     {
-        if (_options.MaxFps > 0 && _lastFrame is { } last)
+        if (_options.MaxFps > 0 && (_lastFrame is not { } last || captureTime > last))
         {
-            var gap = (captureTime - last).TotalSeconds;
-            if (gap > 0 && gap < 1)
+            _times[_timeCount % TimesKept] = captureTime.UtcTicks;
+            _timeCount++;
+            if (_timeCount >= TimesNeeded)
             {
-                _intervalSeconds = _intervalSeconds == 0 ? gap : _intervalSeconds + (0.1 * (gap - _intervalSeconds));
-                _stride = Math.Max(1, (int)Math.Ceiling((1 / (_intervalSeconds * _options.MaxFps)) - 0.1));
+                UpdateStride();
             }
         }
 
@@ -176,12 +190,52 @@ internal sealed class MotionFeatureExtractor : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Stride for the estimated frame rate: the least n with rate/n ≤ MaxFps, given 0.3 of slack in rate/MaxFps, which
+    /// keeps the common rates away from the points where n changes (10, 12 and 12.5 fps: 1; 15 to 20: 2; 24 to 30: 3
+    /// under 10) and allows at most 30% more measurements than MaxFps.
+    /// </summary>
+    private void UpdateStride()
+    {
+        var kept = Math.Min(_timeCount, TimesKept);
+        var newest = _times[(_timeCount - 1) % TimesKept];
+        var oldest = _times[(_timeCount - kept) % TimesKept];
+        var span = (double)(newest - oldest) / (kept - 1);
+        Span<long> gaps = stackalloc long[MedianGaps];
+        gaps = gaps[..Math.Min(kept - 1, MedianGaps)];
+        for (var k = 0; k < gaps.Length; k++)
+        {
+            gaps[k] = _times[(_timeCount - 1 - k) % TimesKept] - _times[(_timeCount - 2 - k) % TimesKept];
+        }
+
+        gaps.Sort();
+        var period = Math.Max(span, gaps[gaps.Length / 2]) / TimeSpan.TicksPerSecond;
+        var stride = Math.Max(1, (int)Math.Ceiling((1 / (period * _options.MaxFps)) - 0.3));
+        if (stride == _stride)
+        {
+            _candidateFrames = 0;
+        }
+        else if (stride == _candidateStride && ++_candidateFrames >= StrideConfirmFrames)
+        {
+            _stride = stride;
+            _candidateFrames = 0;
+        }
+        else if (stride != _candidateStride)
+        {
+            _candidateStride = stride;
+            _candidateFrames = 1;
+        }
+    }
+
     /// <summary>Forgets the previous frame, e.g. after a reconnect, so no flow is computed across a gap.</summary>
     public void Reset()
     {
         _hasPrevious = false;
         _lastFrame = null;
         _sinceMeasured = null;
+        _timeCount = 0;
+        _stride = 1;
+        _candidateFrames = 0;
     }
 
     /// <summary>

@@ -69,8 +69,8 @@ internal sealed record MotionFeatureOptions
     public double FlowPolySigma { get; init; } = 1.2;
 
     /// <summary>
-    /// At most this many measurements a second (10% leeway): a camera is measured on every n-th frame, against the last
-    /// measured one, so under 10 a 10 fps camera is measured on every frame, a 15 or 20 fps one on every second and a 25
+    /// At most this many measurements a second (up to 30% more, see MotionFeatureExtractor.Admit): a camera is measured on every n-th frame, against the last
+    /// measured one, so under 10 a 10 or 12 fps camera is measured on every frame, a 15 or 20 fps one on every second and a 25
     /// or 30 fps one on every third. 0 measures every frame. Part of the features because the flow spans the time between
     /// measurements. The frames in between repeat the last score. <c>Detection.Motion.MaxFps</c> sets it live (the same
     /// default, 10).
