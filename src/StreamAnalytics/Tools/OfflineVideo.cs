@@ -21,7 +21,11 @@ internal static class OfflineVideo
     /// <summary>Footage time for a file whose frame rate cannot be read (rare: an .avi without a rate).</summary>
     private const double FallbackFps = 25;
 
-    /// <summary>Calls <paramref name="onFrame"/> for every decoded frame in order (frames are disposed after it returns) and returns the frame count.</summary>
+    /// <summary>
+    /// Calls <paramref name="onFrame"/> for every decoded frame in order and returns the frame count. Frames are disposed
+    /// after it returns, so it must neither dispose one nor hand it to something that does (<c>CameraWindowing</c>):
+    /// by the second dispose the decoder may have rented the frame again. Such a caller copies the frame first.
+    /// </summary>
     /// <exception cref="VideoSourceException">The file is missing, not a video, or decoding stopped early.</exception>
     public static async Task<long> DecodeAsync(string path, Action<Frame> onFrame, ILogger<CameraReader> logger, CancellationToken cancellationToken)
     {

@@ -201,9 +201,18 @@ public sealed class ActionHeadTests(ActionHeadFixture fixture) : IDisposable
     {
         using var windowing = new CameraWindowing("cam", schedule, fixture.Backbone.Manifest.Input.Format, metrics: null);
         var windows = new List<Window>();
-        await OfflineVideo.DecodeAsync(clip, frame =>
+        FramePool? copies = null;
+        await OfflineVideo.DecodeAsync(clip, decoded =>
         {
-            // Windowing disposes the frame it is given; OfflineVideo's own dispose afterwards is then a no-op.
+            // Windowing disposes the frame it is given, and OfflineVideo disposes the decoder's frame once this returns,
+            // by when the decoder may have rented it again: a second dispose would hand out a frame in use. So windowing
+            // gets a copy from a pool of its own.
+            copies ??= new FramePool("cam", decoded.Width, decoded.Height);
+            var frame = copies.Rent();
+            decoded.Pixels.CopyTo(frame.Pixels);
+            frame.Sequence = decoded.Sequence;
+            frame.CaptureTime = decoded.CaptureTime;
+            frame.FirstOfSession = decoded.FirstOfSession;
             if (windowing.Process(frame) is { } window)
             {
                 windows.Add(window);
