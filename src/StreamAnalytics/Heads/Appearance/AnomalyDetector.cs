@@ -23,6 +23,26 @@ internal sealed class AnomalyDetector
         _normal = new List<float[]>(calibrationWindows);
     }
 
+    /// <summary>
+    /// A detector that starts calibrated on <paramref name="normal"/> (unit-length embeddings of an earlier calibration
+    /// with as many windows), its threshold learned again under these settings.
+    /// </summary>
+    public static AnomalyDetector Restore(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, IReadOnlyList<float[]> normal)
+    {
+        if (normal.Count != calibrationWindows)
+        {
+            throw new ArgumentException($"{normal.Count} saved windows, where {calibrationWindows} are calibrated on.", nameof(normal));
+        }
+
+        var detector = new AnomalyDetector(calibrationWindows, fixedThreshold, sigma, minThreshold);
+        detector._normal.AddRange(normal);
+        detector.Threshold = fixedThreshold ?? detector.LearnThreshold();
+        return detector;
+    }
+
+    /// <summary>The unit-length embeddings learned as normal, in the order seen.</summary>
+    public IReadOnlyList<float[]> Normal => _normal;
+
     public bool IsCalibrated => _normal.Count >= _calibrationWindows;
 
     public int LearnedWindows => _normal.Count;

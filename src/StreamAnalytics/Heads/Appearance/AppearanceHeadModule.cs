@@ -27,7 +27,7 @@ internal sealed class AppearanceHeadModule : IHeadModule
             return null;
         }
 
-        _head = new AppearanceWindowHead(anomaly, loggers.CreateLogger<AppearanceWindowHead>());
+        _head = new AppearanceWindowHead(anomaly, loggers.CreateLogger<AppearanceWindowHead>(), context.Options.Pipeline.StateDirectory);
         return _head;
     }
 

@@ -8,15 +8,20 @@ namespace StreamAnalytics.Heads.Appearance;
 
 /// <summary>
 /// The appearance anomaly head: each window's embedding (the output with role <c>embedding</c>) against what
-/// the camera's first windows looked like (<see cref="AnomalyDetector"/>, one per camera).
+/// the camera's first windows looked like (<see cref="AnomalyDetector"/>, one per camera). With a state directory, a
+/// camera's calibration is saved once it is complete (<see cref="AppearanceStateFile"/>) and a restart resumes from it
+/// instead of taking its first windows as normal again, whatever they show.
 /// </summary>
-internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogger logger) : IWindowHead, ICameraLearning
+internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogger logger, string? stateDirectory = null) : IWindowHead, ICameraLearning
 {
     public const string HeadName = "embedding-knn";
     public const string HeadVersion = "1";
 
     // Written on the inference thread; read and pruned by the API.
     private readonly ConcurrentDictionary<string, AnomalyDetector> _detectors = new(StringComparer.Ordinal);
+
+    // What a saved calibration must have come from; formatted once per model, not per window.
+    private (ModelManifest Model, int Output, int Length, string Key)? _modelKey;
 
     public event Action<string>? ProgressChanged;
 
@@ -31,9 +36,15 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
                 continue;
             }
 
-            var detector = DetectorFor(window.CameraId);
+            var modelKey = ModelKey(window.Model, o, window.Outputs[o].Length);
+            var detector = DetectorFor(window.CameraId, modelKey);
             var learning = !detector.IsCalibrated;
             var score = detector.Observe(window.Outputs[o]);
+            if (learning && detector.IsCalibrated)
+            {
+                Save(window.CameraId, modelKey, detector);
+            }
+
             if (learning)
             {
                 // Tenths of the calibration, and its end: enough for a status line, never a message per window.
@@ -50,22 +61,98 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
         }
     }
 
-    private AnomalyDetector DetectorFor(string cameraId)
+    private string ModelKey(ModelManifest model, int output, int length)
+    {
+        if (_modelKey is not { } key || key.Model != model || key.Output != output || key.Length != length)
+        {
+            key = (model, output, length, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"model {model.Name} {model.Version}, output {model.Outputs[output].Name} of {length}"));
+            _modelKey = key;
+        }
+
+        return key.Key;
+    }
+
+    private AnomalyDetector DetectorFor(string cameraId, string modelKey)
     {
         if (!_detectors.TryGetValue(cameraId, out var detector))
         {
-            detector = new AnomalyDetector(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold);
+            detector = Restored(cameraId, modelKey) ?? new AnomalyDetector(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold);
             _detectors[cameraId] = detector;
-            LogCalibrating(cameraId, options.CalibrationWindows);
+            if (!detector.IsCalibrated)
+            {
+                LogCalibrating(cameraId, options.CalibrationWindows);
+            }
         }
 
         return detector;
     }
 
+    private AnomalyDetector? Restored(string cameraId, string modelKey)
+    {
+        if (stateDirectory is null || AppearanceStateFile.PathFor(stateDirectory, cameraId) is not { } path || !File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var normal = AppearanceStateFile.Load(path, cameraId, modelKey);
+            if (normal.Count != options.CalibrationWindows)
+            {
+                LogRefused(cameraId, $"it holds {normal.Count} windows and Detection.Anomaly.CalibrationWindows is {options.CalibrationWindows}");
+                return null;
+            }
+
+            var detector = AnomalyDetector.Restore(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold, normal);
+            LogResumed(cameraId, normal.Count, detector.Threshold);
+            ProgressChanged?.Invoke(cameraId);
+            return detector;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            LogRefused(cameraId, ex.Message);
+            return null;
+        }
+    }
+
+    private void Save(string cameraId, string modelKey, AnomalyDetector detector)
+    {
+        if (stateDirectory is null)
+        {
+            return;
+        }
+
+        try
+        {
+            AppearanceStateFile.Save(AppearanceStateFile.PathFor(stateDirectory, cameraId), cameraId, modelKey, detector.Normal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The camera scores on; it only calibrates again after a restart.
+            LogNotSaved(cameraId, ex.Message);
+        }
+    }
+
     public double? LearningProgress(string cameraId) =>
         _detectors.TryGetValue(cameraId, out var detector) ? Math.Min(1.0, (double)detector.LearnedWindows / options.CalibrationWindows) : null;
 
-    public void Forget(string cameraId) => _detectors.TryRemove(cameraId, out _);
+    public void Forget(string cameraId)
+    {
+        _detectors.TryRemove(cameraId, out _);
+        if (stateDirectory is null)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(AppearanceStateFile.PathFor(stateDirectory, cameraId));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogNotSaved(cameraId, ex.Message);
+        }
+    }
 
     public void Dispose()
     {
@@ -74,4 +161,13 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: learning what is normal from its first {Windows} windows")]
     private partial void LogCalibrating(string cameraId, int windows);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: appearance head resumes from its saved calibration ({Windows} windows, threshold {Threshold:F3}), without learning first")]
+    private partial void LogResumed(string cameraId, int windows, double threshold);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: the saved appearance calibration is refused ({Reason}); the camera calibrates again and the new one replaces it")]
+    private partial void LogRefused(string cameraId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: its appearance calibration could not be saved or deleted ({Reason})")]
+    private partial void LogNotSaved(string cameraId, string reason);
 }

@@ -1,0 +1,102 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace StreamAnalytics.Heads.Appearance;
+
+/// <summary>
+/// A camera's appearance calibration on disk (<c>&lt;Pipeline.StateDirectory&gt;/appearance/&lt;camera&gt;.state</c>): the
+/// unit-length embeddings of the windows it learned as normal, with the camera id and the model and output they came
+/// from. Written aside, fsynced and renamed, so a crash leaves the old file or the new one, never a torn one.
+/// </summary>
+internal static class AppearanceStateFile
+{
+    public const int FormatVersion = 1;
+
+    private static readonly byte[] Magic = "SAAPPEAR"u8.ToArray();
+
+    public static string PathFor(string stateDirectory, string cameraId) =>
+        Path.Combine(Path.GetFullPath(stateDirectory), "appearance", cameraId + ".state");
+
+    public static void Save(string path, string cameraId, string modelKey, IReadOnlyList<float[]> normal)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temporary = path + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: false))
+        {
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write(cameraId);
+            writer.Write(modelKey);
+            writer.Write(normal.Count);
+            writer.Write(normal.Count == 0 ? 0 : normal[0].Length);
+            foreach (var embedding in normal)
+            {
+                writer.Write(MemoryMarshal.AsBytes(embedding.AsSpan()));
+            }
+
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>The embeddings saved for <paramref name="cameraId"/> from the model and output <paramref name="modelKey"/> names.</summary>
+    /// <exception cref="InvalidDataException">Not such a file, another version, damaged, or saved for another camera or model.</exception>
+    public static List<float[]> Load(string path, string cameraId, string modelKey)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: false);
+        try
+        {
+            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+            {
+                throw new InvalidDataException($"'{path}' is not an appearance state file.");
+            }
+
+            var version = reader.ReadInt32();
+            if (version != FormatVersion)
+            {
+                throw new InvalidDataException($"'{path}' has format version {version}; this build reads {FormatVersion}.");
+            }
+
+            var savedCamera = reader.ReadString();
+            var savedModel = reader.ReadString();
+            if (savedCamera != cameraId || savedModel != modelKey)
+            {
+                throw new InvalidDataException($"'{path}' was learned for camera '{savedCamera}' from {savedModel}, not for '{cameraId}' from {modelKey}.");
+            }
+
+            var count = reader.ReadInt32();
+            var length = reader.ReadInt32();
+            if (count is < 1 or > 100_000 || length is < 1 or > 1_000_000)
+            {
+                throw new InvalidDataException($"'{path}' is damaged ({count} embeddings of {length}).");
+            }
+
+            var normal = new List<float[]>(count);
+            for (var i = 0; i < count; i++)
+            {
+                var embedding = new float[length];
+                if (stream.ReadAtLeast(MemoryMarshal.AsBytes(embedding.AsSpan()), length * sizeof(float), throwOnEndOfStream: false) < length * sizeof(float))
+                {
+                    throw new InvalidDataException($"'{path}' is truncated.");
+                }
+
+                normal.Add(embedding);
+            }
+
+            if (stream.Position != stream.Length)
+            {
+                throw new InvalidDataException($"'{path}' has {stream.Length - stream.Position} unexpected trailing bytes.");
+            }
+
+            return normal;
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException($"'{path}' is truncated.");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using StreamAnalytics.Configuration;
+using StreamAnalytics.Contracts;
+using StreamAnalytics.Heads.Appearance;
+using StreamAnalytics.Inference;
+using StreamAnalytics.Tests.Fakes;
+using StreamAnalytics.Windowing;
+
+namespace StreamAnalytics.Tests.Heads.Appearance;
+
+/// <summary>A camera's appearance calibration survives a restart, and is refused when it no longer fits.</summary>
+public sealed class AppearanceStateTests : IDisposable
+{
+    private static readonly ModelInputSpec Input = new("x", TensorLayout.Nchw, 1, new FrameTensorFormat(8, 8, ColorOrder.Rgb, 1f, [0, 0, 0], [1, 1, 1]));
+
+    private static readonly ModelManifest Encoder = new(
+        "encoder", "1.0", "/models/enc/model.json", "/models/enc/e.onnx", Input,
+        [new ModelOutputSpec("embedding", OutputRole.Embedding, [])]);
+
+    private static readonly AnomalyOptions Options = new() { CalibrationWindows = 4, MinThreshold = 0 };
+
+    private readonly TempDirectory _state = new();
+
+    public void Dispose() => _state.Dispose();
+
+    private static float[] Embedding(int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, 16).Select(_ => (float)random.NextDouble())];
+    }
+
+    private static List<HeadResult> Evaluate(AppearanceWindowHead head, string camera, float[] embedding, ModelManifest? model = null)
+    {
+        var results = new List<HeadResult>();
+        head.Evaluate(new WindowOutputs(camera, 0, model ?? Encoder, [embedding], null), results);
+        return results;
+    }
+
+    [Fact]
+    public void A_restarted_head_scores_at_once_as_the_calibrated_one_did()
+    {
+        var log = new CapturingLogger();
+        using var first = new AppearanceWindowHead(Options, log, _state.Path);
+        for (var i = 0; i < Options.CalibrationWindows; i++)
+        {
+            Assert.Empty(Evaluate(first, "gate", Embedding(i)));
+        }
+
+        var before = Assert.Single(Evaluate(first, "gate", Embedding(99)));
+        Assert.True(File.Exists(AppearanceStateFile.PathFor(_state.Path, "gate")));
+
+        using var restarted = new AppearanceWindowHead(Options, log, _state.Path);
+        var after = Assert.Single(Evaluate(restarted, "gate", Embedding(99)));
+
+        Assert.Equal(before, after);
+        Assert.Equal(1, restarted.LearningProgress("gate"));
+        Assert.Contains(log.Entries, e => e.Message.Contains("Camera gate: appearance head resumes from its saved calibration (4 windows", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_calibration_from_another_model_or_of_another_length_is_refused_and_the_camera_calibrates_again()
+    {
+        using (var first = new AppearanceWindowHead(Options, new CapturingLogger(), _state.Path))
+        {
+            for (var i = 0; i < Options.CalibrationWindows; i++)
+            {
+                Evaluate(first, "gate", Embedding(i));
+            }
+        }
+
+        var log = new CapturingLogger();
+        using var otherModel = new AppearanceWindowHead(Options, log, _state.Path);
+        Assert.Empty(Evaluate(otherModel, "gate", Embedding(99), Encoder with { Version = "2.0" }));
+        Assert.Contains(log.Entries, e => e.Message.Contains("saved appearance calibration is refused", StringComparison.Ordinal) && e.Message.Contains("model encoder 1.0", StringComparison.Ordinal));
+
+        var longer = new CapturingLogger();
+        using var moreWindows = new AppearanceWindowHead(new AnomalyOptions { CalibrationWindows = 5, MinThreshold = 0 }, longer, _state.Path);
+        Assert.Empty(Evaluate(moreWindows, "gate", Embedding(99)));
+        Assert.Contains(longer.Entries, e => e.Message.Contains("it holds 4 windows and Detection.Anomaly.CalibrationWindows is 5", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Forgetting_a_camera_deletes_its_calibration_and_a_damaged_file_is_refused()
+    {
+        var path = AppearanceStateFile.PathFor(_state.Path, "gate");
+        using (var head = new AppearanceWindowHead(Options, new CapturingLogger(), _state.Path))
+        {
+            for (var i = 0; i < Options.CalibrationWindows; i++)
+            {
+                Evaluate(head, "gate", Embedding(i));
+            }
+
+            Assert.True(File.Exists(path));
+            head.Forget("gate");
+            Assert.False(File.Exists(path));
+            Assert.Null(head.LearningProgress("gate"));
+        }
+
+        File.WriteAllBytes(path, [.. "SAAPPEAR"u8, 1, 0, 0, 0, 4]);
+        var log = new CapturingLogger();
+        using var again = new AppearanceWindowHead(Options, log, _state.Path);
+        Assert.Empty(Evaluate(again, "gate", Embedding(99)));
+        Assert.Contains(log.Entries, e => e.Message.Contains("saved appearance calibration is refused", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_calibration_written_while_an_old_one_exists_replaces_it_whole()
+    {
+        var path = AppearanceStateFile.PathFor(_state.Path, "gate");
+        var old = Enumerable.Range(0, 4).Select(Embedding).ToList();
+        AppearanceStateFile.Save(path, "gate", "model m 1, output e of 16", old);
+        var fresh = Enumerable.Range(10, 4).Select(Embedding).ToList();
+
+        AppearanceStateFile.Save(path, "gate", "model m 1, output e of 16", fresh);
+
+        Assert.Equal(fresh, AppearanceStateFile.Load(path, "gate", "model m 1, output e of 16"));
+        Assert.False(File.Exists(path + ".tmp"));
+        Assert.Throws<InvalidDataException>(() => AppearanceStateFile.Load(path, "other", "model m 1, output e of 16"));
+    }
+}
