@@ -19,7 +19,7 @@ internal static class AnomalyVerbs
     {
         HelpName = "FPS",
         Description = "Detection.Motion.MaxFps: motion measurements per second of footage at most (0: every frame). The state keeps it; cameras must use the same.",
-        DefaultValueFactory = _ => new Configuration.MotionOptions().MaxFps,
+        DefaultValueFactory = _ => Configuration.MotionOptions.DefaultMaxFps,
         Validators = { r => { if (!(r.GetValueOrDefault<double>() is >= 0 and <= 120)) { r.AddError("--max-fps must be between 0 and 120."); } } },
     };
 
@@ -108,7 +108,7 @@ internal static class AnomalyVerbs
         };
         command.SetAction((result, cancellationToken) => console.RunToolAsync(
             (output, error, loggers, ct) => AnomalyReplayCommand.RunAsync(
-                new ReplayAnomalyRequest(result.GetRequiredValue(inputs), result.GetValue(fps), result.GetValue(minutes), result.GetValue(loops), result.GetValue(seed), result.GetRequiredValue(report), Tuning(result, sensitivity, minCells, minDuration), result.GetValue(maxFps)), output, error, loggers, ct),
+                new ReplayAnomalyRequest(result.GetRequiredValue(inputs), result.GetValue(fps), result.GetValue(minutes), result.GetValue(loops), result.GetValue(seed), result.GetRequiredValue(report), result.GetValue(maxFps), Tuning(result, sensitivity, minCells, minDuration)), output, error, loggers, ct),
             cancellationToken));
         return command;
     }

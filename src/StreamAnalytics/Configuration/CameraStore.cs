@@ -49,30 +49,18 @@ internal sealed class CameraStore(string stateDirectory)
         }
     }
 
-    public void Save(IEnumerable<JsonElement> cameras)
+    public void Save(IEnumerable<JsonElement> cameras) => Hosting.DurableFile.Write(FilePath, stream =>
     {
-        var directory = Path.GetDirectoryName(FilePath)!;
-        Directory.CreateDirectory(directory);
-        var temporary = FilePath + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        writer.WriteNumber("version", FormatVersion);
+        writer.WriteStartArray("cameras");
+        foreach (var camera in cameras)
         {
-            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("version", FormatVersion);
-                writer.WriteStartArray("cameras");
-                foreach (var camera in cameras)
-                {
-                    camera.WriteTo(writer);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
-
-            stream.Flush(flushToDisk: true);
+            camera.WriteTo(writer);
         }
 
-        File.Move(temporary, FilePath, overwrite: true);
-    }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    });
 }

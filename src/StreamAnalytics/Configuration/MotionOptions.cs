@@ -40,7 +40,10 @@ internal sealed class MotionOptions
     /// head's cost, a 25 or 30 fps one on every third. A state records the
     /// rate it was learned with and is refused under another.
     /// </summary>
-    public double MaxFps { get; set; } = 10;
+    public double MaxFps { get; set; } = DefaultMaxFps;
+
+    /// <summary>The default of <see cref="MaxFps"/>, and of the motion features the offline tools learn with.</summary>
+    public const double DefaultMaxFps = 10;
 
     /// <summary>The learned threshold is this quantile of those held-out scores.</summary>
     public double ThresholdQuantile { get; set; } = 0.995;

@@ -54,15 +54,20 @@ internal static class OfflineVideo
             throw new VideoSourceException(sourceError);
         }
 
-        double fps;
+        VideoGeometry geometry;
         try
         {
-            fps = (await VideoProbe.ProbeAsync(source, camera, TimeSpan.FromSeconds(camera.Reconnect.OpenTimeoutSeconds), cancellationToken).ConfigureAwait(false)).FramesPerSecond ?? FallbackFps;
+            geometry = VideoGeometry.Resolve(null, null, await VideoProbe.ProbeAsync(source, camera, TimeSpan.FromSeconds(camera.Reconnect.OpenTimeoutSeconds), cancellationToken).ConfigureAwait(false));
         }
         catch (VideoSourceException ex)
         {
             throw new VideoSourceException($"'{fullPath}' could not be decoded: {ex.Message}");
         }
+
+        // The reader probes only a camera without a size: this one is probed once, here.
+        camera.Width = geometry.Width;
+        camera.Height = geometry.Height;
+        var fps = geometry.FramesPerSecond ?? FallbackFps;
         var channel = Channel.CreateBounded<Frame>(new BoundedChannelOptions(QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,

@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using StreamAnalytics.Hosting;
 
 namespace StreamAnalytics.Heads.Appearance;
 
 /// <summary>
 /// A camera's appearance calibration on disk (<c>&lt;Pipeline.StateDirectory&gt;/appearance/&lt;camera&gt;.state</c>): the
 /// unit-length embeddings of the windows it learned as normal, with the camera id and the model and output they came
-/// from. Written aside, fsynced and renamed, so a crash leaves the old file or the new one, never a torn one.
+/// from. Written through <see cref="DurableFile"/>, so a crash leaves the old file or the new one, never a torn one.
 /// </summary>
 internal static class AppearanceStateFile
 {
@@ -19,11 +20,9 @@ internal static class AppearanceStateFile
 
     public static void Save(string path, string cameraId, string modelKey, IReadOnlyList<float[]> normal)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: false))
+        DurableFile.Write(path, stream =>
         {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(FormatVersion);
             writer.Write(cameraId);
@@ -34,12 +33,7 @@ internal static class AppearanceStateFile
             {
                 writer.Write(MemoryMarshal.AsBytes(embedding.AsSpan()));
             }
-
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        });
     }
 
     /// <summary>The embeddings saved for <paramref name="cameraId"/> from the model and output <paramref name="modelKey"/> names.</summary>

@@ -75,7 +75,7 @@ internal sealed record MotionFeatureOptions
     /// measurements. The frames in between repeat the last score. <c>Detection.Motion.MaxFps</c> sets it live (the same
     /// default, 10).
     /// </summary>
-    public double MaxFps { get; init; } = 10;
+    public double MaxFps { get; init; } = Configuration.MotionOptions.DefaultMaxFps;
 
     /// <summary>Direction bins, speed bins, then the mean absolute frame difference.</summary>
     public int FeaturesPerCell => DirectionBins + MagnitudeBins + 1;

@@ -18,7 +18,7 @@ namespace StreamAnalytics.Heads.Motion;
 /// </summary>
 internal sealed partial class MotionHeadModule : IHeadModule, ICameraLearning
 {
-    private MotionFeatureOptions _features = new() { MaxFps = new MotionOptions().MaxFps };
+    private MotionFeatureOptions _features = new();
 
     // Cameras added through the API load their states on the request's thread while cameras start on others.
     private readonly ConcurrentDictionary<string, MotionNormalityModel> _seeds = new(StringComparer.Ordinal);

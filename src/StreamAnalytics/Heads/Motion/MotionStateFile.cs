@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
+using StreamAnalytics.Hosting;
+
 namespace StreamAnalytics.Heads.Motion;
 
 /// <summary>
@@ -18,17 +20,9 @@ internal static class MotionStateFile
     /// <summary>Writes the state file: a header (format version, feature settings, camera, time, threshold) then the vectors.</summary>
     public static void Save(MotionNormalityModel model, string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
+        DurableFile.Write(path, stream =>
         {
-            Directory.CreateDirectory(directory);
-        }
-
-        // Write aside and rename, so a crash mid-write never leaves a truncated state where a good one was.
-        var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: false))
-        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(FormatVersion);
             writer.Write(model.CameraId);
@@ -43,13 +37,7 @@ internal static class MotionStateFile
             writer.Write(model.Frames);
             WriteFloats(writer, model.Scales);
             WriteFloats(writer, model.Vectors);
-            writer.Flush();
-
-            // On disk before the rename makes it the state: a power cut must not leave a renamed but empty file.
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        });
     }
 
     /// <summary>

@@ -4,4 +4,4 @@ namespace StreamAnalytics.Tools.Anomaly;
 /// <param name="Loops">Times the inputs are played, one after the other (a looping file camera, as the demo's).</param>
 /// <param name="SeedPath">A state from <c>learn</c> to start from instead of learning; null: learn first.</param>
 /// <param name="Tuning">Noise controls applied as a live camera applies them; null: none.</param>
-internal sealed record ReplayAnomalyRequest(IReadOnlyList<string> Inputs, double Fps, double LearningMinutes, int Loops, string? SeedPath, string ReportPath, AnomalyTuning? Tuning = null, double MaxFps = 10);
+internal sealed record ReplayAnomalyRequest(IReadOnlyList<string> Inputs, double Fps, double LearningMinutes, int Loops, string? SeedPath, string ReportPath, double MaxFps, AnomalyTuning? Tuning = null);
