@@ -49,7 +49,7 @@ internal sealed class CameraStore(string stateDirectory)
         }
     }
 
-    public void Save(IEnumerable<JsonElement> cameras) => Hosting.DurableFile.Write(FilePath, stream =>
+    public void Save(IEnumerable<JsonElement> cameras) => Storage.DurableFile.Write(FilePath, stream =>
     {
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();

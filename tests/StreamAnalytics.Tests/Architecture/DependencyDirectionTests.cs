@@ -58,7 +58,7 @@ public sealed class DependencyDirectionTests
     public void Configuration_and_the_shared_helpers_use_no_stage()
     {
         string[] stagesAndUp = [.. Stages, $"{Root}.Heads", .. Outermost, $"{Root}.Privacy", $"{Root}.Snapshots"];
-        foreach (var shared in new[] { "Configuration", "Contracts", "Buffers", "Retry", "Observability" })
+        foreach (var shared in new[] { "Configuration", "Contracts", "Buffers", "Retry", "Observability", "Storage" })
         {
             AssertNone(Types.InAssembly(Product).That().ResideInNamespace($"{Root}.{shared}"), stagesAndUp, $"{Root}.{shared} uses a stage");
         }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using StreamAnalytics.Hosting;
+using StreamAnalytics.Storage;
 
 namespace StreamAnalytics.Heads.Appearance;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-using StreamAnalytics.Hosting;
+using StreamAnalytics.Storage;
 
 namespace StreamAnalytics.Heads.Motion;
 

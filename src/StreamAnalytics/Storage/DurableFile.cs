@@ -1,4 +1,4 @@
-namespace StreamAnalytics.Hosting;
+namespace StreamAnalytics.Storage;
 
 /// <summary>
 /// Replaces a file so that a crash or a power cut leaves the old contents or the new, never a torn or empty file:
