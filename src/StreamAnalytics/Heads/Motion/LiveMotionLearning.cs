@@ -93,7 +93,9 @@ internal sealed partial class LiveMotionLearning : IDisposable
         if (!_hasModel)
         {
             _buffer.Collect(features, block);
-            if (_learning is null)
+
+            // A first model learned but not yet taken is the one: learning again would save and hand over a second.
+            if (_learning is null && Volatile.Read(ref _pending) is null)
             {
                 SetProgress(Math.Min(0.99, _footage / _settings.LearningDuration));
                 if (_footage >= _settings.LearningDuration && _buffer.Count >= MinimumFrames)

@@ -69,6 +69,20 @@ public sealed class LiveMotionLearningTests
     }
 
     [Fact]
+    public void A_first_model_not_yet_taken_is_not_learned_again()
+    {
+        // Inline learning finishes within Observe, so every later frame sees a learned model that nobody has taken.
+        using var learning = Create(settings: Settings with { LearnInline = true });
+
+        Feed(learning, Start, 90);
+
+        var saved = Assert.Single(_saved);
+        Assert.True(learning.TryTakeModel(out var model));
+        Assert.Same(saved, model);
+        Assert.False(learning.TryTakeModel(out _));
+    }
+
+    [Fact]
     public void Gaps_in_the_footage_do_not_count_as_learning()
     {
         using var learning = Create();
