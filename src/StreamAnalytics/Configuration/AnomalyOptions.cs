@@ -16,6 +16,12 @@ internal sealed class AnomalyOptions
 
     public double Sigma { get; set; } = 4;
 
+    /// <summary>
+    /// Footage (capture time) between two refreshes of a calibrated camera: half its normal windows are replaced by
+    /// windows that raised nothing since the last one, and the threshold is learned again. 0: it never learns after calibration.
+    /// </summary>
+    public double RefreshMinutes { get; set; } = 30;
+
     /// <summary>Lowest threshold a learned one may take, so a static scene does not alert on noise.</summary>
     public double MinThreshold { get; set; } = 0.02;
 

@@ -328,7 +328,7 @@ internal sealed partial class InferenceStage
     {
         var heads = new List<HeadResult>(window.HeadResults.Count + _heads.Length);
         heads.AddRange(window.HeadResults);
-        var view = new WindowOutputs(window.CameraId, window.Index, _model.Manifest, outputs, window);
+        var view = new WindowOutputs(window.CameraId, window.Index, window.LastCaptureTime, _model.Manifest, outputs, window);
         foreach (var head in _heads)
         {
             head.Evaluate(view, heads);

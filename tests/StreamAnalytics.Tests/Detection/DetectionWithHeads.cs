@@ -27,7 +27,7 @@ internal sealed class DetectionWithHeads(DetectionStage stage, DetectionOptions 
     public WindowInference Headed(WindowInference result)
     {
         var heads = new List<HeadResult>(result.Heads);
-        var view = new WindowOutputs(result.CameraId, result.WindowIndex, result.Model, result.Outputs, null);
+        var view = new WindowOutputs(result.CameraId, result.WindowIndex, result.LastCaptureTime, result.Model, result.Outputs, null);
         foreach (var head in _heads)
         {
             head.Evaluate(view, heads);

@@ -22,6 +22,11 @@ internal sealed class DetectionValidator : IOptionsSectionValidator
             errors.Add("Detection.Anomaly: Sigma must be positive; MinThreshold and CooldownSeconds must not be negative.");
         }
 
+        if (a.RefreshMinutes is < 0 or > 10_080 || double.IsNaN(a.RefreshMinutes))
+        {
+            errors.Add($"Detection.Anomaly.RefreshMinutes must be between 0 (never) and 10080 (got {a.RefreshMinutes}).");
+        }
+
         MotionRules.Check(detection.Motion, errors);
         EventLifecycleRules.Check(detection.Lifecycle, "Detection.Lifecycle", errors);
         foreach (var (label, lifecycle) in detection.LifecycleByLabel)

@@ -3,55 +3,85 @@ namespace StreamAnalytics.Heads.Appearance;
 /// <summary>
 /// Unsupervised, for one camera: the first windows it sees are taken as normal; afterwards a window's
 /// score is its cosine distance to the nearest normal window. The threshold is fixed, or learned as
-/// mean + σ·std of the normal windows' own leave-one-out distances.
+/// mean + σ·std of the normal windows' own leave-one-out distances. Once calibrated it keeps learning slowly:
+/// windows that raised nothing enter a reservoir (a uniform sample of those since the last refresh, Vitter's algorithm
+/// R), and every refresh interval of footage half of the normal set, chosen at random, is replaced by half a
+/// reservoir's worth of them and the threshold is learned again. What it learned thus weighs half as much after each
+/// refresh: a scene that drifts (daylight, a season) stays familiar, and windows that alerted never enter it.
 /// </summary>
 internal sealed class AnomalyDetector
 {
+    // A camera that was away (or a motion gate that held the backbone back) counts this much footage at most.
+    private static readonly TimeSpan MaxWindowGap = TimeSpan.FromSeconds(30);
+
     private readonly List<float[]> _normal;
+    private readonly List<float[]> _reservoir;
     private readonly int _calibrationWindows;
     private readonly double? _fixedThreshold;
     private readonly double _sigma;
     private readonly double _minThreshold;
+    private readonly TimeSpan? _refreshInterval;
 
-    public AnomalyDetector(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold)
+    // Fixed seed: which windows a camera keeps need not be random across runs, and tests can repeat it.
+    private readonly Random _random = new(17);
+    private long _offeredSinceRefresh;
+    private long _quietSeen;
+    private DateTimeOffset? _lastTime;
+    private TimeSpan _footageSinceRefresh;
+
+    /// <param name="refreshInterval">Footage between two refreshes of the normal set from the reservoir; null: it never learns after calibration.</param>
+    public AnomalyDetector(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, TimeSpan? refreshInterval = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(calibrationWindows, 2);
+        if (refreshInterval is { } interval)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero, nameof(refreshInterval));
+        }
+
         _calibrationWindows = calibrationWindows;
         _fixedThreshold = fixedThreshold;
         _sigma = sigma;
         _minThreshold = minThreshold;
+        _refreshInterval = refreshInterval;
         _normal = new List<float[]>(calibrationWindows);
+        _reservoir = new List<float[]>(calibrationWindows);
     }
 
     /// <summary>
     /// A detector that starts calibrated on <paramref name="normal"/> (unit-length embeddings of an earlier calibration
     /// with as many windows), its threshold learned again under these settings.
     /// </summary>
-    public static AnomalyDetector Restore(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, IReadOnlyList<float[]> normal)
+    public static AnomalyDetector Restore(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, IReadOnlyList<float[]> normal, TimeSpan? refreshInterval = null)
     {
         if (normal.Count != calibrationWindows)
         {
             throw new ArgumentException($"{normal.Count} saved windows, where {calibrationWindows} are calibrated on.", nameof(normal));
         }
 
-        var detector = new AnomalyDetector(calibrationWindows, fixedThreshold, sigma, minThreshold);
+        var detector = new AnomalyDetector(calibrationWindows, fixedThreshold, sigma, minThreshold, refreshInterval);
         detector._normal.AddRange(normal);
-        detector.Threshold = fixedThreshold ?? detector.LearnThreshold();
+        detector.Calibrated();
         return detector;
     }
 
-    /// <summary>The unit-length embeddings learned as normal, in the order seen.</summary>
+    /// <summary>The unit-length embeddings learned as normal: the calibration in the order seen, or the last refresh.</summary>
     public IReadOnlyList<float[]> Normal => _normal;
 
     public bool IsCalibrated => _normal.Count >= _calibrationWindows;
 
     public int LearnedWindows => _normal.Count;
 
+    /// <summary>Counts the complete normal sets this detector has had: 1 after calibration (or a restore), one more per refresh. A caller saves when it changes.</summary>
+    public int Generation { get; private set; }
+
+    /// <summary>Windows that raised nothing since calibration (or the restore), each offered to the reservoir.</summary>
+    public long QuietWindowsSeen => _quietSeen;
+
     /// <summary>NaN until calibrated.</summary>
     public double Threshold { get; private set; } = double.NaN;
 
-    /// <summary>Learns the embedding while calibrating (returns null), then scores it.</summary>
-    public AnomalyScore? Observe(ReadOnlySpan<float> embedding)
+    /// <summary>Learns the embedding while calibrating (returns null), then scores it; <paramref name="time"/> is the window's capture time, which paces the refresh.</summary>
+    public AnomalyScore? Observe(ReadOnlySpan<float> embedding, DateTimeOffset time)
     {
         var normalized = Normalize(embedding);
         if (!IsCalibrated)
@@ -59,14 +89,85 @@ internal sealed class AnomalyDetector
             _normal.Add(normalized);
             if (IsCalibrated)
             {
-                Threshold = _fixedThreshold ?? LearnThreshold();
+                Calibrated();
             }
 
+            _lastTime = time;
             return null;
         }
 
         var score = NearestDistance(normalized, skip: -1);
-        return new AnomalyScore(score, Threshold, score > Threshold);
+        var anomalous = score > Threshold;
+        if (_refreshInterval is { } interval)
+        {
+            if (_lastTime is { } last && time > last)
+            {
+                var step = time - last;
+                _footageSinceRefresh += step < MaxWindowGap ? step : MaxWindowGap;
+            }
+
+            _lastTime = time;
+            if (!anomalous)
+            {
+                Offer(normalized);
+            }
+
+            if (_footageSinceRefresh >= interval && _offeredSinceRefresh > 0)
+            {
+                Refresh();
+            }
+        }
+
+        return new AnomalyScore(score, Threshold, anomalous);
+    }
+
+    private void Calibrated()
+    {
+        Threshold = _fixedThreshold ?? LearnThreshold();
+        Generation++;
+    }
+
+    private void Offer(float[] normalized)
+    {
+        _quietSeen++;
+        _offeredSinceRefresh++;
+        if (_reservoir.Count < _calibrationWindows)
+        {
+            _reservoir.Add(normalized);
+            return;
+        }
+
+        var slot = _random.NextInt64(_offeredSinceRefresh);
+        if (slot < _reservoir.Count)
+        {
+            _reservoir[(int)slot] = normalized;
+        }
+    }
+
+    private void Refresh()
+    {
+        // Half the normal set, or fewer where fewer quiet windows came: random slots take random reservoir windows.
+        var replaced = Math.Min((_calibrationWindows + 1) / 2, _reservoir.Count);
+        var slots = new int[_normal.Count];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            slots[i] = i;
+        }
+
+        for (var i = 0; i < replaced; i++)
+        {
+            var slot = _random.Next(i, slots.Length);
+            (slots[i], slots[slot]) = (slots[slot], slots[i]);
+            var pick = _random.Next(i, _reservoir.Count);
+            (_reservoir[i], _reservoir[pick]) = (_reservoir[pick], _reservoir[i]);
+            _normal[slots[i]] = _reservoir[i];
+        }
+
+        _reservoir.Clear();
+        _footageSinceRefresh = TimeSpan.Zero;
+        _offeredSinceRefresh = 0;
+        Threshold = _fixedThreshold ?? LearnThreshold();
+        Generation++;
     }
 
     private double LearnThreshold()

@@ -10,7 +10,9 @@ namespace StreamAnalytics.Heads.Appearance;
 /// The appearance anomaly head: each window's embedding (the output with role <c>embedding</c>) against what
 /// the camera's first windows looked like (<see cref="AnomalyDetector"/>, one per camera). With a state directory, a
 /// camera's calibration is saved once it is complete (<see cref="AppearanceStateFile"/>) and a restart resumes from it
-/// instead of taking its first windows as normal again, whatever they show.
+/// instead of taking its first windows as normal again, whatever they show. Every
+/// <see cref="AnomalyOptions.RefreshMinutes"/> of footage half of it is replaced by windows that raised nothing, and
+/// saved again.
 /// </summary>
 internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogger logger, string? stateDirectory = null) : IWindowHead, ICameraLearning
 {
@@ -39,9 +41,15 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
             var modelKey = ModelKey(window.Model, o, window.Outputs[o].Length);
             var detector = DetectorFor(window.CameraId, modelKey);
             var learning = !detector.IsCalibrated;
-            var score = detector.Observe(window.Outputs[o]);
-            if (learning && detector.IsCalibrated)
+            var generation = detector.Generation;
+            var score = detector.Observe(window.Outputs[o], window.LastCaptureTime);
+            if (detector.Generation != generation)
             {
+                if (!learning)
+                {
+                    LogRefreshed(window.CameraId, detector.QuietWindowsSeen, detector.Threshold);
+                }
+
                 Save(window.CameraId, modelKey, detector);
             }
 
@@ -72,11 +80,13 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
         return key.Key;
     }
 
+    private TimeSpan? RefreshInterval => options.RefreshMinutes > 0 ? TimeSpan.FromMinutes(options.RefreshMinutes) : null;
+
     private AnomalyDetector DetectorFor(string cameraId, string modelKey)
     {
         if (!_detectors.TryGetValue(cameraId, out var detector))
         {
-            detector = Restored(cameraId, modelKey) ?? new AnomalyDetector(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold);
+            detector = Restored(cameraId, modelKey) ?? new AnomalyDetector(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold, RefreshInterval);
             _detectors[cameraId] = detector;
             if (!detector.IsCalibrated)
             {
@@ -103,7 +113,7 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
                 return null;
             }
 
-            var detector = AnomalyDetector.Restore(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold, normal);
+            var detector = AnomalyDetector.Restore(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold, normal, RefreshInterval);
             LogResumed(cameraId, normal.Count, detector.Threshold);
             ProgressChanged?.Invoke(cameraId);
             return detector;
@@ -164,6 +174,9 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: appearance head resumes from its saved calibration ({Windows} windows, threshold {Threshold:F3}), without learning first")]
     private partial void LogResumed(string cameraId, int windows, double threshold);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: appearance calibration refreshed, half of it from quiet windows ({QuietWindows} seen since calibration or restart); threshold {Threshold:F3}")]
+    private partial void LogRefreshed(string cameraId, long quietWindows, double threshold);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: the saved appearance calibration is refused ({Reason}); the camera calibrates again and the new one replaces it")]
     private partial void LogRefused(string cameraId, string reason);

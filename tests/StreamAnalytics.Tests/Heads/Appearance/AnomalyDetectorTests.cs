@@ -4,6 +4,10 @@ namespace StreamAnalytics.Tests.Heads.Appearance;
 
 public sealed class AnomalyDetectorTests
 {
+    private static readonly DateTimeOffset Start = new(2026, 12, 7, 8, 0, 0, TimeSpan.Zero);
+
+    private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
+
     /// <summary>A unit vector in the plane at <paramref name="degrees"/>, padded to 4 dimensions, times <paramref name="length"/>.</summary>
     private static float[] At(double degrees, float length = 1f)
     {
@@ -22,12 +26,12 @@ public sealed class AnomalyDetectorTests
         {
             Assert.False(detector.IsCalibrated);
             Assert.True(double.IsNaN(detector.Threshold));
-            Assert.Null(detector.Observe(At(i * 10)));
+            Assert.Null(detector.Observe(At(i * 10), Start));
             Assert.Equal(i + 1, detector.LearnedWindows);
         }
 
         Assert.True(detector.IsCalibrated);
-        Assert.NotNull(detector.Observe(At(5)));
+        Assert.NotNull(detector.Observe(At(5), Start));
         Assert.Equal(5, detector.LearnedWindows);
     }
 
@@ -36,9 +40,9 @@ public sealed class AnomalyDetectorTests
     {
         var detector = new AnomalyDetector(calibrationWindows: 3, fixedThreshold: null, sigma: 2, minThreshold: 0);
 
-        detector.Observe(At(0));
-        detector.Observe(At(10));
-        detector.Observe(At(30));
+        detector.Observe(At(0), Start);
+        detector.Observe(At(10), Start);
+        detector.Observe(At(30), Start);
 
         // Nearest other normal window: 0° → 10°, 10° → 0°, 30° → 10°.
         double[] distances = [Distance(10), Distance(10), Distance(20)];
@@ -54,7 +58,7 @@ public sealed class AnomalyDetectorTests
 
         foreach (var degrees in new[] { 0, 10, 20, 30 })
         {
-            detector.Observe(At(degrees));
+            detector.Observe(At(degrees), Start);
         }
 
         // Evenly spaced: every distance is 1 − cos 10° ≈ 0.015, std 0, so the minimum wins.
@@ -67,34 +71,34 @@ public sealed class AnomalyDetectorTests
         var detector = new AnomalyDetector(calibrationWindows: 5, fixedThreshold: null, sigma: 4, minThreshold: 0);
         foreach (var degrees in new[] { 0, 10, 20, 30, 40 })
         {
-            detector.Observe(At(degrees));
+            detector.Observe(At(degrees), Start);
         }
 
         Assert.Equal(Distance(10), detector.Threshold, 5);
 
-        var far = detector.Observe(At(90))!.Value;
+        var far = detector.Observe(At(90), Start)!.Value;
         Assert.True(far.IsAnomalous);
         Assert.Equal(Distance(50), far.Score, 5);
         Assert.Equal(detector.Threshold, far.Threshold);
 
         // Close to 20°/30°, and scaled: the distance is cosine, so length does not matter.
-        var close = detector.Observe(At(25, length: 37f))!.Value;
+        var close = detector.Observe(At(25, length: 37f), Start)!.Value;
         Assert.False(close.IsAnomalous);
         Assert.Equal(Distance(5), close.Score, 5);
 
         // A window identical to a normal one scores 0.
-        Assert.Equal(0, detector.Observe(At(20))!.Value.Score, 5);
+        Assert.Equal(0, detector.Observe(At(20), Start)!.Value.Score, 5);
     }
 
     [Fact]
     public void Scored_windows_are_not_learned()
     {
         var detector = new AnomalyDetector(calibrationWindows: 2, fixedThreshold: 0.1, sigma: 4, minThreshold: 0);
-        detector.Observe(At(0));
-        detector.Observe(At(5));
+        detector.Observe(At(0), Start);
+        detector.Observe(At(5), Start);
 
-        Assert.True(detector.Observe(At(90))!.Value.IsAnomalous);
-        Assert.True(detector.Observe(At(90))!.Value.IsAnomalous);
+        Assert.True(detector.Observe(At(90), Start)!.Value.IsAnomalous);
+        Assert.True(detector.Observe(At(90), Start)!.Value.IsAnomalous);
         Assert.Equal(2, detector.LearnedWindows);
     }
 
@@ -104,18 +108,133 @@ public sealed class AnomalyDetectorTests
         var detector = new AnomalyDetector(calibrationWindows: 3, fixedThreshold: 0.5, sigma: 4, minThreshold: 0.9);
         foreach (var degrees in new[] { 0, 10, 20 })
         {
-            detector.Observe(At(degrees));
+            detector.Observe(At(degrees), Start);
         }
 
         Assert.Equal(0.5, detector.Threshold);
 
         // 70° is 1 − cos 50° ≈ 0.36 from the nearest normal window: under 0.5.
-        var below = detector.Observe(At(70))!.Value;
+        var below = detector.Observe(At(70), Start)!.Value;
         Assert.False(below.IsAnomalous);
         Assert.Equal(0.5, below.Threshold);
 
         // 110° is 1 − cos 90° = 1 from the nearest: over 0.5.
-        Assert.True(detector.Observe(At(110))!.Value.IsAnomalous);
+        Assert.True(detector.Observe(At(110), Start)!.Value.IsAnomalous);
+    }
+
+    /// <summary>Calibrated on 0°, 10°, 20° and 30° at one window a second; a fixed threshold of 12°'s distance unless it learns one.</summary>
+    private static (AnomalyDetector Detector, DateTimeOffset Time) Calibrated(TimeSpan? refresh, bool learnThreshold = false)
+    {
+        var detector = new AnomalyDetector(4, learnThreshold ? null : Distance(12), sigma: 4, minThreshold: 0, refresh);
+        var t = Start;
+        foreach (var degrees in new[] { 0, 10, 20, 30 })
+        {
+            Assert.Null(detector.Observe(At(degrees), t));
+            t += Second;
+        }
+
+        return (detector, t);
+    }
+
+    private static (int Alerts, AnomalyDetector Detector) Drift(TimeSpan? refresh)
+    {
+        var (detector, t) = Calibrated(refresh);
+        var alerts = 0;
+
+        // Each minute the scene turns 8° further (30° to 110° in ten minutes): every minute close to the one before.
+        for (var minute = 1; minute <= 10; minute++)
+        {
+            for (var s = 0; s < 60; s++)
+            {
+                alerts += detector.Observe(At(30 + (8 * minute)), t)!.Value.IsAnomalous ? 1 : 0;
+                t += Second;
+            }
+        }
+
+        return (alerts, detector);
+    }
+
+    [Fact]
+    public void A_scene_that_drifts_slowly_stays_familiar_when_it_keeps_learning()
+    {
+        var (without, frozen) = Drift(refresh: null);
+        var (with, learning) = Drift(TimeSpan.FromMinutes(1));
+
+        // Without learning, minutes 2 to 10 (16° and more from the calibration) all alert.
+        Assert.Equal(9 * 60, without);
+        Assert.Equal(1, frozen.Generation);
+
+        Assert.Equal(0, with);
+        Assert.Equal(11, learning.Generation);
+        Assert.Equal(600, learning.QuietWindowsSeen);
+
+        // What it learned fades by half a refresh: ten refreshes later the calibration's scene looks new, and
+        // something unlike anything seen is still anomalous.
+        var t = Start + TimeSpan.FromHours(1);
+        Assert.True(learning.Observe(At(0), t)!.Value.IsAnomalous);
+        Assert.True(learning.Observe(At(200), t)!.Value.IsAnomalous);
+        Assert.False(learning.Observe(At(110), t)!.Value.IsAnomalous);
+    }
+
+    [Fact]
+    public void Windows_that_alert_are_never_learned()
+    {
+        var (detector, t) = Calibrated(TimeSpan.FromMinutes(1));
+        var normal = detector.Normal.ToList();
+
+        for (var s = 0; s < 300; s++)
+        {
+            Assert.True(detector.Observe(At(90), t)!.Value.IsAnomalous);
+            t += Second;
+        }
+
+        Assert.Equal(1, detector.Generation);
+        Assert.Equal(0, detector.QuietWindowsSeen);
+        Assert.Equal(normal, detector.Normal);
+    }
+
+    [Fact]
+    public void A_refresh_replaces_half_the_normal_windows_and_learns_the_threshold_again()
+    {
+        var (detector, t) = Calibrated(TimeSpan.FromMinutes(1), learnThreshold: true);
+        var calibration = detector.Normal.ToList();
+        var threshold = detector.Threshold;
+
+        // 35° is 5° from 30°: under the learned threshold, so it is learned.
+        for (var s = 0; s < 60; s++)
+        {
+            Assert.False(detector.Observe(At(35), t)!.Value.IsAnomalous);
+            t += Second;
+        }
+
+        Assert.Equal(2, detector.Generation);
+        Assert.Equal(2, detector.Normal.Count(n => calibration.Contains(n)));
+        Assert.Equal(2, detector.Normal.Count(n => Math.Abs(n[1] - (float)Math.Sin(35 * Math.PI / 180)) < 1e-6));
+
+        var distances = detector.Normal.Select((n, i) => detector.Normal.Where((_, j) => j != i).Min(m => 1 - (double)System.Numerics.Tensors.TensorPrimitives.Dot(n, m))).ToArray();
+        var mean = distances.Average();
+        var std = Math.Sqrt(distances.Sum(d => (d - mean) * (d - mean)) / distances.Length);
+        Assert.Equal(Math.Max(0, mean + (4 * std)), detector.Threshold, 5);
+        Assert.NotEqual(threshold, detector.Threshold);
+    }
+
+    [Fact]
+    public void A_long_gap_counts_as_half_a_minute_of_footage()
+    {
+        var (detector, t) = Calibrated(TimeSpan.FromMinutes(1));
+
+        // The camera was away for an hour: not an hour of footage, so no refresh yet.
+        t += TimeSpan.FromHours(1);
+        detector.Observe(At(35), t);
+        Assert.Equal(1, detector.Generation);
+
+        t += TimeSpan.FromSeconds(29);
+        detector.Observe(At(35), t);
+        Assert.Equal(1, detector.Generation);
+
+        t += Second;
+        detector.Observe(At(35), t);
+        Assert.Equal(2, detector.Generation);
     }
 
     [Fact]

@@ -28,10 +28,12 @@ public sealed class AppearanceStateTests : IDisposable
         return [.. Enumerable.Range(0, 16).Select(_ => (float)random.NextDouble())];
     }
 
-    private static List<HeadResult> Evaluate(AppearanceWindowHead head, string camera, float[] embedding, ModelManifest? model = null)
+    private static readonly DateTimeOffset Start = new(2026, 12, 7, 8, 0, 0, TimeSpan.Zero);
+
+    private static List<HeadResult> Evaluate(AppearanceWindowHead head, string camera, float[] embedding, ModelManifest? model = null, DateTimeOffset? time = null)
     {
         var results = new List<HeadResult>();
-        head.Evaluate(new WindowOutputs(camera, 0, model ?? Encoder, [embedding], null), results);
+        head.Evaluate(new WindowOutputs(camera, 0, time ?? Start, model ?? Encoder, [embedding], null), results);
         return results;
     }
 
@@ -100,6 +102,39 @@ public sealed class AppearanceStateTests : IDisposable
         using var again = new AppearanceWindowHead(Options, log, _state.Path);
         Assert.Empty(Evaluate(again, "gate", Embedding(99)));
         Assert.Contains(log.Entries, e => e.Message.Contains("saved appearance calibration is refused", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_refreshed_calibration_is_saved_and_a_restart_resumes_from_it()
+    {
+        var options = new AnomalyOptions { CalibrationWindows = 4, MinThreshold = 0, RefreshMinutes = 1 };
+        var log = new CapturingLogger();
+        var path = AppearanceStateFile.PathFor(_state.Path, "gate");
+        using var head = new AppearanceWindowHead(options, log, _state.Path);
+        var t = Start;
+        for (var i = 0; i < options.CalibrationWindows; i++)
+        {
+            Evaluate(head, "gate", Embedding(i), time: t);
+            t += TimeSpan.FromSeconds(1);
+        }
+
+        var calibration = File.ReadAllBytes(path);
+
+        // A minute of windows like the first one (distance 0: quiet) is learned, half the calibration gives way to it.
+        for (var s = 0; s < 60; s++)
+        {
+            Assert.False(Assert.Single(Evaluate(head, "gate", Embedding(0), time: t)).Above);
+            t += TimeSpan.FromSeconds(1);
+        }
+
+        Assert.Contains(log.Entries, e => e.Message.Contains("Camera gate: appearance calibration refreshed, half of it from quiet windows (60 seen", StringComparison.Ordinal));
+        Assert.NotEqual(calibration, File.ReadAllBytes(path));
+        var saved = AppearanceStateFile.Load(path, "gate", "model encoder 1.0, output embedding of 16");
+        Assert.Equal(4, saved.Count);
+
+        var refreshed = Assert.Single(Evaluate(head, "gate", Embedding(99), time: t));
+        using var restarted = new AppearanceWindowHead(options, new CapturingLogger(), _state.Path);
+        Assert.Equal(refreshed, Assert.Single(Evaluate(restarted, "gate", Embedding(99), time: t)));
     }
 
     [Fact]
