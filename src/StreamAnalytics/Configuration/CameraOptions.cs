@@ -37,6 +37,19 @@ internal sealed class CameraOptions
     /// </summary>
     public string HardwareDecode { get; set; } = "none";
 
+    /// <summary>
+    /// <c>auto</c>, <c>on</c> or <c>off</c>. On, ffmpeg skips H.264/HEVC's in-loop deblocking filter: about 20% less
+    /// decoding CPU. <c>auto</c> turns it on where ffmpeg shrinks the frame to half the source height or less
+    /// (<c>Pipeline.DecodeSize</c>), so the blocking it leaves is averaged away by the scaler.
+    /// </summary>
+    public string FastDecode { get; set; } = FastDecodeAuto;
+
+    public const string FastDecodeAuto = "auto";
+
+    public const string FastDecodeOn = "on";
+
+    public const string FastDecodeOff = "off";
+
     /// <summary>With <see cref="HardwareDecode"/>: the device, e.g. <c>1</c> (the second GPU) or <c>/dev/dri/renderD129</c>; unset: the default one.</summary>
     public string? HardwareDecodeDevice { get; set; }
 

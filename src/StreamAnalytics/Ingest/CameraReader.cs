@@ -136,6 +136,7 @@ internal sealed partial class CameraReader
     {
         var openTimeout = TimeSpan.FromSeconds(_camera.Reconnect.OpenTimeoutSeconds);
         VideoGeometry geometry;
+        bool fast;
         try
         {
             if (_source.Kind == CameraSourceKind.File && !File.Exists(_source.Input))
@@ -146,12 +147,14 @@ internal sealed partial class CameraReader
             if (_camera.Width is { } w && _camera.Height is { } h)
             {
                 geometry = new VideoGeometry(w, h, null);
+                fast = FastDecodeRule.Resolve(_camera.FastDecode, h, sourceHeight: null);
             }
             else
             {
                 var probed = await VideoProbe.ProbeAsync(_source, _camera, openTimeout, cancellationToken).ConfigureAwait(false);
                 var height = _camera.Width is null && _camera.Height is null && _decodeHeight is { } model && model < probed.Height ? model : _camera.Height;
                 geometry = VideoGeometry.Resolve(_camera.Width, height, probed);
+                fast = FastDecodeRule.Resolve(_camera.FastDecode, geometry.Height, probed.Height);
             }
         }
         catch (VideoSourceException ex)
@@ -168,9 +171,9 @@ internal sealed partial class CameraReader
             _pool = new FramePool(_camera.Id, geometry.Width, geometry.Height);
         }
 
-        LogOpening(_camera.Id, _source.Display, geometry.Width, geometry.Height);
+        LogOpening(_camera.Id, _source.Display, geometry.Width, geometry.Height, fast ? "fast" : "full");
         var framesAtStart = FramesRead;
-        using var process = ChildProcess.Start("ffmpeg", FfmpegArguments.Decode(_source, _camera, geometry, _hardwareDecode), redirectStdout: true);
+        using var process = ChildProcess.Start("ffmpeg", FfmpegArguments.Decode(_source, _camera, geometry, _hardwareDecode, fast), redirectStdout: true);
         using var sessionEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stderr = new FfmpegStderrPump(process.StandardError, _camera.Id, _logger, _ffmpegLog);
         var stderrTask = stderr.RunAsync(sessionEnd.Token);
@@ -397,8 +400,8 @@ internal sealed partial class CameraReader
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: hardware decode '{HardwareDecode}' is not available here ({Reason}); decoding in software from now on")]
     private partial void LogHardwareDecodeUnavailable(string cameraId, string hardwareDecode, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: opening {Source} at {Width}x{Height}")]
-    private partial void LogOpening(string cameraId, string source, int width, int height);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: opening {Source} at {Width}x{Height}, {Decode} decode")]
+    private partial void LogOpening(string cameraId, string source, int width, int height, string decode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: online, receiving {Width}x{Height} frames")]
     private partial void LogOnline(string cameraId, int width, int height);

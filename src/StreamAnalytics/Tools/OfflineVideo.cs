@@ -26,8 +26,10 @@ internal static class OfflineVideo
     /// after it returns, so it must neither dispose one nor hand it to something that does (<c>CameraWindowing</c>):
     /// by the second dispose the decoder may have rented the frame again. Such a caller copies the frame first.
     /// </summary>
+    /// <param name="height">Decode at this height, as a live camera under <c>Pipeline.DecodeSize</c> does (the aspect kept); null: the file's own.</param>
+    /// <param name="fastDecode">The camera's <see cref="CameraOptions.FastDecode"/>, resolved against the file's height as live.</param>
     /// <exception cref="VideoSourceException">The file is missing, not a video, or decoding stopped early.</exception>
-    public static async Task<long> DecodeAsync(string path, Action<Frame> onFrame, ILogger<CameraReader> logger, CancellationToken cancellationToken)
+    public static async Task<long> DecodeAsync(string path, Action<Frame> onFrame, ILogger<CameraReader> logger, CancellationToken cancellationToken, int? height = null, string fastDecode = CameraOptions.FastDecodeAuto)
     {
         var fullPath = Path.GetFullPath(path);
         if (!File.Exists(fullPath))
@@ -64,9 +66,16 @@ internal static class OfflineVideo
             throw new VideoSourceException($"'{fullPath}' could not be decoded: {ex.Message}");
         }
 
-        // The reader probes only a camera without a size: this one is probed once, here.
+        // The reader probes only a camera without a size: this one is probed once, here, and so decides FastDecode here too.
+        var sourceHeight = geometry.Height;
+        if (height is { } h && h < geometry.Height)
+        {
+            geometry = VideoGeometry.Resolve(null, h, geometry);
+        }
+
         camera.Width = geometry.Width;
         camera.Height = geometry.Height;
+        camera.FastDecode = FastDecodeRule.Resolve(fastDecode, geometry.Height, sourceHeight) ? CameraOptions.FastDecodeOn : CameraOptions.FastDecodeOff;
         var fps = geometry.FramesPerSecond ?? FallbackFps;
         var channel = Channel.CreateBounded<Frame>(new BoundedChannelOptions(QueueCapacity)
         {

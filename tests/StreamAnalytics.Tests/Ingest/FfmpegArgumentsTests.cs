@@ -113,6 +113,34 @@ public sealed class FfmpegArgumentsTests
     }
 
     [Fact]
+    public void Fast_decode_skips_deblocking_as_a_decoder_option_and_leaves_the_scale_as_it_is()
+    {
+        var source = Parse("rtsp://10.0.0.5/stream");
+
+        var fast = FfmpegArguments.Decode(source, new CameraOptions { MaxFps = 5 }, Geometry, fast: true);
+        Assert.True(IndexOf(fast, "-skip_loop_filter", "all") < IndexOf(fast, "-i", "rtsp://10.0.0.5/stream"));
+        IndexOf(fast, "-vf", "fps=5,scale=640:360");
+
+        var full = FfmpegArguments.Decode(source, new CameraOptions(), Geometry);
+        Assert.DoesNotContain("-skip_loop_filter", full);
+        IndexOf(full, "-vf", "scale=640:360");
+    }
+
+    [Theory]
+    [InlineData("auto", 224, 720, true)]
+    [InlineData("auto", 360, 720, true)]
+    [InlineData("auto", 361, 720, false)]
+    [InlineData("auto", 224, 240, false)]
+    [InlineData("auto", 224, null, false)]
+    [InlineData("on", 240, 240, true)]
+    [InlineData("on", 240, null, true)]
+    [InlineData("off", 224, 1080, false)]
+    public void Auto_decodes_fast_only_where_the_frame_shrinks_to_half_its_height_or_less(string setting, int decoded, int? source, bool fast)
+    {
+        Assert.Equal(fast, FastDecodeRule.Resolve(setting, decoded, source));
+    }
+
+    [Fact]
     public void Hardware_decode_asks_for_the_device_before_the_input_and_software_asks_for_nothing()
     {
         var source = Parse("rtsp://10.0.0.5/stream");

@@ -71,6 +71,11 @@ internal sealed class CamerasValidator : IOptionsSectionValidator
             errors.Add($"{where}: HardwareDecodeDevice needs HardwareDecode 'cuda' or 'vaapi' (got '{camera.HardwareDecode}').");
         }
 
+        if (camera.FastDecode is not (CameraOptions.FastDecodeAuto or CameraOptions.FastDecodeOn or CameraOptions.FastDecodeOff))
+        {
+            errors.Add($"{where}: FastDecode must be 'auto', 'on' or 'off' (got '{camera.FastDecode}').");
+        }
+
         if (camera.QueueCapacity is < 1 or > 1024)
         {
             errors.Add($"{where}: QueueCapacity must be between 1 and 1024 (got {camera.QueueCapacity}).");

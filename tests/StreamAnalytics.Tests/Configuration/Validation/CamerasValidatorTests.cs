@@ -115,6 +115,22 @@ public sealed class CamerasValidatorTests
     }
 
     [Fact]
+    public void Fast_decode_is_auto_on_or_off()
+    {
+        var options = new StreamAnalyticsOptions
+        {
+            Cameras =
+            [
+                new() { Id = "a", Url = "/data/a.mp4", FastDecode = "yes" },
+                new() { Id = "b", Url = "/data/b.mp4", FastDecode = "off" },
+                new() { Id = "c", Url = "/data/c.mp4" },
+            ],
+        };
+
+        Assert.Equal(["Cameras[0] (camera 'a'): FastDecode must be 'auto', 'on' or 'off' (got 'yes')."], Validate(options));
+    }
+
+    [Fact]
     public void With_the_api_on_a_service_may_start_without_cameras()
     {
         Assert.Empty(Validate(new StreamAnalyticsOptions()));
