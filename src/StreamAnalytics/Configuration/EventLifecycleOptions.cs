@@ -19,4 +19,12 @@ internal sealed class EventLifecycleOptions
 
     /// <summary>While an incident lasts, an <c>update</c> (with the peak so far) at most this often; 0: every window.</summary>
     public double UpdateIntervalSeconds { get; set; } = 5;
+
+    /// <summary>A copy with another <see cref="MinDurationSeconds"/>; every other setting, present or added later, as here.</summary>
+    public EventLifecycleOptions WithMinDuration(double seconds)
+    {
+        var copy = (EventLifecycleOptions)MemberwiseClone();
+        copy.MinDurationSeconds = seconds;
+        return copy;
+    }
 }

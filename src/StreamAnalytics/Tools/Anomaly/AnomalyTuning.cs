@@ -14,14 +14,7 @@ internal sealed record AnomalyTuning(double Sensitivity = 1, int MinCells = 1, d
     public MotionScoring Scoring => new() { Sensitivity = Sensitivity, MinCells = MinCells };
 
     /// <summary>The shipped lifecycle with this minimum duration.</summary>
-    public EventLifecycleOptions Lifecycle(EventLifecycleOptions defaults) => new()
-    {
-        EnterWindows = defaults.EnterWindows,
-        EnterOf = defaults.EnterOf,
-        MinDurationSeconds = MinDurationSeconds,
-        ExitWindows = defaults.ExitWindows,
-        UpdateIntervalSeconds = defaults.UpdateIntervalSeconds,
-    };
+    public EventLifecycleOptions Lifecycle(EventLifecycleOptions defaults) => defaults.WithMinDuration(MinDurationSeconds);
 
     /// <summary>Every problem with these values, in the options' own words; empty when usable.</summary>
     public string? Problem() =>
