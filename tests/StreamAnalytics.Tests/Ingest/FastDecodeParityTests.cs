@@ -1,15 +1,11 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
-using Microsoft.Extensions.Logging.Abstractions;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Tests.Fakes;
-using StreamAnalytics.Tools;
 using StreamAnalytics.Tools.Anomaly;
-using StreamAnalytics.Windowing;
 using Xunit.Abstractions;
 
 namespace StreamAnalytics.Tests.Ingest;
@@ -40,32 +36,33 @@ public sealed class FastDecodeParityTests(ITestOutputHelper output) : IDisposabl
         var labels = AnomalyLabels.Load(SharedData.Path("ucsd-ped2", "test", "labels.json"));
         var train = Directory.GetFiles(SharedData.Path("ucsd-ped2", "train"), "*.mp4").Order(StringComparer.Ordinal).ToList();
 
-        using var full = new Embeddings(model);
-        using var fast = new Embeddings(model);
+        using var full = new VideoEmbeddings(model);
+        using var fast = new VideoEmbeddings(model);
+        static void AtModelHeight(Frame frame) => Assert.Equal(DecodeHeight, frame.Height);
         foreach (var video in train)
         {
             var camera = await At720pAsync(video);
-            await full.AddAsync(camera, CameraOptions.FastDecodeOff, TrainEveryNth);
-            await fast.AddAsync(camera, CameraOptions.FastDecodeOn, TrainEveryNth);
+            await full.AddAsync(camera, TrainEveryNth, DecodeHeight, CameraOptions.FastDecodeOff, AtModelHeight);
+            await fast.AddAsync(camera, TrainEveryNth, DecodeHeight, CameraOptions.FastDecodeOn, AtModelHeight);
         }
 
-        var trainCount = full.Vectors.Count;
+        var trainCount = full.Of[0].Count;
         var truth = new List<bool>();
         foreach (var video in labels)
         {
             var camera = await At720pAsync(SharedData.Path("ucsd-ped2", "test", video.Name));
-            var count = await full.AddAsync(camera, CameraOptions.FastDecodeOff, every: 1);
-            Assert.Equal(count, await fast.AddAsync(camera, CameraOptions.FastDecodeOn, every: 1));
+            var count = await full.AddAsync(camera, every: 1, DecodeHeight, CameraOptions.FastDecodeOff);
+            Assert.Equal(count, await fast.AddAsync(camera, every: 1, DecodeHeight, CameraOptions.FastDecodeOn));
             for (var frame = 1; frame <= count; frame++)
             {
                 truth.Add(video.IsAnomalous(frame));
             }
         }
 
-        Assert.Equal(full.Vectors.Count, fast.Vectors.Count);
-        var cosines = full.Vectors.Zip(fast.Vectors, (a, b) => (double)TensorPrimitives.Dot(a, b)).ToList();
-        var aucFull = Auc(full.Vectors, trainCount, truth);
-        var aucFast = Auc(fast.Vectors, trainCount, truth);
+        Assert.Equal(full.Of[0].Count, fast.Of[0].Count);
+        var cosines = full.Of[0].Zip(fast.Of[0], (a, b) => (double)TensorPrimitives.Dot(a, b)).ToList();
+        var aucFull = Auc(full.Of[0], trainCount, truth);
+        var aucFast = Auc(fast.Of[0], trainCount, truth);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Ped2 at 1080x720 decoded at {DecodeHeight} rows, {cosines.Count} frames: embedding cosine full/fast mean {cosines.Average():F5}, min {cosines.Min():F5}; appearance AUC full {aucFull:F4}, fast {aucFast:F4} ({trainCount} training frames)"));
 
         // The comparison means something only if fast decoding changed the frames at all.
@@ -86,73 +83,7 @@ public sealed class FastDecodeParityTests(ITestOutputHelper output) : IDisposabl
     private async Task<string> At720pAsync(string source)
     {
         var path = _dir.File(Path.GetFileName(source));
-        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
-        foreach (var argument in new[] { "-nostdin", "-v", "error", "-y", "-threads", "2", "-i", source, "-vf", "scale=1080:720", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", "30", "-pix_fmt", "yuv420p", path })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var ffmpeg = Process.Start(info)!;
-        var errors = await ffmpeg.StandardError.ReadToEndAsync();
-        await ffmpeg.WaitForExitAsync();
-        Assert.True(ffmpeg.ExitCode == 0, $"ffmpeg failed: {errors}");
+        await FfmpegTool.RunAsync("-threads", "2", "-i", source, "-vf", "scale=1080:720", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", "30", "-pix_fmt", "yuv420p", path);
         return path;
-    }
-
-    /// <summary>Unit-length INT8 embeddings of decoded frames, in decode order.</summary>
-    private sealed class Embeddings(OnnxModel model) : IDisposable
-    {
-        private readonly FramePreprocessor _preprocessor = new(model.Manifest.Input.Format);
-        private int _pending;
-
-        public void Dispose() => _preprocessor.Dispose();
-
-        public List<float[]> Vectors { get; } = [];
-
-        public async Task<long> AddAsync(string video, string fastDecode, int every)
-        {
-            long n = 0;
-            var count = await OfflineVideo.DecodeAsync(
-                video,
-                frame =>
-                {
-                    Assert.Equal(DecodeHeight, frame.Height);
-                    if (n++ % every != 0)
-                    {
-                        return;
-                    }
-
-                    _preprocessor.Process(frame, model.InputItem(_pending));
-                    if (++_pending == Batch)
-                    {
-                        Flush();
-                    }
-                },
-                NullLogger<CameraReader>.Instance,
-                CancellationToken.None,
-                DecodeHeight,
-                fastDecode);
-            Flush();
-            return count;
-        }
-
-        private void Flush()
-        {
-            if (_pending == 0)
-            {
-                return;
-            }
-
-            model.Run(_pending);
-            for (var i = 0; i < _pending; i++)
-            {
-                var v = model.OutputItem(0, i);
-                var unit = new float[v.Length];
-                TensorPrimitives.Divide(v, Math.Max(TensorPrimitives.Norm(v), 1e-12f), unit);
-                Vectors.Add(unit);
-            }
-
-            _pending = 0;
-        }
     }
 }

@@ -6,8 +6,11 @@ namespace StreamAnalytics.Heads.Appearance;
 /// mean + σ·std of the normal windows' own leave-one-out distances. Once calibrated it keeps learning slowly:
 /// windows that raised nothing enter a reservoir (a uniform sample of those since the last refresh, Vitter's algorithm
 /// R), and every refresh interval of footage half of the normal set, chosen at random, is replaced by half a
-/// reservoir's worth of them and the threshold is learned again. What it learned thus weighs half as much after each
-/// refresh: a scene that drifts (daylight, a season) stays familiar, and windows that alerted never enter it.
+/// reservoir's worth of them. What it learned thus weighs half as much after each refresh: a scene that drifts
+/// (daylight, a season) stays familiar, and windows that alerted never enter it. The threshold stays the one learned at
+/// calibration: a refresh changes what is normal, not how far from it is unusual. (Learned again from a refreshed set,
+/// it fell in a live run: windows sampled over a short interval are closer to each other than the calibration's, and
+/// the street camera raised a false incident at once.)
 /// </summary>
 internal sealed class AnomalyDetector
 {
@@ -49,9 +52,10 @@ internal sealed class AnomalyDetector
 
     /// <summary>
     /// A detector that starts calibrated on <paramref name="normal"/> (unit-length embeddings of an earlier calibration
-    /// with as many windows), its threshold learned again under these settings.
+    /// with as many windows), its threshold set under these settings from the calibration's <paramref name="spread"/>, or,
+    /// without one, from the spread of <paramref name="normal"/> itself.
     /// </summary>
-    public static AnomalyDetector Restore(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, IReadOnlyList<float[]> normal, TimeSpan? refreshInterval = null)
+    public static AnomalyDetector Restore(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, IReadOnlyList<float[]> normal, TimeSpan? refreshInterval = null, AnomalySpread? spread = null)
     {
         if (normal.Count != calibrationWindows)
         {
@@ -60,7 +64,7 @@ internal sealed class AnomalyDetector
 
         var detector = new AnomalyDetector(calibrationWindows, fixedThreshold, sigma, minThreshold, refreshInterval);
         detector._normal.AddRange(normal);
-        detector.Calibrated();
+        detector.Calibrated(spread);
         return detector;
     }
 
@@ -79,6 +83,9 @@ internal sealed class AnomalyDetector
 
     /// <summary>NaN until calibrated.</summary>
     public double Threshold { get; private set; } = double.NaN;
+
+    /// <summary>The calibration windows' leave-one-out nearest distances, which the learned threshold comes from; saved with the windows.</summary>
+    public AnomalySpread Spread { get; private set; }
 
     /// <summary>Learns the embedding while calibrating (returns null), then scores it; <paramref name="time"/> is the window's capture time, which paces the refresh.</summary>
     public AnomalyScore? Observe(ReadOnlySpan<float> embedding, DateTimeOffset time)
@@ -121,9 +128,10 @@ internal sealed class AnomalyDetector
         return new AnomalyScore(score, Threshold, anomalous);
     }
 
-    private void Calibrated()
+    private void Calibrated(AnomalySpread? spread = null)
     {
-        Threshold = _fixedThreshold ?? LearnThreshold();
+        Spread = spread ?? LeaveOneOutSpread();
+        Threshold = _fixedThreshold ?? Math.Max(_minThreshold, Spread.Mean + (_sigma * Spread.Std));
         Generation++;
     }
 
@@ -166,11 +174,10 @@ internal sealed class AnomalyDetector
         _reservoir.Clear();
         _footageSinceRefresh = TimeSpan.Zero;
         _offeredSinceRefresh = 0;
-        Threshold = _fixedThreshold ?? LearnThreshold();
         Generation++;
     }
 
-    private double LearnThreshold()
+    private AnomalySpread LeaveOneOutSpread()
     {
         var distances = new double[_normal.Count];
         for (var i = 0; i < _normal.Count; i++)
@@ -179,8 +186,7 @@ internal sealed class AnomalyDetector
         }
 
         var mean = distances.Average();
-        var std = Math.Sqrt(distances.Sum(d => (d - mean) * (d - mean)) / distances.Length);
-        return Math.Max(_minThreshold, mean + (_sigma * std));
+        return new AnomalySpread(mean, Math.Sqrt(distances.Sum(d => (d - mean) * (d - mean)) / distances.Length));
     }
 
     private double NearestDistance(float[] query, int skip)

@@ -7,18 +7,20 @@ namespace StreamAnalytics.Heads.Appearance;
 /// <summary>
 /// A camera's appearance calibration on disk (<c>&lt;Pipeline.StateDirectory&gt;/appearance/&lt;camera&gt;.state</c>): the
 /// unit-length embeddings of the windows it learned as normal, with the camera id and the model and output they came
-/// from. Written through <see cref="DurableFile"/>, so a crash leaves the old file or the new one, never a torn one.
+/// from, and (from format 2) the calibration's spread, which the threshold comes from. Written through
+/// <see cref="DurableFile"/>, so a crash leaves the old file or the new one, never a torn one. Format 1 is still read: its
+/// spread is learned again from the windows.
 /// </summary>
 internal static class AppearanceStateFile
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     private static readonly byte[] Magic = "SAAPPEAR"u8.ToArray();
 
     public static string PathFor(string stateDirectory, string cameraId) =>
         Path.Combine(Path.GetFullPath(stateDirectory), "appearance", cameraId + ".state");
 
-    public static void Save(string path, string cameraId, string modelKey, IReadOnlyList<float[]> normal)
+    public static void Save(string path, string cameraId, string modelKey, IReadOnlyList<float[]> normal, AnomalySpread spread)
     {
         DurableFile.Write(path, stream =>
         {
@@ -27,6 +29,8 @@ internal static class AppearanceStateFile
             writer.Write(FormatVersion);
             writer.Write(cameraId);
             writer.Write(modelKey);
+            writer.Write(spread.Mean);
+            writer.Write(spread.Std);
             writer.Write(normal.Count);
             writer.Write(normal.Count == 0 ? 0 : normal[0].Length);
             foreach (var embedding in normal)
@@ -36,9 +40,9 @@ internal static class AppearanceStateFile
         });
     }
 
-    /// <summary>The embeddings saved for <paramref name="cameraId"/> from the model and output <paramref name="modelKey"/> names.</summary>
+    /// <summary>The embeddings saved for <paramref name="cameraId"/> from the model and output <paramref name="modelKey"/> names, and their spread (null from a format 1 file).</summary>
     /// <exception cref="InvalidDataException">Not such a file, another version, damaged, or saved for another camera or model.</exception>
-    public static List<float[]> Load(string path, string cameraId, string modelKey)
+    public static (List<float[]> Normal, AnomalySpread? Spread) Load(string path, string cameraId, string modelKey)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: false);
@@ -50,9 +54,9 @@ internal static class AppearanceStateFile
             }
 
             var version = reader.ReadInt32();
-            if (version != FormatVersion)
+            if (version is < 1 or > FormatVersion)
             {
-                throw new InvalidDataException($"'{path}' has format version {version}; this build reads {FormatVersion}.");
+                throw new InvalidDataException($"'{path}' has format version {version}; this build reads 1 to {FormatVersion}.");
             }
 
             var savedCamera = reader.ReadString();
@@ -60,6 +64,19 @@ internal static class AppearanceStateFile
             if (savedCamera != cameraId || savedModel != modelKey)
             {
                 throw new InvalidDataException($"'{path}' was learned for camera '{savedCamera}' from {savedModel}, not for '{cameraId}' from {modelKey}.");
+            }
+
+            AnomalySpread? spread = null;
+            if (version >= 2)
+            {
+                var mean = reader.ReadDouble();
+                var std = reader.ReadDouble();
+                if (!double.IsFinite(mean) || !double.IsFinite(std) || mean < 0 || std < 0)
+                {
+                    throw new InvalidDataException($"'{path}' is damaged (spread {mean}, {std}).");
+                }
+
+                spread = new AnomalySpread(mean, std);
             }
 
             var count = reader.ReadInt32();
@@ -86,7 +103,7 @@ internal static class AppearanceStateFile
                 throw new InvalidDataException($"'{path}' has {stream.Length - stream.Position} unexpected trailing bytes.");
             }
 
-            return normal;
+            return (normal, spread);
         }
         catch (EndOfStreamException)
         {

@@ -106,14 +106,14 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
 
         try
         {
-            var normal = AppearanceStateFile.Load(path, cameraId, modelKey);
+            var (normal, spread) = AppearanceStateFile.Load(path, cameraId, modelKey);
             if (normal.Count != options.CalibrationWindows)
             {
                 LogRefused(cameraId, $"it holds {normal.Count} windows and Detection.Anomaly.CalibrationWindows is {options.CalibrationWindows}");
                 return null;
             }
 
-            var detector = AnomalyDetector.Restore(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold, normal, RefreshInterval);
+            var detector = AnomalyDetector.Restore(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold, normal, RefreshInterval, spread);
             LogResumed(cameraId, normal.Count, detector.Threshold);
             ProgressChanged?.Invoke(cameraId);
             return detector;
@@ -134,7 +134,7 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
 
         try
         {
-            AppearanceStateFile.Save(AppearanceStateFile.PathFor(stateDirectory, cameraId), cameraId, modelKey, detector.Normal);
+            AppearanceStateFile.Save(AppearanceStateFile.PathFor(stateDirectory, cameraId), cameraId, modelKey, detector.Normal, detector.Spread);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -175,7 +175,7 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: appearance head resumes from its saved calibration ({Windows} windows, threshold {Threshold:F3}), without learning first")]
     private partial void LogResumed(string cameraId, int windows, double threshold);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: appearance calibration refreshed, half of it from quiet windows ({QuietWindows} seen since calibration or restart); threshold {Threshold:F3}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: appearance calibration refreshed, half of it from quiet windows ({QuietWindows} seen since calibration or restart); threshold {Threshold:F3}, as calibrated")]
     private partial void LogRefreshed(string cameraId, long quietWindows, double threshold);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: the saved appearance calibration is refused ({Reason}); the camera calibrates again and the new one replaces it")]

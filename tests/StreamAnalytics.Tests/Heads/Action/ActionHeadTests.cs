@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
 using StreamAnalytics.Configuration;
@@ -183,16 +182,7 @@ public sealed class ActionHeadTests(ActionHeadFixture fixture) : IDisposable
     private async Task<string> FirstFramesAsync(string source, int frames)
     {
         var path = _dir.File(Path.GetFileNameWithoutExtension(source) + $"-{frames}.mp4");
-        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
-        foreach (var argument in new[] { "-nostdin", "-v", "error", "-y", "-i", source, "-map", "0:v:0", "-frames:v", frames.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "copy", path })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var ffmpeg = Process.Start(info)!;
-        var errors = await ffmpeg.StandardError.ReadToEndAsync();
-        await ffmpeg.WaitForExitAsync();
-        Assert.True(ffmpeg.ExitCode == 0, $"ffmpeg failed: {errors}");
+        await FfmpegTool.RunAsync("-i", source, "-map", "0:v:0", "-frames:v", frames.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "copy", path);
         return path;
     }
 

@@ -194,11 +194,12 @@ public sealed class AnomalyDetectorTests
     }
 
     [Fact]
-    public void A_refresh_replaces_half_the_normal_windows_and_learns_the_threshold_again()
+    public void A_refresh_replaces_half_the_normal_windows_and_keeps_the_calibrated_threshold()
     {
         var (detector, t) = Calibrated(TimeSpan.FromMinutes(1), learnThreshold: true);
         var calibration = detector.Normal.ToList();
         var threshold = detector.Threshold;
+        var spread = detector.Spread;
 
         // 35° is 5° from 30°: under the learned threshold, so it is learned.
         for (var s = 0; s < 60; s++)
@@ -211,11 +212,25 @@ public sealed class AnomalyDetectorTests
         Assert.Equal(2, detector.Normal.Count(n => calibration.Contains(n)));
         Assert.Equal(2, detector.Normal.Count(n => Math.Abs(n[1] - (float)Math.Sin(35 * Math.PI / 180)) < 1e-6));
 
-        var distances = detector.Normal.Select((n, i) => detector.Normal.Where((_, j) => j != i).Min(m => 1 - (double)System.Numerics.Tensors.TensorPrimitives.Dot(n, m))).ToArray();
-        var mean = distances.Average();
-        var std = Math.Sqrt(distances.Sum(d => (d - mean) * (d - mean)) / distances.Length);
-        Assert.Equal(Math.Max(0, mean + (4 * std)), detector.Threshold, 5);
-        Assert.NotEqual(threshold, detector.Threshold);
+        // Learned again from this set (two identical 35° windows: leave-one-out distance 0) it would fall; it does not.
+        Assert.Equal(threshold, detector.Threshold);
+        Assert.Equal(spread, detector.Spread);
+        Assert.Equal(Distance(10), detector.Threshold, 5);
+    }
+
+    [Fact]
+    public void A_restored_detector_takes_its_threshold_from_the_saved_spread_under_the_sigma_now_set()
+    {
+        var (calibrated, _) = Calibrated(refresh: null, learnThreshold: true);
+        var normal = calibrated.Normal.ToList();
+        var spread = new AnomalySpread(0.01, 0.002);
+
+        var restored = AnomalyDetector.Restore(4, null, sigma: 3, minThreshold: 0, normal, spread: spread);
+        Assert.Equal(0.016, restored.Threshold, 9);
+        Assert.Equal(spread, restored.Spread);
+
+        // Without a saved spread (an older file), it is learned from the windows, as at calibration.
+        Assert.Equal(calibrated.Threshold, AnomalyDetector.Restore(4, null, sigma: 4, minThreshold: 0, normal).Threshold, 9);
     }
 
     [Fact]

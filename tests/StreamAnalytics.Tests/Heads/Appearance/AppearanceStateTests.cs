@@ -129,8 +129,9 @@ public sealed class AppearanceStateTests : IDisposable
 
         Assert.Contains(log.Entries, e => e.Message.Contains("Camera gate: appearance calibration refreshed, half of it from quiet windows (60 seen", StringComparison.Ordinal));
         Assert.NotEqual(calibration, File.ReadAllBytes(path));
-        var saved = AppearanceStateFile.Load(path, "gate", "model encoder 1.0, output embedding of 16");
+        var (saved, spread) = AppearanceStateFile.Load(path, "gate", "model encoder 1.0, output embedding of 16");
         Assert.Equal(4, saved.Count);
+        Assert.NotNull(spread);
 
         var refreshed = Assert.Single(Evaluate(head, "gate", Embedding(99), time: t));
         using var restarted = new AppearanceWindowHead(options, new CapturingLogger(), _state.Path);
@@ -138,16 +139,58 @@ public sealed class AppearanceStateTests : IDisposable
     }
 
     [Fact]
+    public void A_format_1_calibration_is_still_read_and_its_spread_learned_from_its_windows()
+    {
+        var path = AppearanceStateFile.PathFor(_state.Path, "gate");
+        using (var first = new AppearanceWindowHead(Options, new CapturingLogger(), _state.Path))
+        {
+            for (var i = 0; i < Options.CalibrationWindows; i++)
+            {
+                Evaluate(first, "gate", Embedding(i));
+            }
+        }
+
+        // The same calibration as the build before this one wrote it: no spread after the model key.
+        var (normal, _) = AppearanceStateFile.Load(path, "gate", "model encoder 1.0, output embedding of 16");
+        using (var writer = new BinaryWriter(File.Create(path)))
+        {
+            writer.Write("SAAPPEAR"u8);
+            writer.Write(1);
+            writer.Write("gate");
+            writer.Write("model encoder 1.0, output embedding of 16");
+            writer.Write(normal.Count);
+            writer.Write(normal[0].Length);
+            foreach (var embedding in normal)
+            {
+                foreach (var value in embedding)
+                {
+                    writer.Write(value);
+                }
+            }
+        }
+
+        var log = new CapturingLogger();
+        using var restarted = new AppearanceWindowHead(Options, log, _state.Path);
+        var score = Assert.Single(Evaluate(restarted, "gate", Embedding(99)));
+
+        var expected = AnomalyDetector.Restore(Options.CalibrationWindows, null, Options.Sigma, Options.MinThreshold, normal);
+        Assert.Equal(expected.Threshold, score.Threshold);
+        Assert.Contains(log.Entries, e => e.Message.Contains("appearance head resumes from its saved calibration", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_calibration_written_while_an_old_one_exists_replaces_it_whole()
     {
         var path = AppearanceStateFile.PathFor(_state.Path, "gate");
         var old = Enumerable.Range(0, 4).Select(Embedding).ToList();
-        AppearanceStateFile.Save(path, "gate", "model m 1, output e of 16", old);
+        AppearanceStateFile.Save(path, "gate", "model m 1, output e of 16", old, new AnomalySpread(0.1, 0.01));
         var fresh = Enumerable.Range(10, 4).Select(Embedding).ToList();
 
-        AppearanceStateFile.Save(path, "gate", "model m 1, output e of 16", fresh);
+        AppearanceStateFile.Save(path, "gate", "model m 1, output e of 16", fresh, new AnomalySpread(0.2, 0.02));
 
-        Assert.Equal(fresh, AppearanceStateFile.Load(path, "gate", "model m 1, output e of 16"));
+        var (normal, spread) = AppearanceStateFile.Load(path, "gate", "model m 1, output e of 16");
+        Assert.Equal(fresh, normal);
+        Assert.Equal(new AnomalySpread(0.2, 0.02), spread);
         Assert.False(File.Exists(path + ".tmp"));
         Assert.Throws<InvalidDataException>(() => AppearanceStateFile.Load(path, "other", "model m 1, output e of 16"));
     }
