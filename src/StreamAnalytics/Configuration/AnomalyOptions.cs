@@ -18,7 +18,7 @@ internal sealed class AnomalyOptions
 
     /// <summary>
     /// Footage (capture time) between two refreshes of a calibrated camera: half its normal windows are replaced by
-    /// windows that raised nothing since the last one, and the threshold is learned again. 0: it never learns after calibration.
+    /// windows that raised nothing since the last one; the threshold stays the calibrated one. 0: it never learns after calibration.
     /// </summary>
     public double RefreshMinutes { get; set; } = 30;
 

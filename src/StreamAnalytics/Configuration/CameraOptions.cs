@@ -38,8 +38,8 @@ internal sealed class CameraOptions
     public string HardwareDecode { get; set; } = "none";
 
     /// <summary>
-    /// <c>auto</c>, <c>on</c> or <c>off</c>. On, ffmpeg skips H.264/HEVC's in-loop deblocking filter: about 20% less
-    /// decoding CPU. <c>auto</c> turns it on where ffmpeg shrinks the frame to half the source height or less
+    /// <c>auto</c>, <c>on</c> or <c>off</c>. On, ffmpeg skips H.264/HEVC's in-loop deblocking filter: 10–20% less
+    /// decoding CPU (scripts/decode-cpu.sh). <c>auto</c> turns it on where ffmpeg shrinks the frame to half the source height or less
     /// (<c>Pipeline.DecodeSize</c>), so the blocking it leaves is averaged away by the scaler.
     /// </summary>
     public string FastDecode { get; set; } = FastDecodeAuto;

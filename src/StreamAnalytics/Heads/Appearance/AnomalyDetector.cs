@@ -156,18 +156,11 @@ internal sealed class AnomalyDetector
     {
         // Half the normal set, or fewer where fewer quiet windows came: random slots take random reservoir windows.
         var replaced = Math.Min((_calibrationWindows + 1) / 2, _reservoir.Count);
-        var slots = new int[_normal.Count];
-        for (var i = 0; i < slots.Length; i++)
-        {
-            slots[i] = i;
-        }
-
+        var slots = Enumerable.Range(0, _normal.Count).ToArray();
+        _random.Shuffle(slots);
+        _random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_reservoir));
         for (var i = 0; i < replaced; i++)
         {
-            var slot = _random.Next(i, slots.Length);
-            (slots[i], slots[slot]) = (slots[slot], slots[i]);
-            var pick = _random.Next(i, _reservoir.Count);
-            (_reservoir[i], _reservoir[pick]) = (_reservoir[pick], _reservoir[i]);
             _normal[slots[i]] = _reservoir[i];
         }
 

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text;
-
 using StreamAnalytics.Storage;
 
 namespace StreamAnalytics.Heads.Motion;

@@ -37,6 +37,15 @@ public sealed class AppearanceStateTests : IDisposable
         return results;
     }
 
+    /// <summary>Camera "gate"'s calibration windows, one per embedding seed.</summary>
+    private static void Calibrate(AppearanceWindowHead head)
+    {
+        for (var i = 0; i < Options.CalibrationWindows; i++)
+        {
+            Evaluate(head, "gate", Embedding(i));
+        }
+    }
+
     [Fact]
     public void A_restarted_head_scores_at_once_as_the_calibrated_one_did()
     {
@@ -63,10 +72,7 @@ public sealed class AppearanceStateTests : IDisposable
     {
         using (var first = new AppearanceWindowHead(Options, new CapturingLogger(), _state.Path))
         {
-            for (var i = 0; i < Options.CalibrationWindows; i++)
-            {
-                Evaluate(first, "gate", Embedding(i));
-            }
+            Calibrate(first);
         }
 
         var log = new CapturingLogger();
@@ -86,10 +92,7 @@ public sealed class AppearanceStateTests : IDisposable
         var path = AppearanceStateFile.PathFor(_state.Path, "gate");
         using (var head = new AppearanceWindowHead(Options, new CapturingLogger(), _state.Path))
         {
-            for (var i = 0; i < Options.CalibrationWindows; i++)
-            {
-                Evaluate(head, "gate", Embedding(i));
-            }
+            Calibrate(head);
 
             Assert.True(File.Exists(path));
             head.Forget("gate");
@@ -144,10 +147,7 @@ public sealed class AppearanceStateTests : IDisposable
         var path = AppearanceStateFile.PathFor(_state.Path, "gate");
         using (var first = new AppearanceWindowHead(Options, new CapturingLogger(), _state.Path))
         {
-            for (var i = 0; i < Options.CalibrationWindows; i++)
-            {
-                Evaluate(first, "gate", Embedding(i));
-            }
+            Calibrate(first);
         }
 
         // The same calibration as the build before this one wrote it: no spread after the model key.
