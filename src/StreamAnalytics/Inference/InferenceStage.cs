@@ -39,8 +39,14 @@ internal sealed partial class InferenceStage
     private readonly LogRateLimiter _failureLog;
     private readonly List<Window> _ungated;
 
+    // A camera's verdicts are forgotten once it has sent no window for a whole sweep: longer than a gate may skip
+    // (Gate.MaxSkipSeconds is at most an hour), so its next window runs the model anyway. Removed cameras leave no entry.
+    private static readonly TimeSpan VerdictSweep = TimeSpan.FromHours(1);
+
     // The window heads' verdicts on each camera's last window that ran the model: what its gated windows carry.
     private readonly Dictionary<string, HeadResult[]> _lastVerdicts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _camerasSinceSweep = new(StringComparer.Ordinal);
+    private DateTimeOffset _nextSweep;
 
     /// <param name="maxWait">How long the first queued item may wait for others to fill the batch.</param>
     /// <param name="heads">
@@ -68,6 +74,7 @@ internal sealed partial class InferenceStage
         _pending = new List<FrameSlot>(model.MaxBatch);
         _ungated = new List<Window>(model.MaxBatch);
         _featureLength = model.OutputItemSizes.Sum();
+        _nextSweep = _time.GetUtcNow() + VerdictSweep;
 
         // A remote endpoint that is down fails every batch: say so, but not several times a second.
         _failureLog = new LogRateLimiter(5, TimeSpan.FromMinutes(1), _time);
@@ -159,6 +166,7 @@ internal sealed partial class InferenceStage
     /// </summary>
     public async Task<List<WindowInference>> InferAsync(IReadOnlyList<Window> windows, CancellationToken cancellationToken)
     {
+        SweepVerdicts(windows);
         _ungated.Clear();
         foreach (var window in windows)
         {
@@ -308,6 +316,34 @@ internal sealed partial class InferenceStage
         }
 
         return outputs;
+    }
+
+    /// <summary>Cameras with last verdicts kept (see <see cref="VerdictSweep"/>).</summary>
+    internal int CamerasWithVerdicts => _lastVerdicts.Count;
+
+    private void SweepVerdicts(IReadOnlyList<Window> windows)
+    {
+        foreach (var window in windows)
+        {
+            _camerasSinceSweep.Add(window.CameraId);
+        }
+
+        var now = _time.GetUtcNow();
+        if (now < _nextSweep)
+        {
+            return;
+        }
+
+        foreach (var cameraId in _lastVerdicts.Keys)
+        {
+            if (!_camerasSinceSweep.Contains(cameraId))
+            {
+                _lastVerdicts.Remove(cameraId);
+            }
+        }
+
+        _camerasSinceSweep.Clear();
+        _nextSweep = now + VerdictSweep;
     }
 
     /// <summary>A gated window's result: its frame heads' verdicts, then the window heads' last ones on its camera; no outputs.</summary>

@@ -187,6 +187,44 @@ public sealed class InferenceStageTests(ResNet18Fixture resnet)
         Assert.Equal(["0:start", "4:end"], phases);
     }
 
+    [Fact]
+    public async Task A_camera_that_sends_nothing_for_a_whole_sweep_has_its_last_verdicts_forgotten()
+    {
+        var clock = new FakeTimeProvider();
+        var head = new ScriptedWindowHead(true, true, true, true, true, true);
+        var stage = new InferenceStage(resnet.Model, _metrics, new CapturingLogger(), clock, heads: [head]);
+        using var gone = NewWindowing("gone", new WindowSchedule(1, 0, 1));
+        using var stays = NewWindowing("stays", new WindowSchedule(1, 0, 1));
+        var gonePool = new FramePool("gone", FrameWidth, FrameHeight);
+        var staysPool = new FramePool("stays", FrameWidth, FrameHeight);
+
+        async Task<WindowInference> Infer(Window window)
+        {
+            var result = Assert.Single(await stage.InferAsync([window], CancellationToken.None));
+            window.Release();
+            return result;
+        }
+
+        await Infer(Assert.Single(Feed(gone, gonePool, 0, 1)));
+        await Infer(Assert.Single(Feed(stays, staysPool, 0, 1)));
+        Assert.Equal(2, stage.CamerasWithVerdicts);
+
+        // The first sweep, an hour on: both sent a window since the start.
+        clock.Advance(TimeSpan.FromMinutes(61));
+        await Infer(Assert.Single(Feed(stays, staysPool, 1, 1)));
+        Assert.Equal(2, stage.CamerasWithVerdicts);
+
+        // The next: "gone" sent nothing in that hour (it was removed), so its entry goes.
+        clock.Advance(TimeSpan.FromMinutes(61));
+        await Infer(Assert.Single(Feed(stays, staysPool, 2, 1)));
+        Assert.Equal(1, stage.CamerasWithVerdicts);
+
+        // A gated window of a camera by that name no longer carries the old camera's verdict.
+        var window = Assert.Single(Feed(gone, gonePool, 1, 1));
+        window.Gated = true;
+        Assert.Empty((await Infer(window)).Heads);
+    }
+
     private CameraWindowing NewWindowing(string cameraId, WindowSchedule schedule) =>
         new(cameraId, schedule, resnet.Model.Manifest.Input.Format, metrics: null);
 
