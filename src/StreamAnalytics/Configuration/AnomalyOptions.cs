@@ -22,6 +22,14 @@ internal sealed class AnomalyOptions
     /// </summary>
     public double RefreshMinutes { get; set; } = 30;
 
+    /// <summary>
+    /// Footage (capture time) a change must keep alerting for, with no quiet stretch of 30 s, before it is learned as
+    /// normal (a parked car in view): a uniform sample of its windows replaces the normal set at once, as a calibration on
+    /// the change would, and the incident ends. What the camera showed before is forgotten, so the car leaving is a change
+    /// in turn. 0: what alerts is never learned.
+    /// </summary>
+    public double LastingChangeMinutes { get; set; } = 10;
+
     /// <summary>Lowest threshold a learned one may take, so a static scene does not alert on noise.</summary>
     public double MinThreshold { get; set; } = 0.02;
 

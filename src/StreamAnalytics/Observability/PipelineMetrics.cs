@@ -41,6 +41,7 @@ internal sealed class PipelineMetrics
         LearningProgress = factory.CreateGauge("streamanalytics_detection_learning_progress_ratio", "How far a camera has learned what is normal: 0 to 1, 1 once every learning head scores it (sampled at scrape).", "camera");
         FrameQueueDepth = factory.CreateGauge("streamanalytics_ingest_queue_depth_frames", "Frames waiting between a camera's decoder and its windowing (sampled at scrape).", "camera");
         WindowQueueDepth = factory.CreateGauge("streamanalytics_inference_queue_depth_windows", "Windows waiting for inference (sampled at scrape).");
+        AppearanceRelearned = factory.CreateCounter("streamanalytics_detection_appearance_relearned_total", "Times a camera's appearance head replaced what it learned as normal: reason refresh (half of it by quiet windows, every Detection.Anomaly.RefreshMinutes) or lasting_change (all of it by a change that alerted for Detection.Anomaly.LastingChangeMinutes).", "camera", "reason");
         IncidentsStarted = factory.CreateCounter("streamanalytics_detection_incidents_total", "Incidents started (one per incident, not per message), by type.", "camera", "type");
         IncidentStreamDropped = factory.CreateCounter("streamanalytics_http_incident_stream_dropped_total", "Incident messages an SSE client missed because it read too slowly.");
         Ready = factory.CreateGauge("streamanalytics_hosting_ready", "1 while /readyz answers 200: model loaded, cameras started, publishing healthy.");
@@ -76,6 +77,7 @@ internal sealed class PipelineMetrics
     public Gauge LearningProgress { get; }
     public Gauge WindowQueueDepth { get; }
     public Counter IncidentsStarted { get; }
+    public Counter AppearanceRelearned { get; }
     public Gauge Ready { get; }
     public Counter IncidentStreamDropped { get; }
 

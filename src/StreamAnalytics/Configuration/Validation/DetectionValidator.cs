@@ -27,6 +27,11 @@ internal sealed class DetectionValidator : IOptionsSectionValidator
             errors.Add($"Detection.Anomaly.RefreshMinutes must be between 0 (never) and 10080 (got {a.RefreshMinutes}).");
         }
 
+        if (a.LastingChangeMinutes is < 0 or > 10_080 || double.IsNaN(a.LastingChangeMinutes))
+        {
+            errors.Add($"Detection.Anomaly.LastingChangeMinutes must be between 0 (never) and 10080 (got {a.LastingChangeMinutes}).");
+        }
+
         MotionRules.Check(detection.Motion, errors);
         EventLifecycleRules.Check(detection.Lifecycle, "Detection.Lifecycle", errors);
         foreach (var (label, lifecycle) in detection.LifecycleByLabel)

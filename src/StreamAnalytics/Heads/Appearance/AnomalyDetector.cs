@@ -10,12 +10,18 @@ namespace StreamAnalytics.Heads.Appearance;
 /// (daylight, a season) stays familiar, and windows that alerted never enter it. The threshold stays the one learned at
 /// calibration: a refresh changes what is normal, not how far from it is unusual. (Learned again from a refreshed set,
 /// it fell in a live run: windows sampled over a short interval are closer to each other than the calibration's, and
-/// the street camera raised a false incident at once.)
+/// the street camera raised a false incident at once.) A change that alerts and lasts (a parked car in view) would
+/// never enter that way; once it has alerted for the lasting-change interval of footage, with no quiet stretch of
+/// <see cref="ChangeBreak"/> or more, a uniform sample of its windows replaces the normal set at once, as a calibration
+/// on the change would, and it stops alerting. What the camera showed before is forgotten: its return is a change too.
 /// </summary>
 internal sealed class AnomalyDetector
 {
     // A camera that was away (or a motion gate that held the backbone back) counts this much footage at most.
     private static readonly TimeSpan MaxWindowGap = TimeSpan.FromSeconds(30);
+
+    /// <summary>Quiet footage that ends a lasting change: a score hovering at the threshold does not restart its count.</summary>
+    public static readonly TimeSpan ChangeBreak = TimeSpan.FromSeconds(30);
 
     private readonly List<float[]> _normal;
     private readonly List<float[]> _reservoir;
@@ -24,6 +30,8 @@ internal sealed class AnomalyDetector
     private readonly double _sigma;
     private readonly double _minThreshold;
     private readonly TimeSpan? _refreshInterval;
+    private readonly TimeSpan? _lastingChange;
+    private readonly List<float[]> _change;
 
     // Fixed seed: which windows a camera keeps need not be random across runs, and tests can repeat it.
     private readonly Random _random = new(17);
@@ -32,8 +40,14 @@ internal sealed class AnomalyDetector
     private DateTimeOffset? _lastTime;
     private TimeSpan _footageSinceRefresh;
 
+    // The change alerting now, if any: windows offered to its sample, its footage, and the quiet footage since it last alerted.
+    private long _changeOffered;
+    private TimeSpan _changeFootage;
+    private TimeSpan _quietInChange;
+
     /// <param name="refreshInterval">Footage between two refreshes of the normal set from the reservoir; null: it never learns after calibration.</param>
-    public AnomalyDetector(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, TimeSpan? refreshInterval = null)
+    /// <param name="lastingChange">Footage a change must keep alerting for before it is learned as normal; null: what alerts is never learned.</param>
+    public AnomalyDetector(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, TimeSpan? refreshInterval = null, TimeSpan? lastingChange = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(calibrationWindows, 2);
         if (refreshInterval is { } interval)
@@ -41,13 +55,20 @@ internal sealed class AnomalyDetector
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero, nameof(refreshInterval));
         }
 
+        if (lastingChange is { } lasting)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lasting, TimeSpan.Zero, nameof(lastingChange));
+        }
+
         _calibrationWindows = calibrationWindows;
         _fixedThreshold = fixedThreshold;
         _sigma = sigma;
         _minThreshold = minThreshold;
         _refreshInterval = refreshInterval;
+        _lastingChange = lastingChange;
         _normal = new List<float[]>(calibrationWindows);
         _reservoir = new List<float[]>(calibrationWindows);
+        _change = new List<float[]>(calibrationWindows);
     }
 
     /// <summary>
@@ -55,14 +76,14 @@ internal sealed class AnomalyDetector
     /// with as many windows), its threshold set under these settings from the calibration's <paramref name="spread"/>, or,
     /// without one, from the spread of <paramref name="normal"/> itself.
     /// </summary>
-    public static AnomalyDetector Restore(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, IReadOnlyList<float[]> normal, TimeSpan? refreshInterval = null, AnomalySpread? spread = null)
+    public static AnomalyDetector Restore(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, IReadOnlyList<float[]> normal, TimeSpan? refreshInterval = null, AnomalySpread? spread = null, TimeSpan? lastingChange = null)
     {
         if (normal.Count != calibrationWindows)
         {
             throw new ArgumentException($"{normal.Count} saved windows, where {calibrationWindows} are calibrated on.", nameof(normal));
         }
 
-        var detector = new AnomalyDetector(calibrationWindows, fixedThreshold, sigma, minThreshold, refreshInterval);
+        var detector = new AnomalyDetector(calibrationWindows, fixedThreshold, sigma, minThreshold, refreshInterval, lastingChange);
         detector._normal.AddRange(normal);
         detector.Calibrated(spread);
         return detector;
@@ -75,8 +96,17 @@ internal sealed class AnomalyDetector
 
     public int LearnedWindows => _normal.Count;
 
-    /// <summary>Counts the complete normal sets this detector has had: 1 after calibration (or a restore), one more per refresh. A caller saves when it changes.</summary>
+    /// <summary>Counts the complete normal sets this detector has had: 1 after calibration (or a restore), one more per refresh or lasting change learned. A caller saves when it changes.</summary>
     public int Generation { get; private set; }
+
+    /// <summary>Lasting changes learned as normal since calibration (or the restore).</summary>
+    public int ChangesLearned { get; private set; }
+
+    /// <summary>How long the change alerting now has lasted (footage); zero when none is.</summary>
+    public TimeSpan ChangeFootage => _changeOffered > 0 ? _changeFootage : TimeSpan.Zero;
+
+    /// <summary>How long the last change learned had alerted (footage) when it was learned.</summary>
+    public TimeSpan LastChangeLearnedAfter { get; private set; }
 
     /// <summary>Windows that raised nothing since calibration (or the restore), each offered to the reservoir.</summary>
     public long QuietWindowsSeen => _quietSeen;
@@ -105,15 +135,17 @@ internal sealed class AnomalyDetector
 
         var score = NearestDistance(normalized, skip: -1);
         var anomalous = score > Threshold;
+        var step = TimeSpan.Zero;
+        if (_lastTime is { } last && time > last)
+        {
+            step = time - last;
+            step = step < MaxWindowGap ? step : MaxWindowGap;
+        }
+
+        _lastTime = time;
         if (_refreshInterval is { } interval)
         {
-            if (_lastTime is { } last && time > last)
-            {
-                var step = time - last;
-                _footageSinceRefresh += step < MaxWindowGap ? step : MaxWindowGap;
-            }
-
-            _lastTime = time;
+            _footageSinceRefresh += step;
             if (!anomalous)
             {
                 Offer(normalized);
@@ -123,6 +155,11 @@ internal sealed class AnomalyDetector
             {
                 Refresh();
             }
+        }
+
+        if (_lastingChange is { } lasting)
+        {
+            TrackChange(normalized, anomalous, step, lasting);
         }
 
         return new AnomalyScore(score, Threshold, anomalous);
@@ -138,32 +175,90 @@ internal sealed class AnomalyDetector
     private void Offer(float[] normalized)
     {
         _quietSeen++;
-        _offeredSinceRefresh++;
-        if (_reservoir.Count < _calibrationWindows)
+        Sample(_reservoir, _calibrationWindows, ++_offeredSinceRefresh, normalized);
+    }
+
+    private int HalfSet => (_calibrationWindows + 1) / 2;
+
+    private void TrackChange(float[] normalized, bool anomalous, TimeSpan step, TimeSpan lasting)
+    {
+        if (_changeOffered > 0)
         {
-            _reservoir.Add(normalized);
+            _changeFootage += step;
+        }
+
+        if (anomalous)
+        {
+            _quietInChange = TimeSpan.Zero;
+            Sample(_change, _calibrationWindows, ++_changeOffered, normalized);
+        }
+        else if (_changeOffered > 0)
+        {
+            _quietInChange += step;
+            if (_quietInChange >= ChangeBreak)
+            {
+                EndChange();
+            }
+        }
+
+        if (_changeOffered > 0 && _changeFootage >= lasting)
+        {
+            // The whole set, as a calibration on the change: replacing half left the new scene covered half as densely as
+            // a calibration, and on OpenCV's looped street with a box parked in view that raised a short false incident
+            // about once a loop for as long as it stayed (LastingChangeFootageTests).
+            ReplaceRandom(_change, _calibrationWindows);
+            // Quiet windows from before the change describe a scene that is gone, and the next refresh comes a whole
+            // interval of the new scene later.
+            _reservoir.Clear();
+            _offeredSinceRefresh = 0;
+            _footageSinceRefresh = TimeSpan.Zero;
+            ChangesLearned++;
+            LastChangeLearnedAfter = _changeFootage;
+            EndChange();
+            Generation++;
+        }
+    }
+
+    private void EndChange()
+    {
+        _change.Clear();
+        _changeOffered = 0;
+        _changeFootage = TimeSpan.Zero;
+        _quietInChange = TimeSpan.Zero;
+    }
+
+    /// <summary>Vitter's algorithm R: <paramref name="sample"/> stays a uniform sample of the <paramref name="offered"/> windows offered so far.</summary>
+    private void Sample(List<float[]> sample, int capacity, long offered, float[] normalized)
+    {
+        if (sample.Count < capacity)
+        {
+            sample.Add(normalized);
             return;
         }
 
-        var slot = _random.NextInt64(_offeredSinceRefresh);
-        if (slot < _reservoir.Count)
+        var slot = _random.NextInt64(offered);
+        if (slot < sample.Count)
         {
-            _reservoir[(int)slot] = normalized;
+            sample[(int)slot] = normalized;
+        }
+    }
+
+    /// <summary><paramref name="slotsToReplace"/> random slots of the normal set take random windows of <paramref name="from"/>, or fewer where it holds fewer.</summary>
+    private void ReplaceRandom(List<float[]> from, int slotsToReplace)
+    {
+        var replaced = Math.Min(slotsToReplace, from.Count);
+        var slots = Enumerable.Range(0, _normal.Count).ToArray();
+        _random.Shuffle(slots);
+        _random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(from));
+        for (var i = 0; i < replaced; i++)
+        {
+            _normal[slots[i]] = from[i];
         }
     }
 
     private void Refresh()
     {
-        // Half the normal set, or fewer where fewer quiet windows came: random slots take random reservoir windows.
-        var replaced = Math.Min((_calibrationWindows + 1) / 2, _reservoir.Count);
-        var slots = Enumerable.Range(0, _normal.Count).ToArray();
-        _random.Shuffle(slots);
-        _random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_reservoir));
-        for (var i = 0; i < replaced; i++)
-        {
-            _normal[slots[i]] = _reservoir[i];
-        }
-
+        ReplaceRandom(_reservoir, HalfSet);
         _reservoir.Clear();
         _footageSinceRefresh = TimeSpan.Zero;
         _offeredSinceRefresh = 0;

@@ -27,7 +27,7 @@ internal sealed class AppearanceHeadModule : IHeadModule
             return null;
         }
 
-        _head = new AppearanceWindowHead(anomaly, loggers.CreateLogger<AppearanceWindowHead>(), context.Options.Pipeline.StateDirectory);
+        _head = new AppearanceWindowHead(anomaly, loggers.CreateLogger<AppearanceWindowHead>(), context.Options.Pipeline.StateDirectory, metrics.AppearanceRelearned);
         return _head;
     }
 

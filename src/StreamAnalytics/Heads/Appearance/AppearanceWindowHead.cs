@@ -12,9 +12,11 @@ namespace StreamAnalytics.Heads.Appearance;
 /// camera's calibration is saved once it is complete (<see cref="AppearanceStateFile"/>) and a restart resumes from it
 /// instead of taking its first windows as normal again, whatever they show. Every
 /// <see cref="AnomalyOptions.RefreshMinutes"/> of footage half of it is replaced by windows that raised nothing, and
-/// saved again.
+/// once a change has alerted for <see cref="AnomalyOptions.LastingChangeMinutes"/> all of it by the change's windows;
+/// each is saved again.
 /// </summary>
-internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogger logger, string? stateDirectory = null) : IWindowHead, ICameraLearning
+/// <param name="relearned">Counts both, by camera and reason, when given.</param>
+internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogger logger, string? stateDirectory = null, Prometheus.Counter? relearned = null) : IWindowHead, ICameraLearning
 {
     public const string HeadName = "embedding-knn";
     public const string HeadVersion = "1";
@@ -42,12 +44,19 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
             var detector = DetectorFor(window.CameraId, modelKey);
             var learning = !detector.IsCalibrated;
             var generation = detector.Generation;
+            var changes = detector.ChangesLearned;
             var score = detector.Observe(window.Outputs[o], window.LastCaptureTime);
             if (detector.Generation != generation)
             {
-                if (!learning)
+                if (detector.ChangesLearned != changes)
+                {
+                    LogChangeLearned(window.CameraId, detector.LastChangeLearnedAfter.TotalMinutes, detector.Threshold);
+                    relearned?.WithLabels(window.CameraId, "lasting_change").Inc();
+                }
+                else if (!learning)
                 {
                     LogRefreshed(window.CameraId, detector.QuietWindowsSeen, detector.Threshold);
+                    relearned?.WithLabels(window.CameraId, "refresh").Inc();
                 }
 
                 Save(window.CameraId, modelKey, detector);
@@ -82,11 +91,13 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
 
     private TimeSpan? RefreshInterval => options.RefreshMinutes > 0 ? TimeSpan.FromMinutes(options.RefreshMinutes) : null;
 
+    private TimeSpan? LastingChange => options.LastingChangeMinutes > 0 ? TimeSpan.FromMinutes(options.LastingChangeMinutes) : null;
+
     private AnomalyDetector DetectorFor(string cameraId, string modelKey)
     {
         if (!_detectors.TryGetValue(cameraId, out var detector))
         {
-            detector = Restored(cameraId, modelKey) ?? new AnomalyDetector(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold, RefreshInterval);
+            detector = Restored(cameraId, modelKey) ?? new AnomalyDetector(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold, RefreshInterval, LastingChange);
             _detectors[cameraId] = detector;
             if (!detector.IsCalibrated)
             {
@@ -113,7 +124,7 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
                 return null;
             }
 
-            var detector = AnomalyDetector.Restore(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold, normal, RefreshInterval, spread);
+            var detector = AnomalyDetector.Restore(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold, normal, RefreshInterval, spread, LastingChange);
             LogResumed(cameraId, normal.Count, detector.Threshold);
             ProgressChanged?.Invoke(cameraId);
             return detector;
@@ -177,6 +188,9 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: appearance calibration refreshed, half of it from quiet windows ({QuietWindows} seen since calibration or restart); threshold {Threshold:F3}, as calibrated")]
     private partial void LogRefreshed(string cameraId, long quietWindows, double threshold);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: a change that alerted for {Minutes:F1} minutes is now learned as normal (Detection.Anomaly.LastingChangeMinutes); its incident ends, threshold {Threshold:F3}")]
+    private partial void LogChangeLearned(string cameraId, double minutes, double threshold);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: the saved appearance calibration is refused ({Reason}); the camera calibrates again and the new one replaces it")]
     private partial void LogRefused(string cameraId, string reason);

@@ -10,7 +10,7 @@ public sealed class DetectionValidatorTests
     {
         var options = new StreamAnalyticsOptions();
         var detection = options.Detection;
-        detection.Anomaly = new() { CalibrationWindows = 1, Threshold = -0.5, Sigma = 0 };
+        detection.Anomaly = new() { CalibrationWindows = 1, Threshold = -0.5, Sigma = 0, RefreshMinutes = -1, LastingChangeMinutes = double.NaN };
         detection.Lifecycle = new() { EnterOf = 0 };
         detection.LifecycleByLabel["fall"] = new() { UpdateIntervalSeconds = -1 };
         detection.Action = new() { Thresholds = { ["fight"] = 0.5, ["fall"] = 2 }, CooldownSeconds = -1 };
@@ -24,6 +24,8 @@ public sealed class DetectionValidatorTests
             "Detection.Anomaly.CalibrationWindows must be at least 2 (got 1).",
             "Detection.Anomaly.Threshold is a cosine distance between 0 and 2 (got -0.5).",
             "Detection.Anomaly: Sigma must be positive; MinThreshold and CooldownSeconds must not be negative.",
+            "Detection.Anomaly.RefreshMinutes must be between 0 (never) and 10080 (got -1).",
+            "Detection.Anomaly.LastingChangeMinutes must be between 0 (never) and 10080 (got NaN).",
             "Detection.Lifecycle: need 1 <= EnterWindows <= EnterOf (got 1 of 0).",
             "Detection.LifecycleByLabel['fall']: ExitWindows must be at least 1; MinDurationSeconds and UpdateIntervalSeconds must not be negative.",
             "Detection.Action.Thresholds['fall'] is a probability between 0 and 1 (got 2).",

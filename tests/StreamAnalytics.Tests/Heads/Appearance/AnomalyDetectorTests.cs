@@ -252,6 +252,158 @@ public sealed class AnomalyDetectorTests
         Assert.Equal(2, detector.Generation);
     }
 
+    /// <summary>Calibrated on 0°, 10°, 20° and 30° with a fixed threshold of 12°'s distance, learning a change that lasts 10 minutes.</summary>
+    private static (AnomalyDetector Detector, DateTimeOffset Time) CalibratedForChanges(TimeSpan? refresh = null)
+    {
+        var detector = new AnomalyDetector(4, Distance(12), sigma: 4, minThreshold: 0, refresh, lastingChange: TimeSpan.FromMinutes(10));
+        var t = Start;
+        foreach (var degrees in new[] { 0, 10, 20, 30 })
+        {
+            detector.Observe(At(degrees), t);
+            t += Second;
+        }
+
+        return (detector, t);
+    }
+
+    [Fact]
+    public void A_change_that_keeps_alerting_for_the_interval_is_learned_and_alerts_no_more()
+    {
+        var (detector, t) = CalibratedForChanges();
+        var calibration = detector.Normal.ToList();
+        var first = t;
+        var alerts = 0;
+
+        // A parked car: from now on the scene is 90°, a window a second for 15 minutes.
+        for (var s = 0; s < 900; s++)
+        {
+            var score = detector.Observe(At(90), t)!.Value;
+            if (score.IsAnomalous)
+            {
+                alerts++;
+                Assert.True(t - first <= TimeSpan.FromMinutes(10));
+            }
+
+            t += Second;
+        }
+
+        // Every window up to and including the one that completed ten minutes alerted, and none after it.
+        Assert.Equal(601, alerts);
+        Assert.Equal(1, detector.ChangesLearned);
+        Assert.Equal(TimeSpan.FromMinutes(10), detector.LastChangeLearnedAfter);
+        Assert.Equal(2, detector.Generation);
+        Assert.Equal(TimeSpan.Zero, detector.ChangeFootage);
+
+        // The change replaced the whole normal set, as a calibration on it would; the threshold is kept.
+        Assert.Equal(0, detector.Normal.Count(n => calibration.Contains(n)));
+        Assert.Equal(4, detector.Normal.Count(n => Math.Abs(n[1] - 1f) < 1e-6));
+        Assert.Equal(Distance(12), detector.Threshold, 9);
+
+        // Something unlike the car still alerts, and so does the street as it was: the car leaving is a change too.
+        Assert.True(detector.Observe(At(200), t)!.Value.IsAnomalous);
+        Assert.True(detector.Observe(At(20), t)!.Value.IsAnomalous);
+    }
+
+    [Fact]
+    public void Changes_shorter_than_the_interval_are_never_learned()
+    {
+        var (detector, t) = CalibratedForChanges();
+        var normal = detector.Normal.ToList();
+
+        // Nine minutes of alerting, the scene back to normal for the break, nine minutes more: two changes, each too short.
+        for (var round = 0; round < 2; round++)
+        {
+            for (var s = 0; s < 540; s++)
+            {
+                Assert.True(detector.Observe(At(90), t)!.Value.IsAnomalous);
+                t += Second;
+            }
+
+            Assert.Equal(TimeSpan.FromSeconds(539), detector.ChangeFootage);
+            for (var s = 0; s < AnomalyDetector.ChangeBreak.TotalSeconds; s++)
+            {
+                Assert.False(detector.Observe(At(15), t)!.Value.IsAnomalous);
+                t += Second;
+            }
+
+            Assert.Equal(TimeSpan.Zero, detector.ChangeFootage);
+        }
+
+        Assert.Equal(0, detector.ChangesLearned);
+        Assert.Equal(1, detector.Generation);
+        Assert.Equal(normal, detector.Normal);
+    }
+
+    [Fact]
+    public void Quiet_moments_shorter_than_the_break_do_not_restart_a_change()
+    {
+        var (detector, t) = CalibratedForChanges();
+        var first = t;
+
+        // A car that a passing bus hides now and then: 50 s alerting, 20 s that look as before, over and over.
+        while (detector.ChangesLearned == 0)
+        {
+            Assert.True(t - first <= TimeSpan.FromMinutes(10));
+            for (var s = 0; s < 70 && detector.ChangesLearned == 0; s++)
+            {
+                detector.Observe(s < 50 ? At(90) : At(15), t);
+                t += Second;
+            }
+        }
+
+        // Learned with the window that completed ten minutes after the first alert, quiet moments included.
+        Assert.Equal(first + TimeSpan.FromMinutes(10) + Second, t);
+        Assert.False(detector.Observe(At(90), t)!.Value.IsAnomalous);
+    }
+
+    [Fact]
+    public void A_camera_that_was_away_counts_half_a_minute_towards_a_change()
+    {
+        var (detector, t) = CalibratedForChanges();
+        detector.Observe(At(90), t);
+
+        // An hour without windows counts as 30 s, as for a refresh.
+        t += TimeSpan.FromHours(1);
+        detector.Observe(At(90), t);
+        Assert.Equal(TimeSpan.FromSeconds(30), detector.ChangeFootage);
+        Assert.Equal(0, detector.ChangesLearned);
+    }
+
+    [Fact]
+    public void A_lasting_change_starts_the_refresh_afresh()
+    {
+        var (detector, t) = CalibratedForChanges(refresh: TimeSpan.FromMinutes(15));
+
+        // A minute and a half of quiet windows wait in the reservoir for a refresh; then a change alerts for ten minutes.
+        for (var s = 0; s < 90; s++)
+        {
+            Assert.False(detector.Observe(At(25), t)!.Value.IsAnomalous);
+            t += Second;
+        }
+
+        for (var s = 0; s <= 600; s++)
+        {
+            Assert.True(detector.Observe(At(90), t)!.Value.IsAnomalous);
+            t += Second;
+        }
+
+        Assert.Equal(1, detector.ChangesLearned);
+        Assert.Equal(2, detector.Generation);
+
+        // The next refresh comes a whole interval of the new scene later, not when the old count would have run out
+        // (after about 3.5 minutes), and learns only windows of the new scene: the old reservoir went with the change.
+        for (var s = 0; s < 899; s++)
+        {
+            Assert.False(detector.Observe(At(95), t)!.Value.IsAnomalous);
+            t += Second;
+        }
+
+        Assert.Equal(2, detector.Generation);
+        detector.Observe(At(95), t);
+        Assert.Equal(3, detector.Generation);
+        Assert.All(detector.Normal, n => Assert.True(n[0] < Math.Cos(85 * Math.PI / 180)));
+    }
+
     [Fact]
     public void At_least_two_calibration_windows_are_needed()
     {

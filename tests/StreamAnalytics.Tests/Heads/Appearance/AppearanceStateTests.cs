@@ -142,6 +142,47 @@ public sealed class AppearanceStateTests : IDisposable
     }
 
     [Fact]
+    public void A_lasting_change_is_learned_counted_saved_and_resumed()
+    {
+        var options = new AnomalyOptions { CalibrationWindows = 4, MinThreshold = 0, RefreshMinutes = 0, LastingChangeMinutes = 2 };
+        var metrics = new StreamAnalytics.Observability.PipelineMetrics(Prometheus.Metrics.NewCustomRegistry());
+        var log = new CapturingLogger();
+        var path = AppearanceStateFile.PathFor(_state.Path, "gate");
+        using var head = new AppearanceWindowHead(options, log, _state.Path, metrics.AppearanceRelearned);
+        var t = Start;
+        for (var i = 0; i < options.CalibrationWindows; i++)
+        {
+            Evaluate(head, "gate", Embedding(i), time: t);
+            t += TimeSpan.FromSeconds(1);
+        }
+
+        var calibration = File.ReadAllBytes(path);
+
+        // Something new stays in view (all positive embeddings, this one negative), a window every 2 s: it alerts for
+        // two minutes of footage, then it is the scene.
+        float[] parked = [.. Embedding(99).Select(v => -v)];
+        var alerting = 0;
+        for (var s = 0; s < 90; s++)
+        {
+            alerting += Assert.Single(Evaluate(head, "gate", parked, time: t)).Above ? 1 : 0;
+            t += TimeSpan.FromSeconds(2);
+        }
+
+        Assert.Equal(61, alerting);
+        Assert.Contains(log.Entries, e => e.Message.Contains("Camera gate: a change that alerted for 2.0 minutes is now learned as normal", StringComparison.Ordinal));
+        Assert.Equal(1, metrics.AppearanceRelearned.WithLabels("gate", "lasting_change").Value);
+        Assert.Equal(0, metrics.AppearanceRelearned.WithLabels("gate", "refresh").Value);
+        Assert.NotEqual(calibration, File.ReadAllBytes(path));
+
+        // A restart resumes with the change learned: it does not alert again.
+        using var restarted = new AppearanceWindowHead(options, new CapturingLogger(), _state.Path);
+        Assert.False(Assert.Single(Evaluate(restarted, "gate", parked, time: t)).Above);
+
+        // The change took the whole calibration's place: the scene as it was before is a change in turn.
+        Assert.True(Assert.Single(Evaluate(restarted, "gate", Embedding(0), time: t)).Above);
+    }
+
+    [Fact]
     public void A_format_1_calibration_is_still_read_and_its_spread_learned_from_its_windows()
     {
         var path = AppearanceStateFile.PathFor(_state.Path, "gate");
