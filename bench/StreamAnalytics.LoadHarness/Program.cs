@@ -84,7 +84,9 @@ public static class Program
         var clip = await TestClip.EnsureAsync(options, cancellationToken).ConfigureAwait(false);
         var sourceFps = await TestClip.FramesPerSecondAsync(clip, cancellationToken).ConfigureAwait(false);
         var cameraIds = Enumerable.Range(1, options.Cameras).Select(i => $"cam{i}").ToList();
-        var server = await RtspTestServer.StartAsync(cameraIds.ToDictionary(id => id, _ => clip), cancellationToken).ConfigureAwait(false);
+        // Every stream lasts the whole run and the reference decode after it: with the server's 10 minutes, a long warm-up
+        // saw all cameras reconnect at once about 605 s in.
+        var server = await RtspTestServer.StartAsync(cameraIds.ToDictionary(id => id, _ => clip), cancellationToken, loopSeconds: Math.Max(600, options.Warmup + options.Seconds + 300)).ConfigureAwait(false);
         await using var stopServer = server.ConfigureAwait(false);
         Log($"RTSP server on port {server.Port} (pid {server.ProcessId}) serving {clip}");
 

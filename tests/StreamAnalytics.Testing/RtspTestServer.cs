@@ -26,15 +26,17 @@ public sealed class RtspTestServer : IAsyncDisposable
     private static readonly TimeSpan PortFreeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly IReadOnlyDictionary<string, string> _mounts;
+    private readonly double? _loopSeconds;
     private readonly object _stderrLock = new();
     private readonly StringBuilder _stderr = new();
     private Process? _process;
     private int? _processId;
 
-    private RtspTestServer(IReadOnlyDictionary<string, string> mounts, int port)
+    private RtspTestServer(IReadOnlyDictionary<string, string> mounts, int port, double? loopSeconds)
     {
         _mounts = mounts;
         Port = port;
+        _loopSeconds = loopSeconds;
     }
 
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "rtsp_server.py");
@@ -60,8 +62,12 @@ public sealed class RtspTestServer : IAsyncDisposable
     private Process CurrentProcess =>
         _process ?? throw new InvalidOperationException("The RTSP test server is not running (not started, or killed).");
 
+    /// <param name="loopSeconds">
+    /// How long each file plays, looped, before a client gets end of stream (the script's default, 600 s, when null): a
+    /// measurement longer than that would see every camera reconnect at once.
+    /// </param>
     public static async Task<RtspTestServer> StartAsync(
-        IReadOnlyDictionary<string, string> mounts, CancellationToken ct)
+        IReadOnlyDictionary<string, string> mounts, CancellationToken ct, double? loopSeconds = null)
     {
         ArgumentNullException.ThrowIfNull(mounts);
         if (mounts.Count == 0)
@@ -82,7 +88,7 @@ public sealed class RtspTestServer : IAsyncDisposable
             }
         }
 
-        var server = new RtspTestServer(mounts, FreeTcpPort.Next());
+        var server = new RtspTestServer(mounts, FreeTcpPort.Next(), loopSeconds);
         try
         {
             for (var attempt = 1; ; attempt++)
@@ -199,6 +205,12 @@ public sealed class RtspTestServer : IAsyncDisposable
         startInfo.ArgumentList.Add(script);
         startInfo.ArgumentList.Add("--port");
         startInfo.ArgumentList.Add(Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (_loopSeconds is { } loop)
+        {
+            startInfo.ArgumentList.Add("--loop-seconds");
+            startInfo.ArgumentList.Add(Math.Ceiling(loop).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         foreach (var (name, file) in _mounts)
         {
             startInfo.ArgumentList.Add("--mount");
