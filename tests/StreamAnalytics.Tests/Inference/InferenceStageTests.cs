@@ -219,7 +219,8 @@ public sealed class InferenceStageTests(ResNet18Fixture resnet)
         await Infer(Assert.Single(Feed(stays, staysPool, 2, 1)));
         Assert.Equal(1, stage.CamerasWithVerdicts);
 
-        // A gated window of a camera by that name no longer carries the old camera's verdict.
+        // The entry is gone: a gated window under that id would carry no verdict. (Live, a camera's first window always
+        // runs the model, so a new camera under the id never saw the old entry; what the sweep mends is the memory.)
         var window = Assert.Single(Feed(gone, gonePool, 1, 1));
         window.Gated = true;
         Assert.Empty((await Infer(window)).Heads);

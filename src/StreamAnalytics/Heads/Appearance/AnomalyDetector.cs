@@ -103,7 +103,7 @@ internal sealed class AnomalyDetector
     public int ChangesLearned { get; private set; }
 
     /// <summary>How long the change alerting now has lasted (footage); zero when none is.</summary>
-    public TimeSpan ChangeFootage => _changeOffered > 0 ? _changeFootage : TimeSpan.Zero;
+    public TimeSpan ChangeFootage => _changeFootage;
 
     /// <summary>How long the last change learned had alerted (footage) when it was learned.</summary>
     public TimeSpan LastChangeLearnedAfter { get; private set; }
