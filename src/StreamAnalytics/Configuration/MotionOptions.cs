@@ -23,6 +23,14 @@ internal sealed class MotionOptions
     /// <summary>Minutes of footage between two rebuilds of a learned camera's model from its reservoir of quiet frames (each one saved).</summary>
     public double RefreshMinutes { get; set; } = 30;
 
+    /// <summary>
+    /// A change of motion that alerts for this many minutes of footage, with no quiet stretch of 30 s, joins what the camera
+    /// learned as normal: a sample of its frames takes up to half of the model's frames (machinery that starts up, a flag
+    /// put up). 0 never does: the change alerts until a zone with <c>Sensitivity: 0</c> masks it. What moves is compared
+    /// cell by cell, so the other half keeps the scene as it was everywhere else.
+    /// </summary>
+    public double LastingChangeMinutes { get; set; } = 10;
+
     /// <summary>The threshold is set from held-out scores of blocks this long, each scored against all the others.</summary>
     public double HoldOutBlockSeconds { get; set; } = 30;
 

@@ -42,6 +42,7 @@ internal sealed class PipelineMetrics
         FrameQueueDepth = factory.CreateGauge("streamanalytics_ingest_queue_depth_frames", "Frames waiting between a camera's decoder and its windowing (sampled at scrape).", "camera");
         WindowQueueDepth = factory.CreateGauge("streamanalytics_inference_queue_depth_windows", "Windows waiting for inference (sampled at scrape).");
         AppearanceRelearned = factory.CreateCounter("streamanalytics_detection_appearance_relearned_total", "Times a camera's appearance head replaced what it learned as normal: reason refresh (half of it by quiet windows, every Detection.Anomaly.RefreshMinutes) or lasting_change (all of it by a change that alerted for Detection.Anomaly.LastingChangeMinutes).", "camera", "reason");
+        MotionRelearned = factory.CreateCounter("streamanalytics_detection_motion_relearned_total", "Times a camera's motion head rebuilt what it learned as normal: reason refresh (from its reservoir of quiet frames, every Detection.Motion.RefreshMinutes) or lasting_change (with up to half of it from a change that alerted for Detection.Motion.LastingChangeMinutes).", "camera", "reason");
         IncidentsStarted = factory.CreateCounter("streamanalytics_detection_incidents_total", "Incidents started (one per incident, not per message), by type.", "camera", "type");
         IncidentStreamDropped = factory.CreateCounter("streamanalytics_http_incident_stream_dropped_total", "Incident messages an SSE client missed because it read too slowly.");
         Ready = factory.CreateGauge("streamanalytics_hosting_ready", "1 while /readyz answers 200: model loaded, cameras started, publishing healthy.");
@@ -78,6 +79,7 @@ internal sealed class PipelineMetrics
     public Gauge WindowQueueDepth { get; }
     public Counter IncidentsStarted { get; }
     public Counter AppearanceRelearned { get; }
+    public Counter MotionRelearned { get; }
     public Gauge Ready { get; }
     public Counter IncidentStreamDropped { get; }
 

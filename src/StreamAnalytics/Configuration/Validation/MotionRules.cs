@@ -49,6 +49,11 @@ internal static class MotionRules
             errors.Add($"Detection.Motion.RefreshMinutes must be between 0.01 and 10080 (got {motion.RefreshMinutes}).");
         }
 
+        if (motion.LastingChangeMinutes is < 0 or > 10_080 || double.IsNaN(motion.LastingChangeMinutes))
+        {
+            errors.Add($"Detection.Motion.LastingChangeMinutes must be between 0 (never) and 10080 (got {motion.LastingChangeMinutes}).");
+        }
+
         if (motion.HoldOutBlockSeconds is < 1 or > 3600 || double.IsNaN(motion.HoldOutBlockSeconds))
         {
             errors.Add($"Detection.Motion.HoldOutBlockSeconds must be between 1 and 3600 (got {motion.HoldOutBlockSeconds}).");

@@ -7,7 +7,9 @@ namespace StreamAnalytics.Heads.Motion;
 /// What one camera's motion head learns while it runs. Without a model it collects its first
 /// <see cref="LiveMotionSettings.LearningDuration"/> of footage and then learns one; afterwards frames that scored
 /// below the threshold enter a reservoir, and every <see cref="LiveMotionSettings.RefreshInterval"/> of footage the
-/// model is rebuilt from it, so a scene that changes slowly stops looking unusual. Learning runs on one pool thread,
+/// model is rebuilt from it, so a scene that changes slowly stops looking unusual. A change that alerts for
+/// <see cref="LiveMotionSettings.LastingChange"/> (no quiet stretch of <see cref="LiveMotionSettings.ChangeBreak"/>) joins the
+/// reservoir at once, up to half of it, and the model is rebuilt: quiet frames alone would never take it in. Learning runs on one pool thread,
 /// off the camera's frame path, one camera at a time; each model is saved (atomically) before it is taken up, so a restart resumes from it.
 /// <see cref="Observe"/> and <see cref="TryTakeModel"/> are called on the camera's windowing task only.
 /// </summary>
@@ -26,6 +28,7 @@ internal sealed partial class LiveMotionLearning : IDisposable
     private readonly Action<MotionNormalityModel> _save;
     private readonly ILogger _logger;
     private readonly MotionLearningBuffer _buffer;
+    private readonly Action<string>? _relearned;
     private readonly CancellationTokenSource _stop = new();
     private MotionNormalityModel? _pending;
     private Task? _learning;
@@ -36,10 +39,18 @@ internal sealed partial class LiveMotionLearning : IDisposable
     private double _progress;
     private int _reportedStep = -1;
 
+    // The change alerting now, if any: a uniform sample of its frames, allocated at the camera's first change.
+    private MotionLearningBuffer? _change;
+    private bool _changing;
+    private TimeSpan _changeFootage;
+    private TimeSpan _quietInChange;
+
     /// <param name="start">The model to start from (a saved state or an offline seed); null: learn one first.</param>
     /// <param name="save">Writes a newly learned model where the next start finds it; an <see cref="IOException"/> is logged, and the model is used anyway.</param>
-    public LiveMotionLearning(string cameraId, MotionFeatureOptions features, LiveMotionSettings settings, MotionNormalityModel? start, Action<MotionNormalityModel> save, ILogger logger)
+    /// <param name="relearned">Told, once a model replaces a learned one, why: <c>refresh</c> or <c>lasting_change</c> (the metric's reason).</param>
+    public LiveMotionLearning(string cameraId, MotionFeatureOptions features, LiveMotionSettings settings, MotionNormalityModel? start, Action<MotionNormalityModel> save, ILogger logger, Action<string>? relearned = null)
     {
+        _relearned = relearned;
         _cameraId = cameraId;
         _features = features;
         _settings = settings;
@@ -71,16 +82,20 @@ internal sealed partial class LiveMotionLearning : IDisposable
     /// <summary>Frames held for learning now (tests and diagnostics).</summary>
     public int HeldFrames => _buffer.Count;
 
+    /// <summary>Changes that lasted and joined the model (each one rebuilt it).</summary>
+    public int ChangesLearned { get; private set; }
+
     /// <summary>Completes when the learning in progress (if any) has ended; tests wait on it instead of sleeping.</summary>
     public Task Pending => _learning ?? Task.CompletedTask;
 
     /// <summary>One frame's features at <paramref name="time"/>; <paramref name="quiet"/>: it scored at or below the threshold (always true while learning the first model).</summary>
     public void Observe(DateTimeOffset time, ReadOnlySpan<float> features, bool quiet)
     {
+        var step = TimeSpan.Zero;
         if (_lastTime is { } last && time > last)
         {
-            var step = time - last;
-            _footage += step < _settings.MaxFrameGap ? step : _settings.MaxFrameGap;
+            step = time - last < _settings.MaxFrameGap ? time - last : _settings.MaxFrameGap;
+            _footage += step;
         }
 
         _lastTime = time;
@@ -100,7 +115,7 @@ internal sealed partial class LiveMotionLearning : IDisposable
                 SetProgress(Math.Min(0.99, _footage / _settings.LearningDuration));
                 if (_footage >= _settings.LearningDuration && _buffer.Count >= MinimumFrames)
                 {
-                    Start(time, first: true);
+                    Start(time, first: true, lastingChange: false);
                 }
             }
 
@@ -112,11 +127,64 @@ internal sealed partial class LiveMotionLearning : IDisposable
             _buffer.Sample(features, block);
         }
 
+        if (TrackChange(features, block, step, quiet) && _learning is null && Volatile.Read(ref _pending) is null)
+        {
+            _changing = false;
+            var joined = _buffer.Absorb(_change!);
+            _change!.Clear();
+            ChangesLearned++;
+            LogChangeLearned(_cameraId, _changeFootage.TotalMinutes, joined, _buffer.Count);
+
+            // The next refresh is a whole interval of the changed scene later.
+            _footageAtModel = _footage;
+            Start(time, first: false, lastingChange: true);
+            return;
+        }
+
         if (_learning is null && _footage - _footageAtModel >= _settings.RefreshInterval && _buffer.ChangedSinceSnapshot > 0)
         {
             _footageAtModel = _footage;
-            Start(time, first: false);
+            Start(time, first: false, lastingChange: false);
         }
+    }
+
+    /// <returns>A change has alerted for <see cref="LiveMotionSettings.LastingChange"/>.</returns>
+    private bool TrackChange(ReadOnlySpan<float> features, long block, TimeSpan step, bool quiet)
+    {
+        if (_settings.LastingChange <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        if (!quiet)
+        {
+            if (!_changing)
+            {
+                _changing = true;
+                _changeFootage = TimeSpan.Zero;
+                _change ??= new MotionLearningBuffer(_features.FeatureLength, Math.Max(2, _settings.MaxFrames / 2), StringComparer.Ordinal.GetHashCode(_cameraId) ^ 0x5f3759df);
+                _change.Clear();
+            }
+            else
+            {
+                _changeFootage += step;
+            }
+
+            _quietInChange = TimeSpan.Zero;
+            _change!.Sample(features, block);
+        }
+        else if (_changing)
+        {
+            _changeFootage += step;
+            _quietInChange += step;
+            if (_quietInChange >= _settings.ChangeBreak)
+            {
+                _changing = false;
+            }
+        }
+
+        // Only while it still alerts: a change that has gone quiet may be over, and 30 s will tell.
+        return !quiet && _changing && _changeFootage >= _settings.LastingChange;
     }
 
     /// <summary>A model learned since the last call, saved already; the caller scores with it from now on.</summary>
@@ -149,14 +217,14 @@ internal sealed partial class LiveMotionLearning : IDisposable
         _stop.Cancel();
     }
 
-    private void Start(DateTimeOffset time, bool first)
+    private void Start(DateTimeOffset time, bool first, bool lastingChange)
     {
         var videos = _buffer.Snapshot();
         var offered = _buffer.Offered;
         var token = _stop.Token;
         if (_settings.LearnInline)
         {
-            Learn(videos, offered, time, first, token);
+            Learn(videos, offered, time, first, lastingChange, token);
             return;
         }
 
@@ -174,7 +242,7 @@ internal sealed partial class LiveMotionLearning : IDisposable
 
                 try
                 {
-                    Learn(videos, offered, time, first, token);
+                    Learn(videos, offered, time, first, lastingChange, token);
                 }
                 finally
                 {
@@ -184,7 +252,7 @@ internal sealed partial class LiveMotionLearning : IDisposable
             CancellationToken.None);
     }
 
-    private void Learn(IReadOnlyList<IReadOnlyList<float[]>> blocks, long offered, DateTimeOffset time, bool first, CancellationToken token)
+    private void Learn(IReadOnlyList<IReadOnlyList<float[]>> blocks, long offered, DateTimeOffset time, bool first, bool lastingChange, CancellationToken token)
     {
         var clock = Stopwatch.StartNew();
         try
@@ -221,6 +289,7 @@ internal sealed partial class LiveMotionLearning : IDisposable
             else
             {
                 LogRefreshed(_cameraId, model.Frames, offered, model.Threshold, clock.Elapsed.TotalSeconds);
+                _relearned?.Invoke(lastingChange ? "lasting_change" : "refresh");
             }
         }
         catch (ArgumentException ex)
@@ -246,8 +315,11 @@ internal sealed partial class LiveMotionLearning : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: learned normal motion from {Frames} frames (of {Offered} seen, {Blocks} hold-out blocks) in {Seconds:F1} s; threshold {Threshold:F3}. Scoring from now on")]
     private partial void LogLearned(string cameraId, int frames, long offered, int blocks, double threshold, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: motion model refreshed from {Frames} quiet frames (of {Offered} seen) in {Seconds:F1} s; threshold {Threshold:F3}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: motion model rebuilt from {Frames} frames kept (of {Offered} quiet ones seen) in {Seconds:F1} s; threshold {Threshold:F3}")]
     private partial void LogRefreshed(string cameraId, int frames, long offered, double threshold, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: a change of motion that alerted for {Minutes:F1} minutes is now learned as normal (Detection.Motion.LastingChangeMinutes): {Joined} of the {Held} frames kept are now from it, and the model is rebuilt")]
+    private partial void LogChangeLearned(string cameraId, double minutes, int joined, int held);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: the learned motion state could not be saved ({Reason}); it is used, but a restart learns again")]
     private partial void LogSaveFailed(string cameraId, string reason);

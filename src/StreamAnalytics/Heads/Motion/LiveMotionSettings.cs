@@ -9,6 +9,12 @@ internal sealed record LiveMotionSettings
     /// <summary>Footage between two rebuilds of the model from quiet frames.</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Footage a change must alert for before it joins the model; <see cref="TimeSpan.Zero"/>: never.</summary>
+    public TimeSpan LastingChange { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A quiet stretch this long ends a change: a moment without it (a pause, an occlusion) does not.</summary>
+    public TimeSpan ChangeBreak { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The threshold's hold-out unit: footage is held out in blocks of this much capture time.</summary>
     public TimeSpan HoldOutBlock { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -28,6 +28,7 @@ internal sealed partial class MotionHeadModule : IHeadModule, ICameraLearning
     private MotionOptions _options = new();
     private string _stateDirectory = new PipelineOptions().StateDirectory;
     private ILoggerFactory _loggers = NullLoggerFactory.Instance;
+    private Prometheus.Counter? _relearned;
 
     public string Name => "motion";
 
@@ -139,11 +140,13 @@ internal sealed partial class MotionHeadModule : IHeadModule, ICameraLearning
         {
             LearningDuration = TimeSpan.FromMinutes(camera.LearningMinutes ?? _options.LearningMinutes),
             RefreshInterval = TimeSpan.FromMinutes(_options.RefreshMinutes),
+            LastingChange = TimeSpan.FromMinutes(_options.LastingChangeMinutes),
             HoldOutBlock = TimeSpan.FromSeconds(_options.HoldOutBlockSeconds),
             MaxFrames = _options.MaxFrames,
             ThresholdQuantile = _options.ThresholdQuantile,
         };
-        var learning = new LiveMotionLearning(id, _features, settings, start, model => MotionStateFile.Save(model, path), _loggers.CreateLogger<LiveMotionLearning>());
+        var learning = new LiveMotionLearning(id, _features, settings, start, model => MotionStateFile.Save(model, path), _loggers.CreateLogger<LiveMotionLearning>(),
+            reason => _relearned?.WithLabels(id, reason).Inc());
         learning.ProgressChanged += _ => ProgressChanged?.Invoke(id);
         _learning[id] = learning;
         return new MotionAnomalyHead(_features, start, learning, MotionScoring.For(camera, _options));
@@ -151,8 +154,9 @@ internal sealed partial class MotionHeadModule : IHeadModule, ICameraLearning
 
     public IWindowHead? CreateWindowHead(PipelineMetrics metrics, ILoggerFactory loggers)
     {
-        // No window head; the pipeline's loggers outlive start-up, so the frame heads log through them.
+        // No window head; the pipeline's loggers and metrics outlive start-up, so the frame heads log and count through them.
         _loggers = loggers;
+        _relearned = metrics.MotionRelearned;
         return null;
     }
 

@@ -86,6 +86,43 @@ internal sealed class MotionLearningBuffer
         }
     }
 
+    /// <summary>Holds nothing and has been offered nothing: a new uniform sample starts.</summary>
+    public void Clear()
+    {
+        _count = 0;
+        _offered = 0;
+        _stride = 1;
+    }
+
+    /// <summary>
+    /// Takes in <paramref name="change"/>'s frames (a change that lasted): into free room first, then over distinct
+    /// random frames, so that they make up at most half of what is held. The frames keep their hold-out blocks.
+    /// </summary>
+    /// <returns>The frames taken in.</returns>
+    public int Absorb(MotionLearningBuffer change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (change.FeatureLength != FeatureLength)
+        {
+            throw new ArgumentException($"The change holds {change.FeatureLength} features a frame; this buffer {FeatureLength}.", nameof(change));
+        }
+
+        // At most as many as are held (filling free room keeps them half), and at most half the capacity (once over it, the old frames they replace keep the other half).
+        var taking = Math.Min(change._count, Math.Min(_count, Capacity / 2));
+        var free = Math.Min(taking, Capacity - _count);
+        var over = Shuffled(_count);
+        for (var i = 0; i < taking; i++)
+        {
+            // Evenly through the change's sample, which is in no particular order already (a reservoir).
+            var from = (int)((long)i * change._count / taking);
+            var slot = i < free ? _count + i : over[i - free];
+            Write(slot, change._data.AsSpan(from * FeatureLength, FeatureLength), change._blocks[from]);
+        }
+
+        _count += free;
+        return taking;
+    }
+
     /// <summary>Starts from a learned model's frames (a restart, or an offline seed): unscaled back to raw features, in blocks of <paramref name="blockFrames"/>.</summary>
     public void Seed(MotionNormalityModel model, int blockFrames)
     {
@@ -139,6 +176,18 @@ internal sealed class MotionLearningBuffer
         }
 
         return [.. groups.Values];
+    }
+
+    private int[] Shuffled(int count)
+    {
+        var order = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            order[i] = i;
+        }
+
+        _random.Shuffle(order);
+        return order;
     }
 
     private void Write(int slot, ReadOnlySpan<float> features, long block)

@@ -56,6 +56,7 @@ internal static partial class AnomalyReplayCommand
         {
             LearningDuration = TimeSpan.FromMinutes(request.LearningMinutes),
             RefreshInterval = TimeSpan.FromMinutes(motion.RefreshMinutes),
+            LastingChange = TimeSpan.FromMinutes(motion.LastingChangeMinutes),
             HoldOutBlock = TimeSpan.FromSeconds(motion.HoldOutBlockSeconds),
             MaxFrames = motion.MaxFrames,
             ThresholdQuantile = motion.ThresholdQuantile,

@@ -22,8 +22,19 @@ public sealed class LiveMotionLearningTests
 
     private float[] Features() => Enumerable.Range(0, Small.FeatureLength).Select(_ => (float)_random.NextDouble()).ToArray();
 
+    private readonly List<string> _relearned = [];
+
     private LiveMotionLearning Create(MotionNormalityModel? start = null, LiveMotionSettings? settings = null) =>
-        new("cam", Small, settings ?? Settings, start, _saved.Add, NullLogger.Instance);
+        new("cam", Small, settings ?? Settings, start, _saved.Add, NullLogger.Instance, _relearned.Add);
+
+    /// <summary>A camera that learned its first model inline, and took it up.</summary>
+    private (LiveMotionLearning Learning, DateTimeOffset Time) Learned(LiveMotionSettings settings)
+    {
+        var learning = Create(settings: settings with { LearnInline = true });
+        var t = Feed(learning, Start, 61);
+        Assert.True(learning.TryTakeModel(out _));
+        return (learning, t);
+    }
 
     /// <summary>Feeds <paramref name="seconds"/> of footage at 10 fps from <paramref name="from"/>; returns the time after it.</summary>
     private DateTimeOffset Feed(LiveMotionLearning learning, DateTimeOffset from, double seconds, bool quiet = true)
@@ -146,5 +157,73 @@ public sealed class LiveMotionLearningTests
 
         Assert.Empty(_saved);
         Assert.False(learning.TryTakeModel(out _));
+    }
+
+    [Fact]
+    public void A_change_that_alerts_for_its_lasting_time_joins_the_model_once()
+    {
+        var (learning, t) = Learned(Settings with { LastingChange = TimeSpan.FromSeconds(60), RefreshInterval = TimeSpan.FromHours(1) });
+        using var _ = learning;
+        var held = learning.HeldFrames;
+        var saved = _saved.Count;
+
+        t = Feed(learning, t, 59, quiet: false);
+        Assert.Equal(saved, _saved.Count);
+        Assert.Equal(0, learning.ChangesLearned);
+
+        Feed(learning, t, 2, quiet: false);
+        Assert.Equal(1, learning.ChangesLearned);
+        Assert.Equal(saved + 1, _saved.Count);
+        Assert.Equal(["lasting_change"], _relearned);
+        Assert.True(learning.TryTakeModel(out var model));
+        Assert.Same(_saved[^1], model);
+
+        // A sample of the change (100 of its 600 frames: half of MaxFrames) joined the frames kept, and the model holds them all.
+        Assert.InRange(held, 100, 200);
+        Assert.Equal(Math.Min(200, held + 100), learning.HeldFrames);
+        Assert.Equal(learning.HeldFrames, model.Frames);
+
+        // The same change goes on: it is counted afresh, not learned again at once.
+        Feed(learning, t + TimeSpan.FromSeconds(2), 30, quiet: false);
+        Assert.Equal(1, learning.ChangesLearned);
+    }
+
+    [Fact]
+    public void A_short_quiet_stretch_does_not_end_a_change_but_one_as_long_as_the_break_does()
+    {
+        var settings = Settings with { LastingChange = TimeSpan.FromSeconds(60), ChangeBreak = TimeSpan.FromSeconds(30), RefreshInterval = TimeSpan.FromHours(1) };
+        var (interrupted, t) = Learned(settings);
+        using (interrupted)
+        {
+            // 40 s alerting, 20 s quiet (a bus hides it), 5 s alerting: 65 s of one change.
+            t = Feed(interrupted, t, 40, quiet: false);
+            t = Feed(interrupted, t, 20, quiet: true);
+            Feed(interrupted, t, 5, quiet: false);
+            Assert.Equal(1, interrupted.ChangesLearned);
+        }
+
+        var (ended, u) = Learned(settings);
+        using (ended)
+        {
+            // 40 s, then 31 s quiet: the change is over; the next 25 s start another one.
+            u = Feed(ended, u, 40, quiet: false);
+            u = Feed(ended, u, 31, quiet: true);
+            Feed(ended, u, 25, quiet: false);
+            Assert.Equal(0, ended.ChangesLearned);
+        }
+    }
+
+    [Fact]
+    public void With_no_lasting_change_time_an_alerting_scene_is_never_learned()
+    {
+        var (learning, t) = Learned(Settings with { LastingChange = TimeSpan.Zero, RefreshInterval = TimeSpan.FromHours(1) });
+        using var _ = learning;
+        var saved = _saved.Count;
+
+        Feed(learning, t, 600, quiet: false);
+
+        Assert.Equal(0, learning.ChangesLearned);
+        Assert.Equal(saved, _saved.Count);
+        Assert.Empty(_relearned);
     }
 }

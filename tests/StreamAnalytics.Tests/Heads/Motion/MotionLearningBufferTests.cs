@@ -87,4 +87,58 @@ public sealed class MotionLearningBufferTests
             Assert.Equal(original[i], back[i], (a, b) => Math.Abs(a - b) < 1e-5f);
         }
     }
+
+    [Fact]
+    public void A_lasting_change_takes_at_most_half_of_a_full_buffer_and_keeps_its_blocks()
+    {
+        var buffer = new MotionLearningBuffer(Small.FeatureLength, capacity: 100, seed: 3);
+        for (var i = 0; i < 100; i++)
+        {
+            buffer.Collect(Tagged(i), block: 1);
+        }
+
+        var change = new MotionLearningBuffer(Small.FeatureLength, capacity: 80, seed: 4);
+        for (var i = 1000; i < 1300; i++)
+        {
+            change.Sample(Tagged(i), block: 2);
+        }
+
+        Assert.Equal(50, buffer.Absorb(change));
+        var held = Held(buffer);
+        Assert.Equal(100, held.Count);
+        Assert.Equal(100, held.Distinct().Count());
+        Assert.Equal(50, held.Count(i => i >= 1000));
+        Assert.Equal(50, held.Count(i => i < 100));
+
+        // The change's frames are a hold-out block of their own, as captured, not mixed into the old ones.
+        var blocks = buffer.Snapshot();
+        Assert.Equal(2, blocks.Count);
+        Assert.All(blocks[1], frame => Assert.True(frame[0] >= 1000));
+    }
+
+    [Fact]
+    public void A_lasting_change_fills_free_room_but_never_outnumbers_what_was_held()
+    {
+        var buffer = new MotionLearningBuffer(Small.FeatureLength, capacity: 100, seed: 3);
+        for (var i = 0; i < 30; i++)
+        {
+            buffer.Collect(Tagged(i), block: 1);
+        }
+
+        var change = new MotionLearningBuffer(Small.FeatureLength, capacity: 50, seed: 4);
+        for (var i = 1000; i < 1050; i++)
+        {
+            change.Sample(Tagged(i), block: 2);
+        }
+
+        Assert.Equal(30, buffer.Absorb(change));
+        var held = Held(buffer);
+        Assert.Equal(60, held.Count);
+        Assert.Equal(Enumerable.Range(0, 30), held.Take(30));
+        Assert.Equal(30, held.Count(i => i >= 1000));
+
+        change.Clear();
+        Assert.Equal(0, change.Count);
+        Assert.Equal(0, change.Offered);
+    }
 }

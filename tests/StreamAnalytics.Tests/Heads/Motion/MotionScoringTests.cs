@@ -76,7 +76,7 @@ public sealed class MotionScoringTests
     }
 
     [Fact]
-    public void Invalid_sensitivities_zones_and_min_cells_are_each_reported_naming_the_camera()
+    public void Invalid_sensitivities_zones_min_cells_and_lasting_change_are_each_reported_naming_the_camera()
     {
         var camera = new CameraOptions
         {
@@ -87,9 +87,10 @@ public sealed class MotionScoringTests
         var errors = new List<string>();
 
         MotionRules.CheckCamera(camera, "Cameras[0] (camera 'yard')", errors);
-        MotionRules.Check(new MotionOptions { MinCells = 0, MaxFps = -1 }, errors);
+        MotionRules.Check(new MotionOptions { MinCells = 0, MaxFps = -1, LastingChangeMinutes = -1 }, errors);
 
-        Assert.Equal(5, errors.Count);
+        Assert.Equal(6, errors.Count);
+        Assert.Contains("Detection.Motion.LastingChangeMinutes must be between 0 (never) and 10080 (got -1).", errors);
         Assert.Contains(errors, e => e.StartsWith("Detection.Motion.MaxFps must be between 0 (every frame) and 120 (got -1)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Cameras[0] (camera 'yard'): MotionSensitivity must be above 0", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Cameras[0] (camera 'yard'): MotionZones[0] ('tree'): Sensitivity must be between 0", StringComparison.Ordinal));
