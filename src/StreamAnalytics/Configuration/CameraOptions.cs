@@ -70,6 +70,12 @@ internal sealed class CameraOptions
     public double? LearningMinutes { get; set; }
 
     /// <summary>
+    /// This camera's <c>Detection.Motion.LastingChangeMinutes</c>: 0 for a camera where nothing that keeps moving may become
+    /// normal (a restricted area, or the demo's walkway, whose looped clip shows its cyclist every 18 s).
+    /// </summary>
+    public double? MotionLastingChangeMinutes { get; set; }
+
+    /// <summary>
     /// How readily this camera's motion alerts: its threshold is the learned one divided by this (2: at half the learned
     /// threshold, more alerts; 0.5: at twice it, fewer). Learning is unchanged, so it can be tuned without learning again.
     /// </summary>

@@ -11,9 +11,18 @@ internal static class MotionRules
 
     public static bool IsSensitivity(double sensitivity) => sensitivity is > 0 and <= 100;
 
-    /// <summary>A camera's <c>MotionSensitivity</c> and <c>MotionZones</c>.</summary>
+    public const string LastingChangeRange = "must be between 0 (never) and 10080";
+
+    public static bool IsLastingChangeMinutes(double minutes) => minutes is >= 0 and <= 10_080;
+
+    /// <summary>A camera's <c>MotionSensitivity</c>, <c>MotionLastingChangeMinutes</c> and <c>MotionZones</c>.</summary>
     public static void CheckCamera(CameraOptions camera, string where, ICollection<string> errors)
     {
+        if (camera.MotionLastingChangeMinutes is { } lasting && !IsLastingChangeMinutes(lasting))
+        {
+            errors.Add($"{where}: MotionLastingChangeMinutes {LastingChangeRange} (got {lasting}).");
+        }
+
         if (!IsSensitivity(camera.MotionSensitivity))
         {
             errors.Add($"{where}: MotionSensitivity {SensitivityRange} (got {camera.MotionSensitivity}).");
@@ -49,9 +58,9 @@ internal static class MotionRules
             errors.Add($"Detection.Motion.RefreshMinutes must be between 0.01 and 10080 (got {motion.RefreshMinutes}).");
         }
 
-        if (motion.LastingChangeMinutes is < 0 or > 10_080 || double.IsNaN(motion.LastingChangeMinutes))
+        if (!IsLastingChangeMinutes(motion.LastingChangeMinutes))
         {
-            errors.Add($"Detection.Motion.LastingChangeMinutes must be between 0 (never) and 10080 (got {motion.LastingChangeMinutes}).");
+            errors.Add($"Detection.Motion.LastingChangeMinutes {LastingChangeRange} (got {motion.LastingChangeMinutes}).");
         }
 
         if (motion.HoldOutBlockSeconds is < 1 or > 3600 || double.IsNaN(motion.HoldOutBlockSeconds))

@@ -140,7 +140,7 @@ internal sealed partial class MotionHeadModule : IHeadModule, ICameraLearning
         {
             LearningDuration = TimeSpan.FromMinutes(camera.LearningMinutes ?? _options.LearningMinutes),
             RefreshInterval = TimeSpan.FromMinutes(_options.RefreshMinutes),
-            LastingChange = TimeSpan.FromMinutes(_options.LastingChangeMinutes),
+            LastingChange = TimeSpan.FromMinutes(camera.MotionLastingChangeMinutes ?? _options.LastingChangeMinutes),
             HoldOutBlock = TimeSpan.FromSeconds(_options.HoldOutBlockSeconds),
             MaxFrames = _options.MaxFrames,
             ThresholdQuantile = _options.ThresholdQuantile,

@@ -82,6 +82,7 @@ public sealed class MotionScoringTests
         {
             Id = "yard",
             MotionSensitivity = 0,
+            MotionLastingChangeMinutes = 20_000,
             MotionZones = [new MotionZoneOptions { Name = "tree", Points = [[0.1, 0.1], [0.2, 0.1]], Sensitivity = -1 }],
         };
         var errors = new List<string>();
@@ -89,7 +90,8 @@ public sealed class MotionScoringTests
         MotionRules.CheckCamera(camera, "Cameras[0] (camera 'yard')", errors);
         MotionRules.Check(new MotionOptions { MinCells = 0, MaxFps = -1, LastingChangeMinutes = -1 }, errors);
 
-        Assert.Equal(6, errors.Count);
+        Assert.Equal(7, errors.Count);
+        Assert.Contains("Cameras[0] (camera 'yard'): MotionLastingChangeMinutes must be between 0 (never) and 10080 (got 20000).", errors);
         Assert.Contains("Detection.Motion.LastingChangeMinutes must be between 0 (never) and 10080 (got -1).", errors);
         Assert.Contains(errors, e => e.StartsWith("Detection.Motion.MaxFps must be between 0 (every frame) and 120 (got -1)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Cameras[0] (camera 'yard'): MotionSensitivity must be above 0", StringComparison.Ordinal));
