@@ -26,7 +26,7 @@ internal sealed class MotionOptions
     /// <summary>
     /// A change of motion that alerts for this many minutes of footage, with no quiet stretch of 30 s, joins what the camera
     /// learned as normal: a sample of its frames takes up to half of the model's frames (machinery that starts up, a flag
-    /// put up). 0 never does: the change alerts until a zone with <c>Sensitivity: 0</c> masks it. What moves is compared
+    /// put up), and the rebuilt model's threshold is no lower than before. 0 never does: the change alerts until a zone with <c>Sensitivity: 0</c> masks it. What moves is compared
     /// cell by cell, so the other half keeps the scene as it was everywhere else.
     /// </summary>
     public double LastingChangeMinutes { get; set; } = 10;

@@ -80,6 +80,10 @@ internal sealed class MotionNormalityModel
     /// <summary>Blocks of footage held out in turn to calibrate the threshold.</summary>
     public int HoldOutGroups { get; }
 
+    /// <summary>The same frames with another threshold (a lasting change keeps the camera from growing more sensitive).</summary>
+    internal MotionNormalityModel WithThreshold(double threshold) =>
+        new(FeatureOptions, CameraId, CreatedAt, SmoothingFrames, ThresholdQuantile, threshold, Frames, TrainingFrames, TrainingVideos, HoldOutGroups, _scale, _vectors);
+
     /// <summary>The stored vectors, cell-major, then feature-major, then frame (for the state file and the learner).</summary>
     internal float[] Vectors => _vectors;
 

@@ -17,7 +17,7 @@ namespace StreamAnalytics.Tests.Heads.Motion;
 /// 10.5 minutes (machinery started, a sign put up; a plain one scored below the street's threshold, which people walking
 /// where they had not been in the first 2 minutes set high). The camera learns its first 2 minutes live, as the demo's does, with a 3-minute lasting change;
 /// every frame is scored by the live motion head and the scores go through the live window schedule and incident
-/// tracker, as <c>replay anomaly</c> plays footage. The swinging box raises one incident that ends once it has
+/// tracker, as <c>replay anomaly</c> plays footage. The swinging board raises one incident that ends once it has
 /// lasted 3 minutes; while it goes on swinging it raises at most a rare short one, and its stopping raises none (the
 /// half of the model kept from before knows the lawn without it, cell by cell).
 /// </summary>
@@ -83,16 +83,20 @@ public sealed class MotionLastingChangeFootageTests(ITestOutputHelper output) : 
         var arrival = Assert.Single(incidents, i => i.Start >= Arrives && i.Start < Arrives + 5);
         if (lastingMinutes == 0)
         {
-            // Without the rule the swinging box alerts until it stops, 8 minutes on.
+            // Without the rule the swinging board alerts until it stops, 8 minutes on.
             Assert.Equal(0, learning.ChangesLearned);
-            Assert.True(incidents.Where(i => i.Start < Leaves).Max(i => i.End) > Leaves - 10, "the box alerted until it stopped");
+            Assert.True(incidents.Where(i => i.Start < Leaves).Max(i => i.End) > Leaves - 10, "the board alerted until it stopped");
             return;
         }
 
         Assert.Equal(1, learning.ChangesLearned);
         Assert.InRange(arrival.End, Arrives + Lasting.TotalSeconds, Arrives + Lasting.TotalSeconds + 15);
+
+        // The board's steady swing held out against its own repeats scores low; the street must not grow more alarming for it.
+        var before = scores[(int)((Arrives - 1) * Fps)].Threshold;
+        Assert.True(scores[^1].Threshold >= before, $"threshold {before:F2} before the change, {scores[^1].Threshold:F2} after it was learned");
         var afterwards = incidents.Where(i => i.Start > arrival.End).ToList();
-        Assert.True(afterwards.Count <= 2, $"{afterwards.Count} incidents after the change was learned");
+        Assert.True(afterwards.Count <= 1, $"{afterwards.Count} incidents after the change was learned");
         Assert.All(afterwards, i => Assert.True(i.End - i.Start < 15, $"{i.Start:F1}-{i.End:F1} s"));
     }
 }
