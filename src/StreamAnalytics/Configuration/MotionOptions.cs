@@ -20,7 +20,7 @@ internal sealed class MotionOptions
     /// </summary>
     public int MaxFrames { get; set; } = 3000;
 
-    /// <summary>Minutes of footage between two rebuilds of a learned camera's model from its reservoir of quiet frames (each one saved).</summary>
+    /// <summary>Minutes of footage between two rebuilds of a learned camera's model from its reservoir of quiet frames (each one saved; none lowers the threshold).</summary>
     public double RefreshMinutes { get; set; } = 30;
 
     /// <summary>

@@ -226,4 +226,34 @@ public sealed class LiveMotionLearningTests
         Assert.Equal(saved, _saved.Count);
         Assert.Empty(_relearned);
     }
+
+    [Fact]
+    public void A_refresh_never_lowers_the_threshold()
+    {
+        // A looped clip, as the demo's street is: 61 s learned once, then replayed. At the refresh every block of
+        // footage is held out against exact repeats of itself, and a threshold set from those alone is far lower.
+        var clip = Enumerable.Range(0, 610).Select(_ => Features()).ToList();
+        using var learning = Create(settings: Settings with { LearnInline = true, RefreshInterval = TimeSpan.FromSeconds(120) });
+        var t = Start;
+        foreach (var frame in clip)
+        {
+            learning.Observe(t, frame, quiet: true);
+            t += TimeSpan.FromMilliseconds(100);
+        }
+
+        Assert.True(learning.TryTakeModel(out var first));
+        for (var loop = 0; loop < 2; loop++)
+        {
+            foreach (var frame in clip)
+            {
+                learning.Observe(t, frame, quiet: true);
+                t += TimeSpan.FromMilliseconds(100);
+            }
+        }
+
+        Assert.True(learning.TryTakeModel(out var refreshed));
+        Assert.Equal(["refresh"], _relearned);
+        Assert.NotSame(first, refreshed);
+        Assert.Equal(first.Threshold, refreshed.Threshold);
+    }
 }
