@@ -12,7 +12,7 @@ namespace StreamAnalytics.Heads.Appearance;
 /// it fell in a live run: windows sampled over a short interval are closer to each other than the calibration's, and
 /// the street camera raised a false incident at once.) A change that alerts and lasts (a parked car in view) would
 /// never enter that way; once it has alerted for the lasting-change interval of footage, with no quiet stretch of
-/// <see cref="ChangeBreak"/> or more, a uniform sample of its windows replaces the normal set at once, as a calibration
+/// <see cref="ChangeBreak"/> or more (<see cref="LastingChangeRun"/>, the motion head's rule too), a uniform sample of its windows replaces the normal set at once, as a calibration
 /// on the change would, and it stops alerting. What the camera showed before is forgotten: its return is a change too.
 /// </summary>
 internal sealed class AnomalyDetector
@@ -30,7 +30,7 @@ internal sealed class AnomalyDetector
     private readonly double _sigma;
     private readonly double _minThreshold;
     private readonly TimeSpan? _refreshInterval;
-    private readonly TimeSpan? _lastingChange;
+    private readonly LastingChangeRun? _run;
     private readonly List<float[]> _change;
 
     // Fixed seed: which windows a camera keeps need not be random across runs, and tests can repeat it.
@@ -40,10 +40,8 @@ internal sealed class AnomalyDetector
     private DateTimeOffset? _lastTime;
     private TimeSpan _footageSinceRefresh;
 
-    // The change alerting now, if any: windows offered to its sample, its footage, and the quiet footage since it last alerted.
+    // Windows of the change alerting now offered to its sample.
     private long _changeOffered;
-    private TimeSpan _changeFootage;
-    private TimeSpan _quietInChange;
 
     /// <param name="refreshInterval">Footage between two refreshes of the normal set from the reservoir; null: it never learns after calibration.</param>
     /// <param name="lastingChange">Footage a change must keep alerting for before it is learned as normal; null: what alerts is never learned.</param>
@@ -58,6 +56,7 @@ internal sealed class AnomalyDetector
         if (lastingChange is { } lasting)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lasting, TimeSpan.Zero, nameof(lastingChange));
+            _run = new LastingChangeRun(lasting, ChangeBreak);
         }
 
         _calibrationWindows = calibrationWindows;
@@ -65,7 +64,6 @@ internal sealed class AnomalyDetector
         _sigma = sigma;
         _minThreshold = minThreshold;
         _refreshInterval = refreshInterval;
-        _lastingChange = lastingChange;
         _normal = new List<float[]>(calibrationWindows);
         _reservoir = new List<float[]>(calibrationWindows);
         _change = new List<float[]>(calibrationWindows);
@@ -103,7 +101,7 @@ internal sealed class AnomalyDetector
     public int ChangesLearned { get; private set; }
 
     /// <summary>How long the change alerting now has lasted (footage); zero when none is.</summary>
-    public TimeSpan ChangeFootage => _changeFootage;
+    public TimeSpan ChangeFootage => _run?.Footage ?? TimeSpan.Zero;
 
     /// <summary>How long the last change learned had alerted (footage) when it was learned.</summary>
     public TimeSpan LastChangeLearnedAfter { get; private set; }
@@ -157,9 +155,9 @@ internal sealed class AnomalyDetector
             }
         }
 
-        if (_lastingChange is { } lasting)
+        if (_run is not null)
         {
-            TrackChange(normalized, anomalous, step, lasting);
+            TrackChange(_run, normalized, anomalous, step);
         }
 
         return new AnomalyScore(score, Threshold, anomalous);
@@ -180,28 +178,21 @@ internal sealed class AnomalyDetector
 
     private int HalfSet => (_calibrationWindows + 1) / 2;
 
-    private void TrackChange(float[] normalized, bool anomalous, TimeSpan step, TimeSpan lasting)
+    private void TrackChange(LastingChangeRun run, float[] normalized, bool anomalous, TimeSpan step)
     {
-        if (_changeOffered > 0)
+        var lasted = run.Observe(anomalous, step, out var started);
+        if (started)
         {
-            _changeFootage += step;
+            _change.Clear();
+            _changeOffered = 0;
         }
 
         if (anomalous)
         {
-            _quietInChange = TimeSpan.Zero;
             Sample(_change, _calibrationWindows, ++_changeOffered, normalized);
         }
-        else if (_changeOffered > 0)
-        {
-            _quietInChange += step;
-            if (_quietInChange >= ChangeBreak)
-            {
-                EndChange();
-            }
-        }
 
-        if (_changeOffered > 0 && _changeFootage >= lasting)
+        if (lasted)
         {
             // The whole set, as a calibration on the change: replacing half left the new scene covered half as densely as
             // a calibration, and on OpenCV's looped street with a box parked in view that raised a short false incident
@@ -213,18 +204,12 @@ internal sealed class AnomalyDetector
             _offeredSinceRefresh = 0;
             _footageSinceRefresh = TimeSpan.Zero;
             ChangesLearned++;
-            LastChangeLearnedAfter = _changeFootage;
-            EndChange();
+            LastChangeLearnedAfter = run.Footage;
+            run.End();
+            _change.Clear();
+            _changeOffered = 0;
             Generation++;
         }
-    }
-
-    private void EndChange()
-    {
-        _change.Clear();
-        _changeOffered = 0;
-        _changeFootage = TimeSpan.Zero;
-        _quietInChange = TimeSpan.Zero;
     }
 
     /// <summary>Vitter's algorithm R: <paramref name="sample"/> stays a uniform sample of the <paramref name="offered"/> windows offered so far.</summary>

@@ -42,11 +42,9 @@ internal sealed partial class LiveMotionLearning : IDisposable
     // The threshold of the model in use (NaN before the first): a rebuild never lowers it.
     private double _threshold = double.NaN;
 
-    // The change alerting now, if any: a uniform sample of its frames, allocated at the camera's first change.
+    // The change alerting now, if any (null: the rule is off), and a uniform sample of its frames, allocated at the camera's first change.
+    private readonly LastingChangeRun? _run;
     private MotionLearningBuffer? _change;
-    private bool _changing;
-    private TimeSpan _changeFootage;
-    private TimeSpan _quietInChange;
 
     /// <param name="start">The model to start from (a saved state or an offline seed); null: learn one first.</param>
     /// <param name="save">Writes a newly learned model where the next start finds it; an <see cref="IOException"/> is logged, and the model is used anyway.</param>
@@ -54,6 +52,7 @@ internal sealed partial class LiveMotionLearning : IDisposable
     public LiveMotionLearning(string cameraId, MotionFeatureOptions features, LiveMotionSettings settings, MotionNormalityModel? start, Action<MotionNormalityModel> save, ILogger logger, Action<string>? relearned = null)
     {
         _relearned = relearned;
+        _run = settings.LastingChange > TimeSpan.Zero ? new LastingChangeRun(settings.LastingChange, settings.ChangeBreak) : null;
         _cameraId = cameraId;
         _features = features;
         _settings = settings;
@@ -133,11 +132,11 @@ internal sealed partial class LiveMotionLearning : IDisposable
 
         if (TrackChange(features, block, step, quiet) && _learning is null && Volatile.Read(ref _pending) is null)
         {
-            _changing = false;
             var joined = _buffer.Absorb(_change!);
             _change!.Clear();
             ChangesLearned++;
-            LogChangeLearned(_cameraId, _changeFootage.TotalMinutes, joined, _buffer.Count);
+            LogChangeLearned(_cameraId, _run!.Footage.TotalMinutes, joined, _buffer.Count);
+            _run.End();
 
             // The next refresh is a whole interval of the changed scene later.
             _footageAtModel = _footage;
@@ -155,40 +154,24 @@ internal sealed partial class LiveMotionLearning : IDisposable
     /// <returns>A change has alerted for <see cref="LiveMotionSettings.LastingChange"/>.</returns>
     private bool TrackChange(ReadOnlySpan<float> features, long block, TimeSpan step, bool quiet)
     {
-        if (_settings.LastingChange <= TimeSpan.Zero)
+        if (_run is null)
         {
             return false;
         }
 
+        var lasted = _run.Observe(!quiet, step, out var started);
+        if (started)
+        {
+            _change ??= new MotionLearningBuffer(_features.FeatureLength, Math.Max(2, _settings.MaxFrames / 2), StringComparer.Ordinal.GetHashCode(_cameraId) ^ 0x5f3759df);
+            _change.Clear();
+        }
+
         if (!quiet)
         {
-            if (!_changing)
-            {
-                _changing = true;
-                _changeFootage = TimeSpan.Zero;
-                _change ??= new MotionLearningBuffer(_features.FeatureLength, Math.Max(2, _settings.MaxFrames / 2), StringComparer.Ordinal.GetHashCode(_cameraId) ^ 0x5f3759df);
-                _change.Clear();
-            }
-            else
-            {
-                _changeFootage += step;
-            }
-
-            _quietInChange = TimeSpan.Zero;
             _change!.Sample(features, block);
         }
-        else if (_changing)
-        {
-            _changeFootage += step;
-            _quietInChange += step;
-            if (_quietInChange >= _settings.ChangeBreak)
-            {
-                _changing = false;
-            }
-        }
 
-        // Only while it still alerts: a change that has gone quiet may be over, and 30 s will tell.
-        return !quiet && _changing && _changeFootage >= _settings.LastingChange;
+        return lasted;
     }
 
     /// <summary>A model learned since the last call, saved already; the caller scores with it from now on.</summary>
