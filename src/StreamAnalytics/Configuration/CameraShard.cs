@@ -1,24 +1,17 @@
 using System.Globalization;
-using System.Text;
 
 namespace StreamAnalytics.Configuration;
 
 /// <summary>
-/// Which process of a sharded deployment runs a camera: FNV-1a (32 bit) of the id's UTF-8 bytes, modulo the shard count.
-/// The same on every machine, process and .NET version (string.GetHashCode is randomised per process), and it moves
-/// no camera when another is added or removed.
+/// Which process of a sharded deployment runs a camera: <see cref="CameraIdHash"/> of its id, modulo the shard count.
+/// The same on every machine, process and .NET version, and it moves no camera when another is added or removed.
 /// </summary>
 internal static class CameraShard
 {
     public static int Of(string cameraId, int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(cameraId))
-        {
-            hash = unchecked((hash ^ b) * 16777619u);
-        }
-
+        var hash = CameraIdHash.Of(cameraId);
         return (int)(hash % (uint)count);
     }
 

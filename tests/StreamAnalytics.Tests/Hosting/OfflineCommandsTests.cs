@@ -243,6 +243,9 @@ public sealed class OfflineCommandsTests(OfflineAnomalyFixture fixture) : IClass
         Assert.InRange(quiet.GetProperty("learnedAfterSeconds").GetDouble(), 6.0, 6.5);
         Assert.Equal(12.0, quiet.GetProperty("learnedAfterSeconds").GetDouble() + quiet.GetProperty("scoredSeconds").GetDouble(), 1);
         Assert.True(quiet.GetProperty("threshold").GetDouble() > 0);
+        // Twelve seconds: the first model only, neither refreshed nor rebuilt for a lasting change.
+        Assert.Equal(0, quiet.GetProperty("refreshes").GetInt32());
+        Assert.Equal(0, quiet.GetProperty("lastingChanges").GetInt32());
 
         // test01: six normal seconds learned, then a cyclist crosses (frame 61 on): the same replay raises an incident on it.
         (code, output, error) = await Run((o, e) => StreamAnalyticsCli.InvokeAsync(["replay", "anomaly", "--input", OfflineAnomalyFixture.Test01, "--fps", "10", "--learning-minutes", "0.1", "--report", cyclistReport], new VerbConsole(o, e, NullLoggerFactory.Instance)));

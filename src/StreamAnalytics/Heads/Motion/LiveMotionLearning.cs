@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using StreamAnalytics.Configuration;
 
 namespace StreamAnalytics.Heads.Motion;
 
@@ -46,6 +47,15 @@ internal sealed partial class LiveMotionLearning : IDisposable
     private readonly LastingChangeRun? _run;
     private MotionLearningBuffer? _change;
 
+    /// <summary>
+    /// The seed of the camera's learning sample: from its id, the same on every run, so that a restart or a replay keeps
+    /// what the last one kept.
+    /// </summary>
+    internal static int SampleSeed(string cameraId) => CameraIdHash.SeedOf(cameraId);
+
+    /// <summary>The seed of the sample of a lasting change, independent of <see cref="SampleSeed"/>.</summary>
+    internal static int ChangeSeed(string cameraId) => CameraIdHash.SeedOf(cameraId, 0x5f3759df);
+
     /// <param name="start">The model to start from (a saved state or an offline seed); null: learn one first.</param>
     /// <param name="save">Writes a newly learned model where the next start finds it; an <see cref="IOException"/> is logged, and the model is used anyway.</param>
     /// <param name="relearned">Told, once a model replaces a learned one, why: <c>refresh</c> or <c>lasting_change</c> (the metric's reason).</param>
@@ -58,7 +68,7 @@ internal sealed partial class LiveMotionLearning : IDisposable
         _settings = settings;
         _save = save;
         _logger = logger;
-        _buffer = new MotionLearningBuffer(features.FeatureLength, settings.MaxFrames, StringComparer.Ordinal.GetHashCode(cameraId));
+        _buffer = new MotionLearningBuffer(features.FeatureLength, settings.MaxFrames, SampleSeed(cameraId));
         if (start is not null)
         {
             // A saved model keeps no capture times: its frames are grouped into blocks as if at 10 fps (Ped2's, and a
@@ -162,7 +172,7 @@ internal sealed partial class LiveMotionLearning : IDisposable
         var lasted = _run.Observe(!quiet, step, out var started);
         if (started)
         {
-            _change ??= new MotionLearningBuffer(_features.FeatureLength, Math.Max(2, _settings.MaxFrames / 2), StringComparer.Ordinal.GetHashCode(_cameraId) ^ 0x5f3759df);
+            _change ??= new MotionLearningBuffer(_features.FeatureLength, Math.Max(2, _settings.MaxFrames / 2), ChangeSeed(_cameraId));
             _change.Clear();
         }
 

@@ -65,12 +65,30 @@ internal static partial class AnomalyReplayCommand
         var features = seed?.FeatureOptions ?? new MotionFeatureOptions { MaxFps = request.MaxFps };
         var logger = loggers.CreateLogger(OfflineConsole.LogCategory);
         var refreshes = 0;
+        var lastingChanges = 0;
         var scores = new List<FrameHeadScore>();
         var start = DateTimeOffset.UnixEpoch;
         long learnedAt = seed is null ? -1 : 0;
         try
         {
-            var learning = new LiveMotionLearning("replay", features, settings, seed, _ => refreshes++, loggers.CreateLogger<LiveMotionLearning>());
+            var learning = new LiveMotionLearning(
+                "replay",
+                features,
+                settings,
+                seed,
+                static _ => { },
+                loggers.CreateLogger<LiveMotionLearning>(),
+                reason =>
+                {
+                    if (reason == "lasting_change")
+                    {
+                        lastingChanges++;
+                    }
+                    else
+                    {
+                        refreshes++;
+                    }
+                });
             using var head = new MotionAnomalyHead(features, seed, learning, tuning.Scoring);
             for (var loop = 0; loop < request.Loops; loop++)
             {
@@ -120,13 +138,14 @@ internal static partial class AnomalyReplayCommand
             Math.Round(learnedSeconds, 1),
             Math.Round(scoredSeconds, 1),
             learnedAt < 0 ? null : scores[^1].Threshold,
-            Math.Max(0, refreshes - (seed is null ? 1 : 0)),
+            refreshes,
+            lastingChanges,
             [.. replayed.Select(i => new AnomalyReplayIncident(Seconds(i.FirstFrame), Seconds(i.AlertFrame), Seconds(i.LastFrame)))],
             scoredSeconds > 0 ? Math.Round(replayed.Count * 3600 / scoredSeconds, 1) : null);
         var c = CultureInfo.InvariantCulture;
         await output.WriteLineAsync(learnedAt < 0
             ? string.Create(c, $"Played {scores.Count} frames ({report.LearnedAfterSeconds:0.0} s at {request.Fps:0.##} fps): not enough footage to learn {request.LearningMinutes:0.##} minutes; nothing was scored.")
-            : string.Create(c, $"Played {scores.Count} frames ({scores.Count / request.Fps:0.0} s at {request.Fps:0.##} fps) as one camera: {(seed is null ? $"learned after {report.LearnedAfterSeconds:0.0} s" : "started from the seed")}, threshold {report.Threshold:0.###}, {report.Refreshes} refreshes.")).ConfigureAwait(false);
+            : string.Create(c, $"Played {scores.Count} frames ({scores.Count / request.Fps:0.0} s at {request.Fps:0.##} fps) as one camera: {(seed is null ? $"learned after {report.LearnedAfterSeconds:0.0} s" : "started from the seed")}, threshold {report.Threshold:0.###}, {report.Refreshes} refreshes, {report.LastingChanges} lasting changes learned.")).ConfigureAwait(false);
         foreach (var incident in report.Incidents)
         {
             await output.WriteLineAsync(string.Create(c, $"  incident at {incident.AlertSecond:0.0} s (footage {incident.FirstSecond:0.0}–{incident.LastSecond:0.0} s)")).ConfigureAwait(false);

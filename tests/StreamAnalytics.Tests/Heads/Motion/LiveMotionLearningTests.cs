@@ -80,6 +80,15 @@ public sealed class LiveMotionLearningTests
     }
 
     [Fact]
+    public void The_samples_are_seeded_from_the_camera_id_alone_so_every_run_keeps_the_same_frames()
+    {
+        // FNV-1a of "walkway" (and with the change sample's salt), computed independently in Python. string.GetHashCode,
+        // used before, is randomised per process, so two replays of the same footage could learn different samples.
+        Assert.Equal(1930531119, LiveMotionLearning.SampleSeed("walkway"));
+        Assert.Equal(740739312, LiveMotionLearning.ChangeSeed("walkway"));
+    }
+
+    [Fact]
     public void A_first_model_not_yet_taken_is_not_learned_again()
     {
         // Inline learning finishes within Observe, so every later frame sees a learned model that nobody has taken.
