@@ -58,6 +58,11 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
                     LogRefreshed(window.CameraId, detector.QuietWindowsSeen, detector.Threshold);
                     relearned?.WithLabels(window.CameraId, "refresh").Inc();
                 }
+                else
+                {
+                    // As the motion head says when it has learned: an operator sees when alerts can start, and at what threshold.
+                    LogCalibrated(window.CameraId, detector.LearnedWindows, detector.Threshold);
+                }
 
                 Save(window.CameraId, modelKey, detector);
             }
@@ -182,6 +187,9 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: learning what is normal from its first {Windows} windows")]
     private partial void LogCalibrating(string cameraId, int windows);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: appearance head learned what is normal from {Windows} windows; threshold {Threshold:F3}. Scoring from now on")]
+    private partial void LogCalibrated(string cameraId, int windows, double threshold);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: appearance head resumes from its saved calibration ({Windows} windows, threshold {Threshold:F3}), without learning first")]
     private partial void LogResumed(string cameraId, int windows, double threshold);

@@ -58,6 +58,8 @@ public sealed class AppearanceStateTests : IDisposable
 
         var before = Assert.Single(Evaluate(first, "gate", Embedding(99)));
         Assert.True(File.Exists(AppearanceStateFile.PathFor(_state.Path, "gate")));
+        var learned = Assert.Single(log.Entries, e => e.Message.Contains("Camera gate: appearance head learned what is normal from 4 windows; threshold ", StringComparison.Ordinal));
+        Assert.Contains(before.Threshold.ToString("F3", System.Globalization.CultureInfo.InvariantCulture), learned.Message, StringComparison.Ordinal);
 
         using var restarted = new AppearanceWindowHead(Options, log, _state.Path);
         var after = Assert.Single(Evaluate(restarted, "gate", Embedding(99)));
