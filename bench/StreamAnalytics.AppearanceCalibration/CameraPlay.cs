@@ -14,7 +14,8 @@ internal static class CameraPlay
 {
     /// <param name="holdOutRadius">
     /// Null: the detector learns its threshold as shipped, from each calibration window's nearest other one. Otherwise
-    /// the threshold is set from each calibration window's nearest one more than this many windows away in time.
+    /// the threshold is set from each calibration window's nearest one more than this many windows away in time, or,
+    /// when negative, from its nearest one in the other half of the calibration (first half against second).
     /// </param>
     public static PlayResult Run(IReadOnlyList<VideoWindows> videos, int calibrationWindows, double fps, ModelManifest manifest, int? holdOutRadius = null)
     {
@@ -28,7 +29,7 @@ internal static class CameraPlay
                 nearest[i] = double.MaxValue;
                 for (var j = 0; j < calibration.Count; j++)
                 {
-                    if (Math.Abs(i - j) > radius)
+                    if (radius >= 0 ? Math.Abs(i - j) > radius : (i < calibration.Count / 2) != (j < calibration.Count / 2))
                     {
                         nearest[i] = Math.Min(nearest[i], 1.0 - System.Numerics.Tensors.TensorPrimitives.Dot(calibration[i], calibration[j]));
                     }

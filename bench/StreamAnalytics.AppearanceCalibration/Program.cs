@@ -84,12 +84,12 @@ if (chosen == 0)
 Console.WriteLine(string.Create(c, $"Chosen by the rule: {chosen} windows."));
 
 Console.WriteLine();
-Console.WriteLine("Exploration, training plays only: the threshold from each calibration window's nearest one more than R windows away:");
+Console.WriteLine("Exploration, training plays only: the threshold from each calibration window's nearest one more than R windows away (halves: in the other half):");
 Console.WriteLine("| calibration windows | R | thresholds (min–max) | false incidents per hour | windows above the threshold |");
 Console.WriteLine("|---:|---:|---|---:|---:|");
 foreach (var n in candidates)
 {
-    foreach (var radius in (int[])[0, 1, 4, 8, 16])
+    foreach (var radius in (int[])[0, 1, 4, 8, 16, -1])
     {
         if (radius * 2 >= n)
         {
@@ -109,7 +109,7 @@ foreach (var n in candidates)
             scored += result.Alerting.Count - countFrom;
         }
 
-        Console.WriteLine(string.Create(c, $"| {n} | {radius} | {thresholds.Min():F4}–{thresholds.Max():F4} | {incidents * 3600 / seconds:F1} | {100.0 * alerting / scored:F1}% |"));
+        Console.WriteLine(string.Create(c, $"| {n} | {Radius(radius)} | {thresholds.Min():F4}–{thresholds.Max():F4} | {incidents * 3600 / seconds:F1} | {100.0 * alerting / scored:F1}% |"));
     }
 }
 
@@ -120,7 +120,7 @@ Console.WriteLine("|---:|---|---|---|---|---:|---|");
 var loops = Enumerable.Repeat(street, 10).ToList();
 var ped2Play = train.Concat(test).ToList();
 var testStart = train.Sum(v => v.Frames);
-foreach (var (n, radius) in candidates.SelectMany(n => ((int?[])[null, 16]).Where(r => r is null || r * 2 < n).Select(r => (n, r))))
+foreach (var (n, radius) in candidates.SelectMany(n => ((int?[])[null, 16, -1]).Where(r => r is null || r * 2 < n).Select(r => (n, r))))
 {
     var streetResult = CameraPlay.Run(loops, n, fps, manifest, radius);
     var streetIncidents = streetResult.Incidents.Count(i => i.LastFrame >= WindowFrame(loops, countFrom));
@@ -174,10 +174,12 @@ foreach (var (n, radius) in candidates.SelectMany(n => ((int?[])[null, 16]).Wher
         videoOffset += video.Frames;
     }
 
-    Console.WriteLine(string.Create(c, $"| {n} | {(radius is { } r ? r.ToString(c) : "shipped")} | {streetIncidents} / {streetSeconds:F0} s ({streetAlerting:F1}%) | {alerts.Count} of {segments.Count} | {alertText} | {falseOnTest} | {normalAbove} of {normalWindows} / {anomalousAbove} of {anomalousWindows} |"));
+    Console.WriteLine(string.Create(c, $"| {n} | {(radius is { } r ? Radius(r) : "shipped")} | {streetIncidents} / {streetSeconds:F0} s ({streetAlerting:F1}%) | {alerts.Count} of {segments.Count} | {alertText} | {falseOnTest} | {normalAbove} of {normalWindows} / {anomalousAbove} of {anomalousWindows} |"));
 }
 
 return 0;
+
+static string Radius(int radius) => radius < 0 ? "halves" : radius.ToString(CultureInfo.InvariantCulture);
 
 static double Seconds(IReadOnlyList<VideoWindows> videos) => videos.Sum(v => v.Frames) / fps;
 
