@@ -194,7 +194,7 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: appearance head resumes from its saved calibration ({Windows} windows, threshold {Threshold:F3}), without learning first")]
     private partial void LogResumed(string cameraId, int windows, double threshold);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: appearance calibration refreshed, half of it from quiet windows ({QuietWindows} seen since calibration or restart); threshold {Threshold:F3}, as calibrated")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: appearance calibration refreshed from quiet windows ({QuietWindows} seen since calibration or restart; those the rest covers best gave way); threshold {Threshold:F3}, as calibrated")]
     private partial void LogRefreshed(string cameraId, long quietWindows, double threshold);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: a change that alerted for {Minutes:F1} minutes is now learned as normal (Detection.Anomaly.LastingChangeMinutes); its incident ends, threshold {Threshold:F3}")]
