@@ -7,8 +7,8 @@ namespace StreamAnalytics.Heads.Appearance;
 /// windows that raised nothing enter a reservoir (a uniform sample of those since the last refresh, Vitter's algorithm
 /// R), and every refresh interval of footage half a reservoir's worth of them, chosen at random, joins the normal set,
 /// and as many windows, old or new, leave it: those the rest covers best. A scene that drifts (daylight, a season) stays
-/// familiar, what the camera still shows is not forgotten, and windows that alerted never enter it. The threshold stays the one learned at
-/// calibration: a refresh changes what is normal, not how far from it is unusual. (Learned again from a refreshed set,
+/// familiar, what the camera still shows is not forgotten, and windows that alerted never enter it. The threshold stays
+/// the one learned at calibration: a refresh changes what is normal, not how far from it is unusual. (Learned again from a refreshed set,
 /// it fell in a live run: windows sampled over a short interval are closer to each other than the calibration's, and
 /// the street camera raised a false incident at once.) A change that alerts and lasts (a parked car in view) would
 /// never enter that way; once it has alerted for the lasting-change interval of footage, with no quiet stretch of

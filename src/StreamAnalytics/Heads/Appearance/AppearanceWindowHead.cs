@@ -11,8 +11,8 @@ namespace StreamAnalytics.Heads.Appearance;
 /// the camera's first windows looked like (<see cref="AnomalyDetector"/>, one per camera). With a state directory, a
 /// camera's calibration is saved once it is complete (<see cref="AppearanceStateFile"/>) and a restart resumes from it
 /// instead of taking its first windows as normal again, whatever they show. Every
-/// <see cref="AnomalyOptions.RefreshMinutes"/> of footage half of it is replaced by windows that raised nothing, and
-/// once a change has alerted for <see cref="AnomalyOptions.LastingChangeMinutes"/> all of it by the change's windows;
+/// <see cref="AnomalyOptions.RefreshMinutes"/> of footage windows that raised nothing join it and those the rest covers
+/// best leave, and once a change has alerted for <see cref="AnomalyOptions.LastingChangeMinutes"/> all of it by the change's windows;
 /// each is saved again.
 /// </summary>
 /// <param name="relearned">Counts both, by camera and reason, when given.</param>
@@ -51,12 +51,12 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
                 if (detector.ChangesLearned != changes)
                 {
                     LogChangeLearned(window.CameraId, detector.LastChangeLearnedAfter.TotalMinutes, detector.Threshold);
-                    relearned?.WithLabels(window.CameraId, "lasting_change").Inc();
+                    relearned?.WithLabels(window.CameraId, RelearnReason.LastingChange).Inc();
                 }
                 else if (!learning)
                 {
                     LogRefreshed(window.CameraId, detector.QuietWindowsSeen, detector.Threshold);
-                    relearned?.WithLabels(window.CameraId, "refresh").Inc();
+                    relearned?.WithLabels(window.CameraId, RelearnReason.Refresh).Inc();
                 }
                 else
                 {

@@ -58,7 +58,7 @@ internal sealed partial class LiveMotionLearning : IDisposable
 
     /// <param name="start">The model to start from (a saved state or an offline seed); null: learn one first.</param>
     /// <param name="save">Writes a newly learned model where the next start finds it; an <see cref="IOException"/> is logged, and the model is used anyway.</param>
-    /// <param name="relearned">Told, once a model replaces a learned one, why: <c>refresh</c> or <c>lasting_change</c> (the metric's reason).</param>
+    /// <param name="relearned">Told, once a model replaces a learned one, why: a <see cref="RelearnReason"/> (the metric's reason).</param>
     public LiveMotionLearning(string cameraId, MotionFeatureOptions features, LiveMotionSettings settings, MotionNormalityModel? start, Action<MotionNormalityModel> save, ILogger logger, Action<string>? relearned = null)
     {
         _relearned = relearned;
@@ -276,6 +276,7 @@ internal sealed partial class LiveMotionLearning : IDisposable
             {
                 model = model.WithThreshold(floor);
             }
+
             if (token.IsCancellationRequested)
             {
                 return;
@@ -298,7 +299,7 @@ internal sealed partial class LiveMotionLearning : IDisposable
             else
             {
                 LogRefreshed(_cameraId, model.Frames, offered, model.Threshold, clock.Elapsed.TotalSeconds);
-                _relearned?.Invoke(lastingChange ? "lasting_change" : "refresh");
+                _relearned?.Invoke(lastingChange ? RelearnReason.LastingChange : RelearnReason.Refresh);
             }
         }
         catch (ArgumentException ex)

@@ -80,7 +80,7 @@ internal sealed class MotionNormalityModel
     /// <summary>Blocks of footage held out in turn to calibrate the threshold.</summary>
     public int HoldOutGroups { get; }
 
-    /// <summary>The same frames with another threshold (a lasting change keeps the camera from growing more sensitive).</summary>
+    /// <summary>The same frames with another threshold (a rebuild keeps the camera from growing more sensitive).</summary>
     internal MotionNormalityModel WithThreshold(double threshold) =>
         new(FeatureOptions, CameraId, CreatedAt, SmoothingFrames, ThresholdQuantile, threshold, Frames, TrainingFrames, TrainingVideos, HoldOutGroups, _scale, _vectors);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StreamAnalytics.Configuration;
+using StreamAnalytics.Heads;
 using StreamAnalytics.Heads.Motion;
 using StreamAnalytics.Ingest;
 using StreamAnalytics.Windowing;
@@ -80,7 +81,7 @@ internal static partial class AnomalyReplayCommand
                 loggers.CreateLogger<LiveMotionLearning>(),
                 reason =>
                 {
-                    if (reason == "lasting_change")
+                    if (reason == RelearnReason.LastingChange)
                     {
                         lastingChanges++;
                     }
