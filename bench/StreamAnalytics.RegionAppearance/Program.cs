@@ -17,9 +17,28 @@ using StreamAnalytics.Tools.Anomaly;
 // where people walk vary more); the frame's score is its worst cell, trailing mean of 5 frames; its threshold is the
 // 0.995 quantile of the training frames' held-out scores; the combination is the larger of each head's score over
 // its own threshold.
+//
+// Or, for calibration_study.py (the appearance head per region, and spaced calibration, on footage it did not learn):
+//   dotnet run -c Release --project bench/StreamAnalytics.RegionAppearance -- dump OUT_DIR EVERY VIDEO...
+if (args is ["dump", var outDir, var every, .. var videos] && videos.Length > 0)
+{
+    var dumpManifest = ModelManifestLoader.Load(Path.Combine(AppContext.BaseDirectory, "models", "resnet18", "model-featuremap.json"));
+    using var dumpModel = OnnxModel.Load(dumpManifest, "cpu", 0, 0, 8, NullLogger.Instance);
+    using var dumpMaps = new FeatureMaps(dumpModel);
+    Directory.CreateDirectory(outDir);
+    Console.WriteLine($"model {dumpManifest.Name} {dumpManifest.Version} ({dumpModel.ExecutionProvider}, {dumpModel.Precision})");
+    foreach (var video in videos)
+    {
+        var written = await FeatureDump.WriteAsync(dumpMaps, video, int.Parse(every, CultureInfo.InvariantCulture), outDir).ConfigureAwait(false);
+        Console.WriteLine($"{Path.GetFileName(video)}: {written} frames written");
+    }
+
+    return 0;
+}
+
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: StreamAnalytics.RegionAppearance PED2_DIR MOTION_STATE");
+    Console.Error.WriteLine("usage: StreamAnalytics.RegionAppearance PED2_DIR MOTION_STATE | dump OUT_DIR EVERY VIDEO...");
     return 2;
 }
 
