@@ -24,7 +24,7 @@ internal sealed class AnomalyOptions
 
     /// <summary>
     /// Footage (capture time) a change must keep alerting for, with no quiet stretch of 30 s, before it is learned as
-    /// normal (a parked car in view): a uniform sample of its windows replaces the normal set at once, as a calibration on
+    /// normal (a parked car in view): a sample of its windows that keeps it covered replaces the normal set at once, as a calibration on
     /// the change would, and the incident ends. What the camera showed before is forgotten, so the car leaving is a change
     /// in turn. 0: what alerts is never learned.
     /// </summary>
@@ -32,6 +32,20 @@ internal sealed class AnomalyOptions
 
     /// <summary>Lowest threshold a learned one may take, so a static scene does not alert on noise.</summary>
     public double MinThreshold { get; set; } = 0.02;
+
+    /// <summary>
+    /// Compare windows cell by cell of the backbone's feature map (a model with a <c>featureMap</c> output, such as
+    /// models/resnet18/model-featuremap.json) instead of by the whole embedding: each cell against the same cell of the
+    /// normal windows, on a per-cell scale held out in time. The threshold is then <see cref="RegionMargin"/>, not a
+    /// cosine distance. Measured with 80 calibration windows (docs/models.md).
+    /// </summary>
+    public bool Regions { get; set; }
+
+    /// <summary>With <see cref="Regions"/>: a window alerts when its cell's distance is more than this many times the cell's scale.</summary>
+    public double RegionMargin { get; set; } = 2;
+
+    /// <summary>With <see cref="Regions"/>: a window's score is its N-th most unusual cell; 2 or more asks for a change larger than one cell.</summary>
+    public int RegionMinCells { get; set; } = 1;
 
     /// <summary>Least capture time between the end of one anomaly incident of a camera and the start of the next.</summary>
     public double CooldownSeconds { get; set; } = 10;

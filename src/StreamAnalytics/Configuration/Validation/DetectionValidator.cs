@@ -32,6 +32,24 @@ internal sealed class DetectionValidator : IOptionsSectionValidator
             errors.Add($"Detection.Anomaly.LastingChangeMinutes must be between 0 (never) and 10080 (got {a.LastingChangeMinutes}).");
         }
 
+        if (a.Regions)
+        {
+            if (a.Threshold is not null)
+            {
+                errors.Add("Detection.Anomaly.Threshold is a cosine distance of the whole embedding; with Regions the threshold is RegionMargin: remove one.");
+            }
+
+            if (a.RegionMargin is <= 0 or > 1000 || double.IsNaN(a.RegionMargin))
+            {
+                errors.Add($"Detection.Anomaly.RegionMargin must be above 0 and at most 1000 (got {a.RegionMargin}).");
+            }
+
+            if (a.RegionMinCells < 1)
+            {
+                errors.Add($"Detection.Anomaly.RegionMinCells must be at least 1 (got {a.RegionMinCells}).");
+            }
+        }
+
         MotionRules.Check(detection.Motion, errors);
         EventLifecycleRules.Check(detection.Lifecycle, "Detection.Lifecycle", errors);
         foreach (var (label, lifecycle) in detection.LifecycleByLabel)

@@ -2,7 +2,8 @@ namespace StreamAnalytics.Heads.Appearance;
 
 /// <summary>
 /// Unsupervised, for one camera: the first windows it sees are taken as normal; afterwards a window's
-/// score is its cosine distance to the nearest normal window. The threshold is fixed, or learned as
+/// score is its distance to the nearest normal window (<see cref="IWindowMetric"/>: the whole embedding by cosine
+/// distance, or each cell of the feature map). The threshold is fixed, or learned as
 /// mean + σ·std of the normal windows' own leave-one-out distances. Once calibrated it keeps learning slowly:
 /// windows that raised nothing enter a reservoir (a uniform sample of those since the last refresh, Vitter's algorithm
 /// R), and every refresh interval of footage half a reservoir's worth of them, chosen at random, joins the normal set,
@@ -12,7 +13,7 @@ namespace StreamAnalytics.Heads.Appearance;
 /// it fell in a live run: windows sampled over a short interval are closer to each other than the calibration's, and
 /// the street camera raised a false incident at once.) A change that alerts and lasts (a parked car in view) would
 /// never enter that way; once it has alerted for the lasting-change interval of footage, with no quiet stretch of
-/// <see cref="ChangeBreak"/> or more (<see cref="LastingChangeRun"/>, the motion head's rule too), a uniform sample of its windows replaces the normal set at once, as a calibration
+/// <see cref="ChangeBreak"/> or more (<see cref="LastingChangeRun"/>, the motion head's rule too), a sample of its windows that covers it (<see cref="CoveringSample"/>) replaces the normal set at once, as a calibration
 /// on the change would, and it stops alerting. What the camera showed before is forgotten: its return is a change too.
 /// </summary>
 internal sealed class AnomalyDetector
@@ -31,7 +32,10 @@ internal sealed class AnomalyDetector
     private readonly double _minThreshold;
     private readonly TimeSpan? _refreshInterval;
     private readonly LastingChangeRun? _run;
-    private readonly List<float[]> _change;
+    private readonly IWindowMetric _metric;
+
+    // Windows of the change alerting now: a sample that keeps its moments covered.
+    private readonly CoveringSample _change;
 
     // Fixed seed: which windows a camera keeps need not be random across runs, and tests can repeat it.
     private readonly Random _random = new(17);
@@ -40,12 +44,10 @@ internal sealed class AnomalyDetector
     private DateTimeOffset? _lastTime;
     private TimeSpan _footageSinceRefresh;
 
-    // Windows of the change alerting now offered to its sample.
-    private long _changeOffered;
-
     /// <param name="refreshInterval">Footage between two refreshes of the normal set from the reservoir; null: it never learns after calibration.</param>
     /// <param name="lastingChange">Footage a change must keep alerting for before it is learned as normal; null: what alerts is never learned.</param>
-    public AnomalyDetector(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, TimeSpan? refreshInterval = null, TimeSpan? lastingChange = null)
+    /// <param name="metric">How windows are compared; null: the whole embedding by cosine distance.</param>
+    public AnomalyDetector(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, TimeSpan? refreshInterval = null, TimeSpan? lastingChange = null, IWindowMetric? metric = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(calibrationWindows, 2);
         if (refreshInterval is { } interval)
@@ -66,7 +68,8 @@ internal sealed class AnomalyDetector
         _refreshInterval = refreshInterval;
         _normal = new List<float[]>(calibrationWindows);
         _reservoir = new List<float[]>(calibrationWindows);
-        _change = new List<float[]>(calibrationWindows);
+        _metric = metric ?? WholeFrameMetric.Instance;
+        _change = new CoveringSample(calibrationWindows, _metric);
     }
 
     /// <summary>
@@ -74,21 +77,24 @@ internal sealed class AnomalyDetector
     /// with as many windows), its threshold set under these settings from the calibration's <paramref name="spread"/>, or,
     /// without one, from the spread of <paramref name="normal"/> itself.
     /// </summary>
-    public static AnomalyDetector Restore(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, IReadOnlyList<float[]> normal, TimeSpan? refreshInterval = null, AnomalySpread? spread = null, TimeSpan? lastingChange = null)
+    public static AnomalyDetector Restore(int calibrationWindows, double? fixedThreshold, double sigma, double minThreshold, IReadOnlyList<float[]> normal, TimeSpan? refreshInterval = null, AnomalySpread? spread = null, TimeSpan? lastingChange = null, IWindowMetric? metric = null)
     {
         if (normal.Count != calibrationWindows)
         {
             throw new ArgumentException($"{normal.Count} saved windows, where {calibrationWindows} are calibrated on.", nameof(normal));
         }
 
-        var detector = new AnomalyDetector(calibrationWindows, fixedThreshold, sigma, minThreshold, refreshInterval, lastingChange);
+        var detector = new AnomalyDetector(calibrationWindows, fixedThreshold, sigma, minThreshold, refreshInterval, lastingChange, metric);
         detector._normal.AddRange(normal);
         detector.Calibrated(spread);
         return detector;
     }
 
-    /// <summary>The unit-length embeddings learned as normal: the calibration in the order seen, or the last refresh.</summary>
+    /// <summary>The windows learned as normal, in the metric's form (unit-length embeddings, or unit-length cells): the calibration in the order seen, or the last refresh.</summary>
     public IReadOnlyList<float[]> Normal => _normal;
+
+    /// <summary>How this detector compares windows; a region metric's scales are saved with the calibration.</summary>
+    public IWindowMetric Metric => _metric;
 
     public bool IsCalibrated => _normal.Count >= _calibrationWindows;
 
@@ -118,7 +124,7 @@ internal sealed class AnomalyDetector
     /// <summary>Learns the embedding while calibrating (returns null), then scores it; <paramref name="time"/> is the window's capture time, which paces the refresh.</summary>
     public AnomalyScore? Observe(ReadOnlySpan<float> embedding, DateTimeOffset time)
     {
-        var normalized = Normalize(embedding);
+        var normalized = _metric.Prepare(embedding);
         if (!IsCalibrated)
         {
             _normal.Add(normalized);
@@ -131,7 +137,7 @@ internal sealed class AnomalyDetector
             return null;
         }
 
-        var score = NearestDistance(normalized, skip: -1);
+        var score = _metric.Nearest(normalized, _normal, skip: -1);
         var anomalous = score > Threshold;
         var step = TimeSpan.Zero;
         if (_lastTime is { } last && time > last)
@@ -165,6 +171,7 @@ internal sealed class AnomalyDetector
 
     private void Calibrated(AnomalySpread? spread = null)
     {
+        _metric.Calibrate(_normal);
         Spread = spread ?? LeaveOneOutSpread();
         Threshold = _fixedThreshold ?? Math.Max(_minThreshold, Spread.Mean + (_sigma * Spread.Std));
         Generation++;
@@ -184,12 +191,11 @@ internal sealed class AnomalyDetector
         if (started)
         {
             _change.Clear();
-            _changeOffered = 0;
         }
 
         if (anomalous)
         {
-            Sample(_change, _calibrationWindows, ++_changeOffered, normalized);
+            _change.Offer(normalized);
         }
 
         if (lasted)
@@ -197,7 +203,7 @@ internal sealed class AnomalyDetector
             // The whole set, as a calibration on the change: replacing half left the new scene covered half as densely as
             // a calibration, and on OpenCV's looped street with a box parked in view that raised a short false incident
             // about once a loop for as long as it stayed (LastingChangeFootageTests).
-            ReplaceRandom(_change, _calibrationWindows);
+            ReplaceRandom([.. _change.Windows], _calibrationWindows);
             // Quiet windows from before the change describe a scene that is gone, and the next refresh comes a whole
             // interval of the new scene later.
             _reservoir.Clear();
@@ -207,7 +213,6 @@ internal sealed class AnomalyDetector
             LastChangeLearnedAfter = run.Footage;
             run.End();
             _change.Clear();
-            _changeOffered = 0;
             Generation++;
         }
     }
@@ -291,14 +296,14 @@ internal sealed class AnomalyDetector
         _normal.AddRange(pool.Where((_, i) => !gone[i]));
     }
 
-    private static (double Distance, int Index) NearestInPool(List<float[]> pool, bool[] gone, int of)
+    private (double Distance, int Index) NearestInPool(List<float[]> pool, bool[] gone, int of)
     {
         var best = (double.MaxValue, -1);
         for (var j = 0; j < pool.Count; j++)
         {
             if (j != of && !gone[j])
             {
-                var distance = 1.0 - System.Numerics.Tensors.TensorPrimitives.Dot(pool[of], pool[j]);
+                var distance = _metric.Distance(pool[of], pool[j]);
                 if (distance < best.Item1)
                 {
                     best = (distance, j);
@@ -323,39 +328,10 @@ internal sealed class AnomalyDetector
         var distances = new double[_normal.Count];
         for (var i = 0; i < _normal.Count; i++)
         {
-            distances[i] = NearestDistance(_normal[i], skip: i);
+            distances[i] = _metric.Nearest(_normal[i], _normal, skip: i);
         }
 
         var mean = distances.Average();
         return new AnomalySpread(mean, Math.Sqrt(distances.Sum(d => (d - mean) * (d - mean)) / distances.Length));
-    }
-
-    private double NearestDistance(float[] query, int skip)
-    {
-        var best = double.MaxValue;
-        for (var i = 0; i < _normal.Count; i++)
-        {
-            if (i == skip)
-            {
-                continue;
-            }
-
-            var distance = 1.0 - System.Numerics.Tensors.TensorPrimitives.Dot(query, _normal[i]);
-            best = Math.Min(best, distance);
-        }
-
-        return Math.Max(0, best);
-    }
-
-    private static float[] Normalize(ReadOnlySpan<float> embedding)
-    {
-        var copy = embedding.ToArray();
-        var norm = System.Numerics.Tensors.TensorPrimitives.Norm(copy);
-        if (norm > 0)
-        {
-            System.Numerics.Tensors.TensorPrimitives.Divide(copy, norm, copy);
-        }
-
-        return copy;
     }
 }

@@ -7,20 +7,22 @@ namespace StreamAnalytics.Heads.Appearance;
 /// <summary>
 /// A camera's appearance calibration on disk (<c>&lt;Pipeline.StateDirectory&gt;/appearance/&lt;camera&gt;.state</c>): the
 /// unit-length embeddings of the windows it learned as normal, with the camera id and the model and output they came
-/// from, and (from format 2) the calibration's spread, which the threshold comes from. Written through
-/// <see cref="DurableFile"/>, so a crash leaves the old file or the new one, never a torn one. Format 1 is still read: its
-/// spread is learned again from the windows.
+/// from, (from format 2) the calibration's spread, which the threshold comes from, and (from format 3) the per-cell scales
+/// of a region calibration (<see cref="RegionMetric"/>; none for the whole embedding). Written through
+/// <see cref="DurableFile"/>, so a crash leaves the old file or the new one, never a torn one. Formats 1 and 2 are still
+/// read: a format 1 file's spread is learned again from the windows; neither holds scales.
 /// </summary>
 internal static class AppearanceStateFile
 {
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     private static readonly byte[] Magic = "SAAPPEAR"u8.ToArray();
 
     public static string PathFor(string stateDirectory, string cameraId) =>
         Path.Combine(Path.GetFullPath(stateDirectory), "appearance", cameraId + ".state");
 
-    public static void Save(string path, string cameraId, string modelKey, IReadOnlyList<float[]> normal, AnomalySpread spread)
+    /// <param name="scales">A region calibration's per-cell scales; null or empty for the whole embedding.</param>
+    public static void Save(string path, string cameraId, string modelKey, IReadOnlyList<float[]> normal, AnomalySpread spread, IReadOnlyList<double>? scales = null)
     {
         DurableFile.Write(path, stream =>
         {
@@ -31,6 +33,12 @@ internal static class AppearanceStateFile
             writer.Write(modelKey);
             writer.Write(spread.Mean);
             writer.Write(spread.Std);
+            writer.Write(scales?.Count ?? 0);
+            foreach (var scale in scales ?? [])
+            {
+                writer.Write(scale);
+            }
+
             writer.Write(normal.Count);
             writer.Write(normal.Count == 0 ? 0 : normal[0].Length);
             foreach (var embedding in normal)
@@ -40,9 +48,9 @@ internal static class AppearanceStateFile
         });
     }
 
-    /// <summary>The embeddings saved for <paramref name="cameraId"/> from the model and output <paramref name="modelKey"/> names, and their spread (null from a format 1 file).</summary>
+    /// <summary>The windows saved for <paramref name="cameraId"/> from the model and output <paramref name="modelKey"/> names, their spread (null from a format 1 file), and the per-cell scales of a region calibration (empty otherwise).</summary>
     /// <exception cref="InvalidDataException">Not such a file, another version, damaged, or saved for another camera or model.</exception>
-    public static (List<float[]> Normal, AnomalySpread? Spread) Load(string path, string cameraId, string modelKey)
+    public static (List<float[]> Normal, AnomalySpread? Spread, double[] Scales) Load(string path, string cameraId, string modelKey)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: false);
@@ -79,6 +87,26 @@ internal static class AppearanceStateFile
                 spread = new AnomalySpread(mean, std);
             }
 
+            var scales = Array.Empty<double>();
+            if (version >= 3)
+            {
+                var scaleCount = reader.ReadInt32();
+                if (scaleCount is < 0 or > 100_000)
+                {
+                    throw new InvalidDataException($"'{path}' is damaged ({scaleCount} scales).");
+                }
+
+                scales = new double[scaleCount];
+                for (var c = 0; c < scaleCount; c++)
+                {
+                    scales[c] = reader.ReadDouble();
+                    if (!double.IsFinite(scales[c]) || scales[c] < RegionMetric.MinScale)
+                    {
+                        throw new InvalidDataException($"'{path}' is damaged (scale {scales[c]} of cell {c}).");
+                    }
+                }
+            }
+
             var count = reader.ReadInt32();
             var length = reader.ReadInt32();
             if (count is < 1 or > 100_000 || length is < 1 or > 1_000_000)
@@ -103,7 +131,7 @@ internal static class AppearanceStateFile
                 throw new InvalidDataException($"'{path}' has {stream.Length - stream.Position} unexpected trailing bytes.");
             }
 
-            return (normal, spread);
+            return (normal, spread, scales);
         }
         catch (EndOfStreamException)
         {

@@ -13,13 +13,19 @@ namespace StreamAnalytics.Heads.Appearance;
 /// instead of taking its first windows as normal again, whatever they show. Every
 /// <see cref="AnomalyOptions.RefreshMinutes"/> of footage windows that raised nothing join it and those the rest covers
 /// best leave, and once a change has alerted for <see cref="AnomalyOptions.LastingChangeMinutes"/> all of it by the change's windows;
-/// each is saved again.
+/// each is saved again. With <see cref="AnomalyOptions.Regions"/> it compares the window's mean feature map cell by cell
+/// (<see cref="RegionMetric"/>) instead of its embedding.
 /// </summary>
 /// <param name="relearned">Counts both, by camera and reason, when given.</param>
-internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogger logger, string? stateDirectory = null, Prometheus.Counter? relearned = null) : IWindowHead, ICameraLearning
+/// <param name="regions">Where the frames' feature map is, when <see cref="AnomalyOptions.Regions"/> is on.</param>
+internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogger logger, string? stateDirectory = null, Prometheus.Counter? relearned = null, RegionLayout? regions = null) : IWindowHead, ICameraLearning
 {
     public const string HeadName = "embedding-knn";
+    public const string RegionHeadName = "region-knn";
     public const string HeadVersion = "1";
+
+    // The window's mean feature map, on the inference thread only; the detector keeps its own copy.
+    private float[]? _map;
 
     // Written on the inference thread; read and pruned by the API.
     private readonly ConcurrentDictionary<string, AnomalyDetector> _detectors = new(StringComparer.Ordinal);
@@ -29,57 +35,94 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
 
     public event Action<string>? ProgressChanged;
 
-    public string Name => HeadName;
+    public string Name => regions is null ? HeadName : RegionHeadName;
 
     public void Evaluate(in WindowOutputs window, ICollection<HeadResult> results)
     {
+        if (regions is { } layout)
+        {
+            // A window whose frames were not all encoded (none in the live pipeline) has no map to compare.
+            if (MeanMap(window.Window, layout) is { } map)
+            {
+                Evaluate(window, layout.Output, map, results);
+            }
+
+            return;
+        }
+
         for (var o = 0; o < window.Model.Outputs.Count; o++)
         {
-            if (window.Model.Outputs[o].Role != OutputRole.Embedding)
+            if (window.Model.Outputs[o].Role == OutputRole.Embedding)
             {
-                continue;
+                Evaluate(window, o, window.Outputs[o], results);
+            }
+        }
+    }
+
+    private float[]? MeanMap(Windowing.Window? window, RegionLayout layout)
+    {
+        if (window is null || window.Length == 0)
+        {
+            return null;
+        }
+
+        var map = _map ??= new float[layout.Length];
+        Array.Clear(map);
+        foreach (var slot in window.Frames)
+        {
+            if (!slot.HasFeatures || slot.Features is not { } features || features.Length < layout.Offset + layout.Length)
+            {
+                return null;
             }
 
-            var modelKey = ModelKey(window.Model, o, window.Outputs[o].Length);
-            var detector = DetectorFor(window.CameraId, modelKey);
-            var learning = !detector.IsCalibrated;
-            var generation = detector.Generation;
-            var changes = detector.ChangesLearned;
-            var score = detector.Observe(window.Outputs[o], window.LastCaptureTime);
-            if (detector.Generation != generation)
-            {
-                if (detector.ChangesLearned != changes)
-                {
-                    LogChangeLearned(window.CameraId, detector.LastChangeLearnedAfter.TotalMinutes, detector.Threshold);
-                    relearned?.WithLabels(window.CameraId, RelearnReason.LastingChange).Inc();
-                }
-                else if (!learning)
-                {
-                    LogRefreshed(window.CameraId, detector.QuietWindowsSeen, detector.Threshold);
-                    relearned?.WithLabels(window.CameraId, RelearnReason.Refresh).Inc();
-                }
-                else
-                {
-                    // As the motion head says when it has learned: an operator sees when alerts can start, and at what threshold.
-                    LogCalibrated(window.CameraId, detector.LearnedWindows, detector.Threshold);
-                }
+            System.Numerics.Tensors.TensorPrimitives.Add(map, features.AsSpan(layout.Offset, layout.Length), map);
+        }
 
-                Save(window.CameraId, modelKey, detector);
+        System.Numerics.Tensors.TensorPrimitives.Divide(map, window.Length, map);
+        return map;
+    }
+
+    private void Evaluate(in WindowOutputs window, int output, ReadOnlySpan<float> values, ICollection<HeadResult> results)
+    {
+        var modelKey = ModelKey(window.Model, output, values.Length);
+        var detector = DetectorFor(window.CameraId, modelKey);
+        var learning = !detector.IsCalibrated;
+        var generation = detector.Generation;
+        var changes = detector.ChangesLearned;
+        var score = detector.Observe(values, window.LastCaptureTime);
+        if (detector.Generation != generation)
+        {
+            if (detector.ChangesLearned != changes)
+            {
+                LogChangeLearned(window.CameraId, detector.LastChangeLearnedAfter.TotalMinutes, detector.Threshold);
+                relearned?.WithLabels(window.CameraId, RelearnReason.LastingChange).Inc();
+            }
+            else if (!learning)
+            {
+                LogRefreshed(window.CameraId, detector.QuietWindowsSeen, detector.Threshold);
+                relearned?.WithLabels(window.CameraId, RelearnReason.Refresh).Inc();
+            }
+            else
+            {
+                // As the motion head says when it has learned: an operator sees when alerts can start, and at what threshold.
+                LogCalibrated(window.CameraId, detector.LearnedWindows, detector.Threshold);
             }
 
-            if (learning)
-            {
-                // Tenths of the calibration, and its end: enough for a status line, never a message per window.
-                if (detector.IsCalibrated || (detector.LearnedWindows * 10 / options.CalibrationWindows) != ((detector.LearnedWindows - 1) * 10 / options.CalibrationWindows))
-                {
-                    ProgressChanged?.Invoke(window.CameraId);
-                }
-            }
+            Save(window.CameraId, modelKey, detector);
+        }
 
-            if (score is { } s)
+        if (learning)
+        {
+            // Tenths of the calibration, and its end: enough for a status line, never a message per window.
+            if (detector.IsCalibrated || (detector.LearnedWindows * 10 / options.CalibrationWindows) != ((detector.LearnedWindows - 1) * 10 / options.CalibrationWindows))
             {
-                results.Add(new HeadResult(HeadName, HeadVersion, HeadKind.Anomaly, AnomalyKind.Appearance, s.Score, s.Threshold, s.IsAnomalous));
+                ProgressChanged?.Invoke(window.CameraId);
             }
+        }
+
+        if (score is { } s)
+        {
+            results.Add(new HeadResult(Name, HeadVersion, HeadKind.Anomaly, AnomalyKind.Appearance, s.Score, s.Threshold, s.IsAnomalous));
         }
     }
 
@@ -94,6 +137,12 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
         return key.Key;
     }
 
+    // Per region, scores are multiples of a cell's scale: the margin is the threshold.
+    private double? FixedThreshold => regions is null ? options.Threshold : options.RegionMargin;
+
+    private IWindowMetric NewMetric(IReadOnlyList<double>? scales) =>
+        regions is { } layout ? new RegionMetric(layout.Channels, layout.Cells, Math.Min(options.RegionMinCells, layout.Cells), scales) : WholeFrameMetric.Instance;
+
     private TimeSpan? RefreshInterval => options.RefreshMinutes > 0 ? TimeSpan.FromMinutes(options.RefreshMinutes) : null;
 
     private TimeSpan? LastingChange => options.LastingChangeMinutes > 0 ? TimeSpan.FromMinutes(options.LastingChangeMinutes) : null;
@@ -102,7 +151,7 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
     {
         if (!_detectors.TryGetValue(cameraId, out var detector))
         {
-            detector = Restored(cameraId, modelKey) ?? new AnomalyDetector(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold, RefreshInterval, LastingChange);
+            detector = Restored(cameraId, modelKey) ?? new AnomalyDetector(options.CalibrationWindows, FixedThreshold, options.Sigma, options.MinThreshold, RefreshInterval, LastingChange, NewMetric(null));
             _detectors[cameraId] = detector;
             if (!detector.IsCalibrated)
             {
@@ -122,14 +171,20 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
 
         try
         {
-            var (normal, spread) = AppearanceStateFile.Load(path, cameraId, modelKey);
+            var (normal, spread, scales) = AppearanceStateFile.Load(path, cameraId, modelKey);
             if (normal.Count != options.CalibrationWindows)
             {
                 LogRefused(cameraId, $"it holds {normal.Count} windows and Detection.Anomaly.CalibrationWindows is {options.CalibrationWindows}");
                 return null;
             }
 
-            var detector = AnomalyDetector.Restore(options.CalibrationWindows, options.Threshold, options.Sigma, options.MinThreshold, normal, RefreshInterval, spread, LastingChange);
+            if (scales.Length != (regions?.Cells ?? 0))
+            {
+                LogRefused(cameraId, regions is null ? "it was learned cell by cell (Detection.Anomaly.Regions)" : $"it holds {scales.Length} cell scales, where the feature map has {regions.Value.Cells} cells");
+                return null;
+            }
+
+            var detector = AnomalyDetector.Restore(options.CalibrationWindows, FixedThreshold, options.Sigma, options.MinThreshold, normal, RefreshInterval, spread, LastingChange, NewMetric(regions is null ? null : scales));
             LogResumed(cameraId, normal.Count, detector.Threshold);
             ProgressChanged?.Invoke(cameraId);
             return detector;
@@ -150,7 +205,7 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
 
         try
         {
-            AppearanceStateFile.Save(AppearanceStateFile.PathFor(stateDirectory, cameraId), cameraId, modelKey, detector.Normal, detector.Spread);
+            AppearanceStateFile.Save(AppearanceStateFile.PathFor(stateDirectory, cameraId), cameraId, modelKey, detector.Normal, detector.Spread, (detector.Metric as RegionMetric)?.Scales);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

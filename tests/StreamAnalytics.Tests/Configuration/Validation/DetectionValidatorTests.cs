@@ -34,4 +34,28 @@ public sealed class DetectionValidatorTests
         ];
         Assert.Equal(expected, errors);
     }
+
+    [Fact]
+    public void Regions_take_a_margin_not_a_cosine_threshold_and_every_region_mistake_is_reported()
+    {
+        var options = new StreamAnalyticsOptions();
+        options.Detection.Anomaly = new() { Regions = true, Threshold = 0.1, RegionMargin = 0, RegionMinCells = 0 };
+        var errors = new List<string>();
+
+        new DetectionValidator().Validate(options, errors);
+
+        string[] expected =
+        [
+            "Detection.Anomaly.Threshold is a cosine distance of the whole embedding; with Regions the threshold is RegionMargin: remove one.",
+            "Detection.Anomaly.RegionMargin must be above 0 and at most 1000 (got 0).",
+            "Detection.Anomaly.RegionMinCells must be at least 1 (got 0).",
+        ];
+        Assert.Equal(expected, errors);
+
+        // Off, the region settings are not read.
+        options.Detection.Anomaly.Regions = false;
+        errors.Clear();
+        new DetectionValidator().Validate(options, errors);
+        Assert.Empty(errors);
+    }
 }

@@ -135,7 +135,7 @@ public sealed class AppearanceStateTests : IDisposable
 
         Assert.Contains(log.Entries, e => e.Message.Contains("Camera gate: appearance calibration refreshed from quiet windows (60 seen", StringComparison.Ordinal));
         Assert.NotEqual(calibration, File.ReadAllBytes(path));
-        var (saved, spread) = AppearanceStateFile.Load(path, "gate", "model encoder 1.0, output embedding of 16");
+        var (saved, spread, _) = AppearanceStateFile.Load(path, "gate", "model encoder 1.0, output embedding of 16");
         Assert.Equal(4, saved.Count);
         Assert.NotNull(spread);
 
@@ -195,23 +195,8 @@ public sealed class AppearanceStateTests : IDisposable
         }
 
         // The same calibration as the build before this one wrote it: no spread after the model key.
-        var (normal, _) = AppearanceStateFile.Load(path, "gate", "model encoder 1.0, output embedding of 16");
-        using (var writer = new BinaryWriter(File.Create(path)))
-        {
-            writer.Write("SAAPPEAR"u8);
-            writer.Write(1);
-            writer.Write("gate");
-            writer.Write("model encoder 1.0, output embedding of 16");
-            writer.Write(normal.Count);
-            writer.Write(normal[0].Length);
-            foreach (var embedding in normal)
-            {
-                foreach (var value in embedding)
-                {
-                    writer.Write(value);
-                }
-            }
-        }
+        var (normal, _, _) = AppearanceStateFile.Load(path, "gate", "model encoder 1.0, output embedding of 16");
+        WriteOlderFormat(path, 1, null, normal);
 
         var log = new CapturingLogger();
         using var restarted = new AppearanceWindowHead(Options, log, _state.Path);
@@ -220,6 +205,47 @@ public sealed class AppearanceStateTests : IDisposable
         var expected = AnomalyDetector.Restore(Options.CalibrationWindows, null, Options.Sigma, Options.MinThreshold, normal);
         Assert.Equal(expected.Threshold, score.Threshold);
         Assert.Contains(log.Entries, e => e.Message.Contains("appearance head resumes from its saved calibration", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_format_2_calibration_is_resumed_as_it_was()
+    {
+        var path = AppearanceStateFile.PathFor(_state.Path, "gate");
+        HeadResult before;
+        using (var first = new AppearanceWindowHead(Options, new CapturingLogger(), _state.Path))
+        {
+            Calibrate(first);
+            before = Assert.Single(Evaluate(first, "gate", Embedding(99)));
+        }
+
+        // As the build before cell scales wrote it: the spread, then straight to the windows.
+        var (normal, spread, _) = AppearanceStateFile.Load(path, "gate", "model encoder 1.0, output embedding of 16");
+        WriteOlderFormat(path, 2, spread, normal);
+
+        using var restarted = new AppearanceWindowHead(Options, new CapturingLogger(), _state.Path);
+        Assert.Equal(before, Assert.Single(Evaluate(restarted, "gate", Embedding(99))));
+    }
+
+    /// <summary>Camera "gate"'s calibration as an older build wrote it: format 1 without a spread, format 2 with one, neither with cell scales.</summary>
+    private static void WriteOlderFormat(string path, int version, AnomalySpread? spread, List<float[]> normal)
+    {
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write("SAAPPEAR"u8);
+        writer.Write(version);
+        writer.Write("gate");
+        writer.Write("model encoder 1.0, output embedding of 16");
+        if (spread is { } s)
+        {
+            writer.Write(s.Mean);
+            writer.Write(s.Std);
+        }
+
+        writer.Write(normal.Count);
+        writer.Write(normal[0].Length);
+        foreach (var value in normal.SelectMany(e => e))
+        {
+            writer.Write(value);
+        }
     }
 
     [Fact]
@@ -232,7 +258,7 @@ public sealed class AppearanceStateTests : IDisposable
 
         AppearanceStateFile.Save(path, "gate", "model m 1, output e of 16", fresh, new AnomalySpread(0.2, 0.02));
 
-        var (normal, spread) = AppearanceStateFile.Load(path, "gate", "model m 1, output e of 16");
+        var (normal, spread, _) = AppearanceStateFile.Load(path, "gate", "model m 1, output e of 16");
         Assert.Equal(fresh, normal);
         Assert.Equal(new AnomalySpread(0.2, 0.02), spread);
         Assert.False(File.Exists(path + ".tmp"));
