@@ -37,6 +37,10 @@ internal sealed class AnomalyDetector
     // Windows of the change alerting now: a sample that keeps its moments covered.
     private readonly CoveringSample _change;
 
+    // The window being scored, in the metric's form (a window of the map is 100 KB). Where a sample keeps it, the
+    // array the sample let go of becomes the next one, so a camera allocates none once its samples are full.
+    private float[] _window = [];
+
     // Fixed seed: which windows a camera keeps need not be random across runs, and tests can repeat it.
     private readonly Random _random = new(17);
     private long _offeredSinceRefresh;
@@ -124,10 +128,16 @@ internal sealed class AnomalyDetector
     /// <summary>Learns the embedding while calibrating (returns null), then scores it; <paramref name="time"/> is the window's capture time, which paces the refresh.</summary>
     public AnomalyScore? Observe(ReadOnlySpan<float> embedding, DateTimeOffset time)
     {
-        var normalized = _metric.Prepare(embedding);
+        if (_window.Length != embedding.Length)
+        {
+            _window = new float[embedding.Length];
+        }
+
+        var normalized = _window;
+        _metric.Prepare(embedding, normalized);
         if (!IsCalibrated)
         {
-            _normal.Add(normalized);
+            _normal.Add([.. normalized]);
             if (IsCalibrated)
             {
                 Calibrated();
@@ -195,7 +205,7 @@ internal sealed class AnomalyDetector
 
         if (anomalous)
         {
-            _change.Offer(normalized);
+            _window = _change.Offer(normalized) ?? new float[normalized.Length];
         }
 
         if (lasted)
@@ -222,13 +232,14 @@ internal sealed class AnomalyDetector
     {
         if (sample.Count < capacity)
         {
-            sample.Add(normalized);
+            sample.Add([.. normalized]);
             return;
         }
 
         var slot = _random.NextInt64(offered);
         if (slot < sample.Count)
         {
+            _window = sample[(int)slot];
             sample[(int)slot] = normalized;
         }
     }

@@ -22,7 +22,8 @@ internal sealed class CoveringSample(int capacity, IWindowMetric metric)
         _nearest.Clear();
     }
 
-    public void Offer(float[] window)
+    /// <summary>Keeps <paramref name="window"/> (the sample owns it from now on) and returns the window that left, which no one holds any more; null while it fills.</summary>
+    public float[]? Offer(float[] window)
     {
         var mine = (Distance: double.MaxValue, Index: -1);
         for (var i = 0; i < _windows.Count; i++)
@@ -43,7 +44,7 @@ internal sealed class CoveringSample(int capacity, IWindowMetric metric)
         _nearest.Add(mine);
         if (_windows.Count <= capacity)
         {
-            return;
+            return null;
         }
 
         var leaving = 0;
@@ -55,6 +56,7 @@ internal sealed class CoveringSample(int capacity, IWindowMetric metric)
             }
         }
 
+        var left = _windows[leaving];
         _windows.RemoveAt(leaving);
         _nearest.RemoveAt(leaving);
         for (var i = 0; i < _nearest.Count; i++)
@@ -69,6 +71,8 @@ internal sealed class CoveringSample(int capacity, IWindowMetric metric)
                 _nearest[i] = (distance, index - 1);
             }
         }
+
+        return left;
     }
 
     private (double Distance, int Index) NearestTo(int of)

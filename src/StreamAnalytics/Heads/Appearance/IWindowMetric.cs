@@ -7,8 +7,8 @@ namespace StreamAnalytics.Heads.Appearance;
 /// </summary>
 internal interface IWindowMetric
 {
-    /// <summary>The form a window is kept and compared in (a new array: the detector may keep it).</summary>
-    float[] Prepare(ReadOnlySpan<float> window);
+    /// <summary>Writes the form a window is kept and compared in, as many values as it has, into <paramref name="destination"/>.</summary>
+    void Prepare(ReadOnlySpan<float> window, Span<float> destination);
 
     /// <summary>The score of <paramref name="query"/>: how far it is from the nearest of <paramref name="normal"/>, leaving out index <paramref name="skip"/> (-1: none).</summary>
     double Nearest(float[] query, IReadOnlyList<float[]> normal, int skip);

@@ -50,17 +50,16 @@ internal sealed class RegionMetric : IWindowMetric
     /// <summary>The per-cell scales; null until calibrated.</summary>
     public IReadOnlyList<double>? Scales => _scales;
 
-    public float[] Prepare(ReadOnlySpan<float> window)
+    public void Prepare(ReadOnlySpan<float> window, Span<float> destination)
     {
         if (window.Length != _channels * _cells)
         {
             throw new ArgumentException($"A map of {window.Length} values, where {_channels} channels x {_cells} cells are read.", nameof(window));
         }
 
-        var cells = new float[window.Length];
         for (var c = 0; c < _cells; c++)
         {
-            var cell = cells.AsSpan(c * _channels, _channels);
+            var cell = destination.Slice(c * _channels, _channels);
             for (var k = 0; k < _channels; k++)
             {
                 cell[k] = window[(k * _cells) + c];
@@ -72,8 +71,6 @@ internal sealed class RegionMetric : IWindowMetric
                 TensorPrimitives.Divide(cell, norm, cell);
             }
         }
-
-        return cells;
     }
 
     public double Nearest(float[] query, IReadOnlyList<float[]> normal, int skip)

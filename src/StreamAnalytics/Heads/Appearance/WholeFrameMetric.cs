@@ -11,16 +11,14 @@ internal sealed class WholeFrameMetric : IWindowMetric
     {
     }
 
-    public float[] Prepare(ReadOnlySpan<float> window)
+    public void Prepare(ReadOnlySpan<float> window, Span<float> destination)
     {
-        var copy = window.ToArray();
-        var norm = TensorPrimitives.Norm(copy);
+        window.CopyTo(destination);
+        var norm = TensorPrimitives.Norm(window);
         if (norm > 0)
         {
-            TensorPrimitives.Divide(copy, norm, copy);
+            TensorPrimitives.Divide(destination[..window.Length], norm, destination);
         }
-
-        return copy;
     }
 
     public double Nearest(float[] query, IReadOnlyList<float[]> normal, int skip)

@@ -79,6 +79,13 @@ public sealed class RegionAppearanceTests : IDisposable
         return results;
     }
 
+    private static float[] Prepared(RegionMetric metric, float[] map)
+    {
+        var cells = new float[map.Length];
+        metric.Prepare(map, cells);
+        return cells;
+    }
+
     private static HeadResult Scored(AppearanceWindowHead head, float[] map, int index) => Assert.Single(Evaluate(head, map, index));
 
     private AppearanceWindowHead Calibrated(AnomalyOptions options, CapturingLogger? log = null)
@@ -98,7 +105,7 @@ public sealed class RegionAppearanceTests : IDisposable
         var metric = new RegionMetric(Channels, Cells, 1);
         var map = Map(1);
 
-        var cells = metric.Prepare(map);
+        var cells = Prepared(metric, map);
 
         for (var c = 0; c < Cells; c++)
         {
@@ -117,7 +124,7 @@ public sealed class RegionAppearanceTests : IDisposable
     public void A_cells_scale_is_a_high_quantile_of_the_distances_to_the_nearest_window_of_the_other_half()
     {
         var metric = new RegionMetric(Channels, Cells, 1);
-        var normal = Enumerable.Range(0, 8).Select(i => metric.Prepare(Map(i))).ToList();
+        var normal = Enumerable.Range(0, 8).Select(i => Prepared(metric, Map(i))).ToList();
 
         metric.Calibrate(normal);
 
@@ -199,7 +206,7 @@ public sealed class RegionAppearanceTests : IDisposable
         Assert.Contains(log.Entries, e => e.Message.Contains("Camera gate: the saved appearance calibration is refused", StringComparison.Ordinal));
 
         // A file with the region key and no scales (as a format 2 file would read) is refused by the region head.
-        var normal = Enumerable.Range(0, 8).Select(i => new RegionMetric(Channels, Cells, 1).Prepare(Map(i))).ToList();
+        var normal = Enumerable.Range(0, 8).Select(i => Prepared(new RegionMetric(Channels, Cells, 1), Map(i))).ToList();
         AppearanceStateFile.Save(path, "gate", "model backbone 1.0, output map of 24", normal, new AnomalySpread(0.1, 0.01));
         log = new CapturingLogger();
         using var regions = new AppearanceWindowHead(Options(minCells: 2), log, _state.Path, regions: Layout);
