@@ -215,6 +215,33 @@ public sealed class RegionAppearanceTests : IDisposable
     }
 
     [Fact]
+    public void Once_its_samples_are_full_a_camera_scores_windows_without_allocating_a_map()
+    {
+        var metric = new RegionMetric(Channels, Cells, 1);
+        var detector = new AnomalyDetector(8, 2.0, 4, 0, TimeSpan.FromHours(1), TimeSpan.FromHours(1), metric);
+        var time = Start;
+        var quiet = Enumerable.Range(0, 64).Select(i => Map(i)).ToList();
+        var changed = Enumerable.Range(0, 64).Select(i => Map(1000 + i, changed: [1, 2, 3])).ToList();
+
+        // Calibration, then enough quiet and alerting windows to fill the reservoir and the change sample (8 each).
+        foreach (var map in quiet.Take(8).Concat(quiet.Skip(8).Take(16)).Concat(changed.Take(16)))
+        {
+            detector.Observe(map, time += TimeSpan.FromSeconds(1));
+        }
+
+        // A window's map is 96 bytes here (120 as an array) and a live one 100 KB: a copy of every window a sample keeps would show.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var map in quiet.Skip(24).Concat(changed.Skip(16)))
+        {
+            detector.Observe(map, time += TimeSpan.FromSeconds(1));
+        }
+
+        var perWindow = (GC.GetAllocatedBytesForCurrentThread() - before) / 88.0;
+        Assert.True(perWindow < 32, $"{perWindow:F1} bytes per window");
+        Assert.Equal(1, detector.Generation);
+    }
+
+    [Fact]
     public void Regions_on_a_backbone_without_a_feature_map_is_a_start_up_problem()
     {
         var options = new StreamAnalyticsOptions();
