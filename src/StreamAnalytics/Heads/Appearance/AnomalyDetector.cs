@@ -270,59 +270,15 @@ internal sealed class AnomalyDetector
     {
         var incoming = Math.Min(count, from.Count);
         _random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(from));
-        var pool = new List<float[]>(_normal.Count + incoming);
-        pool.AddRange(_normal);
-        pool.AddRange(from.Take(incoming));
-        var gone = new bool[pool.Count];
-        var nearest = new double[pool.Count];
-        var nearestOf = new int[pool.Count];
-        for (var i = 0; i < pool.Count; i++)
+        var pool = new CoveringSample(_normal.Count, _metric);
+        foreach (var window in _normal.Concat(from.Take(incoming)))
         {
-            (nearest[i], nearestOf[i]) = NearestInPool(pool, gone, i);
+            pool.Add(window);
         }
 
-        for (var k = 0; k < incoming; k++)
-        {
-            // Ties go to the older window: the first in the pool.
-            var leaving = -1;
-            for (var i = 0; i < pool.Count; i++)
-            {
-                if (!gone[i] && (leaving < 0 || nearest[i] < nearest[leaving]))
-                {
-                    leaving = i;
-                }
-            }
-
-            gone[leaving] = true;
-            for (var i = 0; i < pool.Count; i++)
-            {
-                if (!gone[i] && nearestOf[i] == leaving)
-                {
-                    (nearest[i], nearestOf[i]) = NearestInPool(pool, gone, i);
-                }
-            }
-        }
-
+        pool.TrimTo(_normal.Count);
         _normal.Clear();
-        _normal.AddRange(pool.Where((_, i) => !gone[i]));
-    }
-
-    private (double Distance, int Index) NearestInPool(List<float[]> pool, bool[] gone, int of)
-    {
-        var best = (double.MaxValue, -1);
-        for (var j = 0; j < pool.Count; j++)
-        {
-            if (j != of && !gone[j])
-            {
-                var distance = _metric.Distance(pool[of], pool[j]);
-                if (distance < best.Item1)
-                {
-                    best = (distance, j);
-                }
-            }
-        }
-
-        return best;
+        _normal.AddRange(pool.Windows);
     }
 
     private void Refresh()

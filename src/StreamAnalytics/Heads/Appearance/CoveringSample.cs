@@ -5,7 +5,8 @@ namespace StreamAnalytics.Heads.Appearance;
 /// and the window nearest to another one in it leaves (ties: the older). A uniform sample of a change on a scene that
 /// repeats (a street, a loop) leaves some of its moments with no window near them; learned as the normal set, those
 /// moments then alerted in short bursts, cell by cell at scores up to 6.6 against a margin of 2 (LastingChangeFootageTests). Each
-/// offer costs one distance per window held, and the nearest of those that had the leaving one as theirs.
+/// offer costs one distance per window held, and the nearest of those that had the leaving one as theirs. The
+/// detector's refresh uses the same rule on a whole batch (<see cref="Add"/>, then <see cref="TrimTo"/>).
 /// </summary>
 internal sealed class CoveringSample(int capacity, IWindowMetric metric)
 {
@@ -25,6 +26,22 @@ internal sealed class CoveringSample(int capacity, IWindowMetric metric)
     /// <summary>Keeps <paramref name="window"/> (the sample owns it from now on) and returns the window that left, which no one holds any more; null while it fills.</summary>
     public float[]? Offer(float[] window)
     {
+        Add(window);
+        return _windows.Count > capacity ? RemoveNearest() : null;
+    }
+
+    /// <summary>Lets go of windows, one at a time the one nearest to another (ties: the older), until <paramref name="count"/> are left.</summary>
+    public void TrimTo(int count)
+    {
+        while (_windows.Count > count)
+        {
+            RemoveNearest();
+        }
+    }
+
+    /// <summary>Keeps <paramref name="window"/> without letting any go, beyond the capacity if need be.</summary>
+    public void Add(float[] window)
+    {
         var mine = (Distance: double.MaxValue, Index: -1);
         for (var i = 0; i < _windows.Count; i++)
         {
@@ -42,11 +59,10 @@ internal sealed class CoveringSample(int capacity, IWindowMetric metric)
 
         _windows.Add(window);
         _nearest.Add(mine);
-        if (_windows.Count <= capacity)
-        {
-            return null;
-        }
+    }
 
+    private float[] RemoveNearest()
+    {
         var leaving = 0;
         for (var i = 1; i < _nearest.Count; i++)
         {

@@ -138,8 +138,8 @@ internal sealed class RegionMetric : IWindowMetric
         _scales = [.. heldOut.Select(d => Math.Max(MinScale, Quantile(d, ScaleQuantile)))];
     }
 
-    /// <summary>Linear between the two nearest ranks, as numpy's default: the study's figures hold for the product.</summary>
-    internal static double Quantile(double[] values, double q)
+    /// <summary>Linear between the two nearest ranks, as numpy's default, so the study's figures hold for the product; sorts <paramref name="values"/>.</summary>
+    private static double Quantile(double[] values, double q)
     {
         Array.Sort(values);
         var position = q * (values.Length - 1);
