@@ -42,7 +42,7 @@ internal static class CameraPlay
         }
 
         var detector = new AnomalyDetector(
-            options.CalibrationWindows,
+            options.CalibrationWindowCount,
             options.Threshold,
             options.Sigma,
             options.MinThreshold,

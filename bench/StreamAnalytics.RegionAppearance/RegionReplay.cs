@@ -25,7 +25,7 @@ internal static class RegionReplay
         {
             var cells = videos[0].Windows[0].Map.Length / channels;
             var detector = new AnomalyDetector(
-                options.CalibrationWindows, options.RegionMargin, options.Sigma, options.MinThreshold, TimeSpan.FromMinutes(options.RefreshMinutes),
+                options.CalibrationWindowCount, options.RegionMargin, options.Sigma, options.MinThreshold, TimeSpan.FromMinutes(options.RefreshMinutes),
                 TimeSpan.FromMinutes(options.LastingChangeMinutes), new RegionMetric(channels, cells, options.RegionMinCells));
             var tracker = new IncidentTracker(new EventLifecycleOptions(), options.CooldownSeconds);
             var (offset, index, countedFrom, open) = (0L, 0, -1L, false);

@@ -8,8 +8,14 @@ internal sealed class AnomalyOptions
 {
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Windows learned as normal before scoring starts.</summary>
-    public int CalibrationWindows { get; set; } = 20;
+    /// <summary>
+    /// Windows learned as normal before scoring starts. Unset: 20 for the whole embedding, 80 with <see cref="Regions"/>,
+    /// which on footage it had not learned raised 53–88 false incidents per hour with 20 windows and 21 with 80 (docs/models.md).
+    /// </summary>
+    public int? CalibrationWindows { get; set; }
+
+    /// <summary>What the head calibrates on: <see cref="CalibrationWindows"/>, or its default for the comparison chosen.</summary>
+    internal int CalibrationWindowCount => CalibrationWindows ?? (Regions ? 80 : 20);
 
     /// <summary>Fixed score threshold (cosine distance, 0..2). Unset: learned from calibration as mean + Sigma·std.</summary>
     public double? Threshold { get; set; }

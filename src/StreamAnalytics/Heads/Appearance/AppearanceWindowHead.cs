@@ -114,7 +114,7 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
         if (learning)
         {
             // Tenths of the calibration, and its end: enough for a status line, never a message per window.
-            if (detector.IsCalibrated || (detector.LearnedWindows * 10 / options.CalibrationWindows) != ((detector.LearnedWindows - 1) * 10 / options.CalibrationWindows))
+            if (detector.IsCalibrated || (detector.LearnedWindows * 10 / options.CalibrationWindowCount) != ((detector.LearnedWindows - 1) * 10 / options.CalibrationWindowCount))
             {
                 ProgressChanged?.Invoke(window.CameraId);
             }
@@ -151,11 +151,11 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
     {
         if (!_detectors.TryGetValue(cameraId, out var detector))
         {
-            detector = Restored(cameraId, modelKey) ?? new AnomalyDetector(options.CalibrationWindows, FixedThreshold, options.Sigma, options.MinThreshold, RefreshInterval, LastingChange, NewMetric(null));
+            detector = Restored(cameraId, modelKey) ?? new AnomalyDetector(options.CalibrationWindowCount, FixedThreshold, options.Sigma, options.MinThreshold, RefreshInterval, LastingChange, NewMetric(null));
             _detectors[cameraId] = detector;
             if (!detector.IsCalibrated)
             {
-                LogCalibrating(cameraId, options.CalibrationWindows);
+                LogCalibrating(cameraId, options.CalibrationWindowCount);
             }
         }
 
@@ -172,9 +172,9 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
         try
         {
             var (normal, spread, scales) = AppearanceStateFile.Load(path, cameraId, modelKey);
-            if (normal.Count != options.CalibrationWindows)
+            if (normal.Count != options.CalibrationWindowCount)
             {
-                LogRefused(cameraId, $"it holds {normal.Count} windows and Detection.Anomaly.CalibrationWindows is {options.CalibrationWindows}");
+                LogRefused(cameraId, $"it holds {normal.Count} windows and Detection.Anomaly.CalibrationWindows is {options.CalibrationWindowCount}");
                 return null;
             }
 
@@ -184,7 +184,7 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
                 return null;
             }
 
-            var detector = AnomalyDetector.Restore(options.CalibrationWindows, FixedThreshold, options.Sigma, options.MinThreshold, normal, RefreshInterval, spread, LastingChange, NewMetric(regions is null ? null : scales));
+            var detector = AnomalyDetector.Restore(options.CalibrationWindowCount, FixedThreshold, options.Sigma, options.MinThreshold, normal, RefreshInterval, spread, LastingChange, NewMetric(regions is null ? null : scales));
             LogResumed(cameraId, normal.Count, detector.Threshold);
             ProgressChanged?.Invoke(cameraId);
             return detector;
@@ -215,7 +215,7 @@ internal sealed partial class AppearanceWindowHead(AnomalyOptions options, ILogg
     }
 
     public double? LearningProgress(string cameraId) =>
-        _detectors.TryGetValue(cameraId, out var detector) ? Math.Min(1.0, (double)detector.LearnedWindows / options.CalibrationWindows) : null;
+        _detectors.TryGetValue(cameraId, out var detector) ? Math.Min(1.0, (double)detector.LearnedWindows / options.CalibrationWindowCount) : null;
 
     public void Forget(string cameraId)
     {

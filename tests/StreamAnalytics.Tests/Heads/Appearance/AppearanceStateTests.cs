@@ -40,7 +40,7 @@ public sealed class AppearanceStateTests : IDisposable
     /// <summary>Camera "gate"'s calibration windows, one per embedding seed.</summary>
     private static void Calibrate(AppearanceWindowHead head)
     {
-        for (var i = 0; i < Options.CalibrationWindows; i++)
+        for (var i = 0; i < Options.CalibrationWindowCount; i++)
         {
             Evaluate(head, "gate", Embedding(i));
         }
@@ -51,7 +51,7 @@ public sealed class AppearanceStateTests : IDisposable
     {
         var log = new CapturingLogger();
         using var first = new AppearanceWindowHead(Options, log, _state.Path);
-        for (var i = 0; i < Options.CalibrationWindows; i++)
+        for (var i = 0; i < Options.CalibrationWindowCount; i++)
         {
             Assert.Empty(Evaluate(first, "gate", Embedding(i)));
         }
@@ -117,7 +117,7 @@ public sealed class AppearanceStateTests : IDisposable
         var path = AppearanceStateFile.PathFor(_state.Path, "gate");
         using var head = new AppearanceWindowHead(options, log, _state.Path);
         var t = Start;
-        for (var i = 0; i < options.CalibrationWindows; i++)
+        for (var i = 0; i < options.CalibrationWindowCount; i++)
         {
             Evaluate(head, "gate", Embedding(i), time: t);
             t += TimeSpan.FromSeconds(1);
@@ -153,7 +153,7 @@ public sealed class AppearanceStateTests : IDisposable
         var path = AppearanceStateFile.PathFor(_state.Path, "gate");
         using var head = new AppearanceWindowHead(options, log, _state.Path, metrics.AppearanceRelearned);
         var t = Start;
-        for (var i = 0; i < options.CalibrationWindows; i++)
+        for (var i = 0; i < options.CalibrationWindowCount; i++)
         {
             Evaluate(head, "gate", Embedding(i), time: t);
             t += TimeSpan.FromSeconds(1);
@@ -202,7 +202,7 @@ public sealed class AppearanceStateTests : IDisposable
         using var restarted = new AppearanceWindowHead(Options, log, _state.Path);
         var score = Assert.Single(Evaluate(restarted, "gate", Embedding(99)));
 
-        var expected = AnomalyDetector.Restore(Options.CalibrationWindows, null, Options.Sigma, Options.MinThreshold, normal);
+        var expected = AnomalyDetector.Restore(Options.CalibrationWindowCount, null, Options.Sigma, Options.MinThreshold, normal);
         Assert.Equal(expected.Threshold, score.Threshold);
         Assert.Contains(log.Entries, e => e.Message.Contains("appearance head resumes from its saved calibration", StringComparison.Ordinal));
     }

@@ -53,7 +53,7 @@ public sealed class LastingChangeFootageTests(ParkedStreetVideo video, ITestOutp
             windows.Add((last, window));
         }
 
-        var detector = new AnomalyDetector(Options.CalibrationWindows, null, Options.Sigma, Options.MinThreshold, TimeSpan.FromMinutes(Options.RefreshMinutes), Lasting);
+        var detector = new AnomalyDetector(Options.CalibrationWindowCount, null, Options.Sigma, Options.MinThreshold, TimeSpan.FromMinutes(Options.RefreshMinutes), Lasting);
         AssertTheBoxAlertsOnceUntilLearned(detector, windows, manifest);
     }
 
@@ -65,7 +65,7 @@ public sealed class LastingChangeFootageTests(ParkedStreetVideo video, ITestOutp
         var windows = await MeanMapWindowsAsync(model);
 
         var regions = new RegionMetric(ResNet18.EmbeddingLength, windows[0].Values.Length / ResNet18.EmbeddingLength, Options.RegionMinCells);
-        var detector = new AnomalyDetector(Options.CalibrationWindows, Options.RegionMargin, Options.Sigma, Options.MinThreshold, TimeSpan.FromMinutes(Options.RefreshMinutes), Lasting, regions);
+        var detector = new AnomalyDetector(Options.CalibrationWindowCount, Options.RegionMargin, Options.Sigma, Options.MinThreshold, TimeSpan.FromMinutes(Options.RefreshMinutes), Lasting, regions);
         AssertTheBoxAlertsOnceUntilLearned(detector, windows, manifest);
     }
 

@@ -91,7 +91,7 @@ public sealed class RegionAppearanceTests : IDisposable
     private AppearanceWindowHead Calibrated(AnomalyOptions options, CapturingLogger? log = null)
     {
         var head = new AppearanceWindowHead(options, log ?? new CapturingLogger(), _state.Path, regions: Layout);
-        for (var i = 0; i < options.CalibrationWindows; i++)
+        for (var i = 0; i < options.CalibrationWindowCount; i++)
         {
             Assert.Empty(Evaluate(head, Map(i), i));
         }
