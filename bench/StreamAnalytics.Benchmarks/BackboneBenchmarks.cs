@@ -8,12 +8,17 @@ namespace StreamAnalytics.Benchmarks;
 /// The shipped ResNet-18 on the CPU provider, FP32 file against its INT8 (QDQ) variant, as the product loads
 /// them (<see cref="OnnxModel"/>, symbolic batch, bound buffers). One operation is one run of
 /// <see cref="Batch"/> frames: frames/s = Batch / mean. The input is a fixed pseudo-random tensor; the
-/// arithmetic does not depend on the values.
+/// arithmetic does not depend on the values. <see cref="Backbone"/> <c>student</c>, the pruned and distilled student of
+/// models/student (docs/models.md, "Distilled student backbone"), is measured only where <c>models/student/distill.sh</c>
+/// has written its files into the repository: they are not shipped.
 /// </summary>
 [MemoryDiagnoser]
 public class BackboneBenchmarks
 {
     private OnnxModel _model = null!;
+
+    [ParamsSource(nameof(Backbones))]
+    public string Backbone { get; set; } = "resnet18";
 
     [Params("fp32", "int8")]
     public string Precision { get; set; } = "int8";
@@ -24,7 +29,9 @@ public class BackboneBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var manifest = ModelManifestLoader.Load(Path.Combine(AppContext.BaseDirectory, "models/resnet18/model.json"));
+        var manifest = ModelManifestLoader.Load(Backbone == "student"
+            ? Path.Combine(StudentDirectory()!, "model.json")
+            : Path.Combine(AppContext.BaseDirectory, "models/resnet18/model.json"));
         _model = OnnxModel.Load(manifest.WithPrecision(Precision == "fp32" ? "fp32" : "auto"), "cpu", 0, 0, Batch, NullLogger.Instance);
         if (_model.Precision != Precision)
         {
@@ -39,6 +46,23 @@ public class BackboneBenchmarks
                 v = (float)(random.NextDouble() * 255 - 115);
             }
         }
+    }
+
+    public static IEnumerable<string> Backbones() => StudentDirectory() is null ? ["resnet18"] : ["resnet18", "student"];
+
+    /// <summary>models/student of the repository this benchmark runs from, when its ONNX files have been written.</summary>
+    private static string? StudentDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "StreamAnalytics.sln")))
+            {
+                var student = Path.Combine(dir.FullName, "models", "student");
+                return File.Exists(Path.Combine(student, "student.onnx")) && File.Exists(Path.Combine(student, "student.int8.onnx")) ? student : null;
+            }
+        }
+
+        return null;
     }
 
     [GlobalCleanup]

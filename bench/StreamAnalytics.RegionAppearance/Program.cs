@@ -19,10 +19,14 @@ using StreamAnalytics.Tools.Anomaly;
 // its own threshold.
 //
 // Or, for calibration_study.py (the appearance head per region, and spaced calibration, on footage it did not learn):
-//   dotnet run -c Release --project bench/StreamAnalytics.RegionAppearance -- dump OUT_DIR EVERY VIDEO...
-if (args is ["dump", var outDir, var every, .. var videos] && videos.Length > 0)
+//   dotnet run -c Release --project bench/StreamAnalytics.RegionAppearance -- dump OUT_DIR EVERY [--backbone MANIFEST] VIDEO...
+// --backbone: another backbone with an embedding and a 7x7x512 featureMap output (the distilled student, docs/models.md).
+if (args is ["dump", var outDir, var every, .. var rest] && rest.Length > 0)
 {
-    var dumpManifest = ModelManifestLoader.Load(Path.Combine(AppContext.BaseDirectory, "models", "resnet18", "model-featuremap.json"));
+    var (dumpBackbone, videos) = rest is ["--backbone", var chosen, .. var after]
+        ? (chosen, after)
+        : (Path.Combine(AppContext.BaseDirectory, "models", "resnet18", "model-featuremap.json"), rest);
+    var dumpManifest = ModelManifestLoader.Load(dumpBackbone);
     using var dumpModel = OnnxModel.Load(dumpManifest, "cpu", 0, 0, 8, NullLogger.Instance);
     using var dumpMaps = new FeatureMaps(dumpModel);
     Directory.CreateDirectory(outDir);
@@ -49,7 +53,7 @@ if (args is ["replay", var dumped])
 
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: StreamAnalytics.RegionAppearance PED2_DIR MOTION_STATE | dump OUT_DIR EVERY VIDEO... | replay OUT_DIR");
+    Console.Error.WriteLine("usage: StreamAnalytics.RegionAppearance PED2_DIR MOTION_STATE | dump OUT_DIR EVERY [--backbone MANIFEST] VIDEO... | replay OUT_DIR");
     return 2;
 }
 
