@@ -22,13 +22,19 @@ C_SHIPPED = 0.001
 PARTS_SHIPPED = ("local",)
 
 
-def main():
+def load_pair(doc):
+    """The two feature files named on the command line, checked to hold the same clip views in the same order."""
     if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    _, fp32 = train.load(sys.argv[1])
-    _, int8 = train.load(sys.argv[2])
-    if fp32.clip_paths != int8.clip_paths or not np.array_equal(fp32.view_of_row, int8.view_of_row):
+        sys.exit(doc)
+    _, first = train.load(sys.argv[1])
+    _, second = train.load(sys.argv[2])
+    if first.clip_paths != second.clip_paths or not np.array_equal(first.view_of_row, second.view_of_row):
         sys.exit("the two files do not hold the same clip views in the same order")
+    return first, second
+
+
+def main():
+    fp32, int8 = load_pair(__doc__)
     columns = train.Parts(fp32.X.shape[1]).columns(PARTS_SHIPPED)
     for kind in ("random", "grouped"):
         on_fp32, on_int8 = [], []

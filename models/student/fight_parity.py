@@ -16,18 +16,11 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fight"))
 import train  # noqa: E402  (the head's own recipe: folds, parts, fit)
-
-C_SHIPPED = 0.001
-PARTS_SHIPPED = ("local",)
+from int8_parity import C_SHIPPED, PARTS_SHIPPED, load_pair  # noqa: E402  (the same head configuration and file check)
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    _, teacher = train.load(sys.argv[1])
-    _, student = train.load(sys.argv[2])
-    if teacher.clip_paths != student.clip_paths or not np.array_equal(teacher.view_of_row, student.view_of_row):
-        sys.exit("the two files do not hold the same clip views in the same order")
+    teacher, student = load_pair(__doc__)
     for kind in ("random", "grouped"):
         scores = {"teacher": [], "student": []}
         for seed in train.FOLD_SEEDS:
