@@ -11,7 +11,7 @@ Run by models/student/distill.sh; see docs/models.md, "Distilled student backbon
 2. Distillation: the student learns the FP32 teacher's 7x7x512 map (squared error, each channel divided by its mean
    activation) and its pooled embedding (cosine), on every 2nd frame of Ped2's 16 training videos and of vtest.avi,
    and every 4th frame of the fight clips of odd-numbered groups (blocks of 10 clip numbers, as train.py's grouped
-   folds); half of the frames mirrored. No labels are read. Adam, one-cycle schedule, batch 32, seeded.
+   folds); each frame mirrored at random half the time. No labels are read. Adam, one-cycle schedule, batch 32, seeded.
 3. Held out: every 10th frame of Ped2's test videos and every 8th of the even groups' fight clips; the embedding
    cosine to the teacher there is printed after every epoch.
 The folded float student is written after every epoch; distill.sh quantizes it as quantize.sh does the teacher.
