@@ -18,7 +18,7 @@ The folded float student is written after every epoch; distill.sh quantizes it a
 On the 2-core VM one epoch takes about 70 s (glibc must not return memory to the system after every step: distill.sh
 sets MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_, without which an epoch took 245 s, three quarters in the kernel).
 """
-import argparse, glob, os, re, sys, time, json
+import argparse, glob, os, re, sys, time
 import numpy as np, onnx, torch, torch.nn.functional as F
 from onnx import helper, numpy_helper, TensorProto
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'resnet18'))
@@ -70,7 +70,7 @@ p.add_argument('--cache', default='/tmp/streamanalytics-student/frames.npz', hel
 a = p.parse_args()
 torch.set_num_threads(2); torch.manual_seed(0); rng = np.random.default_rng(0)
 D = a.data
-FM, EMB = 'ReLU393_Output_0', 'Pooling395_Output_0'
+FM = 'ReLU393_Output_0'  # the 7x7x512 map; the embedding is its mean
 
 def fight_group(path):
     return (int(re.search(r'(\d+)\.mp4$', path).group(1)) - 1) // 10
