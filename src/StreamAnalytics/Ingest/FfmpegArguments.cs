@@ -57,7 +57,9 @@ internal static class FfmpegArguments
     /// <summary>The frame-rate cap comes first so that frames it drops are never scaled or converted.</summary>
     private static string Filters(CameraOptions camera, VideoGeometry geometry)
     {
-        var scale = string.Create(CultureInfo.InvariantCulture, $"scale={geometry.Width}:{geometry.Height}");
+        // Bicubic is the scale filter's own default, so it is left implicit: the command lines of cameras that never asked stay as they were.
+        var flags = camera.ScaleFilter == CameraOptions.ScaleArea ? ":flags=area" : "";
+        var scale = string.Create(CultureInfo.InvariantCulture, $"scale={geometry.Width}:{geometry.Height}{flags}");
         return camera.MaxFps is { } fps ? string.Create(CultureInfo.InvariantCulture, $"fps={fps},{scale}") : scale;
     }
 

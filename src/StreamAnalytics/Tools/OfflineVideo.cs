@@ -28,8 +28,9 @@ internal static class OfflineVideo
     /// </summary>
     /// <param name="height">Decode at this height, as a live camera under <c>Pipeline.DecodeSize</c> does (the aspect kept); null: the file's own.</param>
     /// <param name="fastDecode">The camera's <see cref="CameraOptions.FastDecode"/>, resolved against the file's height as live.</param>
+    /// <param name="scaleFilter">The camera's <see cref="CameraOptions.ScaleFilter"/>, for a <paramref name="height"/> below the file's.</param>
     /// <exception cref="VideoSourceException">The file is missing, not a video, or decoding stopped early.</exception>
-    public static async Task<long> DecodeAsync(string path, Action<Frame> onFrame, ILogger<CameraReader> logger, CancellationToken cancellationToken, int? height = null, string fastDecode = CameraOptions.FastDecodeAuto)
+    public static async Task<long> DecodeAsync(string path, Action<Frame> onFrame, ILogger<CameraReader> logger, CancellationToken cancellationToken, int? height = null, string fastDecode = CameraOptions.FastDecodeAuto, string scaleFilter = CameraOptions.ScaleBicubic)
     {
         var fullPath = Path.GetFullPath(path);
         if (!File.Exists(fullPath))
@@ -44,6 +45,7 @@ internal static class OfflineVideo
             Loop = false,
             Realtime = false,
             QueueCapacity = QueueCapacity,
+            ScaleFilter = scaleFilter,
             Reconnect = new ReconnectOptions
             {
                 // A busy machine may pause decoding for a while; offline there is no camera to give up on.

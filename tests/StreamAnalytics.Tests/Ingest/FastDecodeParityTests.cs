@@ -3,87 +3,93 @@ using System.Numerics.Tensors;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Detection;
 using StreamAnalytics.Ingest;
-using StreamAnalytics.Inference;
 using StreamAnalytics.Tests.Fakes;
-using StreamAnalytics.Tools.Anomaly;
 using Xunit.Abstractions;
 
 namespace StreamAnalytics.Tests.Ingest;
 
 /// <summary>
-/// What <c>FastDecode</c> (no deblocking) does to what the heads see, where <c>auto</c> turns it on: a
-/// 720p camera decoded at the model's 224 rows. The Ped2 videos are encoded at 1080x720 as a camera would send them
-/// (x264 with its deblocking on), then decoded through the product's ingest both ways. The INT8 backbone's embeddings of
-/// the same frames must stay at cosine 0.99 or more, and the appearance AUC (1-NN cosine distance to training frames, as
-/// the appearance head scores) must lose no more than 0.005, the INT8 parity bars of issue 13.
+/// What the cheaper ways of decoding a 720p camera at the model's 224 rows do to what the heads see: <c>FastDecode</c>
+/// (no deblocking), which <c>auto</c> turns on there, and <c>ScaleFilter: area</c>, which a camera opts into. The Ped2
+/// videos, encoded at 1080x720 as a camera would send them, are decoded through the product's ingest each way and
+/// compared frame by frame, by the INT8 backbone's embeddings, with each other and with Ped2's own 360x240 frames.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Integration)]
-public sealed class FastDecodeParityTests(ITestOutputHelper output) : IDisposable
+public sealed class FastDecodeParityTests(Ped2At720pFixture ped2, ITestOutputHelper output) : IClassFixture<Ped2At720pFixture>
 {
-    private const int Batch = 8;
-    private const int TrainEveryNth = 3;
     private const int DecodeHeight = 224;
 
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
-
+    /// <summary>
+    /// The INT8 parity bars of issue 13: embeddings at cosine 0.99 or more, and no more than 0.005 lost of the appearance
+    /// AUC (1-NN cosine distance to training frames, as the appearance head scores). And the fast frames no further from
+    /// the source footage than the full ones.
+    /// </summary>
     [Fact]
     public async Task Fast_decode_of_a_720p_camera_keeps_the_embeddings_and_the_appearance_auc()
     {
-        var manifest = ModelManifestLoader.Load(ResNet18.ManifestPath);
-        using var model = OnnxModel.Load(manifest, "cpu", 0, 0, Batch, new CapturingLogger());
-        var labels = AnomalyLabels.Load(SharedData.Path("ucsd-ped2", "test", "labels.json"));
-        var train = Directory.GetFiles(SharedData.Path("ucsd-ped2", "train"), "*.mp4").Order(StringComparer.Ordinal).ToList();
+        var full = await EmbedAsync(CameraOptions.FastDecodeOff, CameraOptions.ScaleBicubic);
+        var fast = await EmbedAsync(CameraOptions.FastDecodeOn, CameraOptions.ScaleBicubic);
 
-        using var full = new VideoEmbeddings(model);
-        using var fast = new VideoEmbeddings(model);
-        static void AtModelHeight(Frame frame) => Assert.Equal(DecodeHeight, frame.Height);
-        foreach (var video in train)
-        {
-            var camera = await At720pAsync(video);
-            await full.AddAsync(camera, TrainEveryNth, DecodeHeight, CameraOptions.FastDecodeOff, AtModelHeight);
-            await fast.AddAsync(camera, TrainEveryNth, DecodeHeight, CameraOptions.FastDecodeOn, AtModelHeight);
-        }
-
-        var trainCount = full.Of[0].Count;
-        var truth = new List<bool>();
-        foreach (var video in labels)
-        {
-            var camera = await At720pAsync(SharedData.Path("ucsd-ped2", "test", video.Name));
-            var count = await full.AddAsync(camera, every: 1, DecodeHeight, CameraOptions.FastDecodeOff);
-            Assert.Equal(count, await fast.AddAsync(camera, every: 1, DecodeHeight, CameraOptions.FastDecodeOn));
-            for (var frame = 1; frame <= count; frame++)
-            {
-                truth.Add(video.IsAnomalous(frame));
-            }
-        }
-
-        Assert.Equal(full.Of[0].Count, fast.Of[0].Count);
-        var cosines = full.Of[0].Zip(fast.Of[0], (a, b) => (double)TensorPrimitives.Dot(a, b)).ToList();
-        var aucFull = Auc(full.Of[0], trainCount, truth);
-        var aucFast = Auc(fast.Of[0], trainCount, truth);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Ped2 at 1080x720 decoded at {DecodeHeight} rows, {cosines.Count} frames: embedding cosine full/fast mean {cosines.Average():F5}, min {cosines.Min():F5}; appearance AUC full {aucFull:F4}, fast {aucFast:F4} ({trainCount} training frames)"));
+        var cosines = Cosines(full, fast);
+        var (aucFull, aucFast) = (Auc(full), Auc(fast));
+        var (fullToSource, fastToSource) = (Cosines(full, ped2.Native).Average(), Cosines(fast, ped2.Native).Average());
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Ped2 at 1080x720 decoded at {DecodeHeight} rows, {cosines.Count} frames: embedding cosine full/fast mean {cosines.Average():F5}, min {cosines.Min():F5}; appearance AUC full {aucFull:F4}, fast {aucFast:F4} ({ped2.TrainFrames} training frames); mean cosine to Ped2's own 360x240 frames full {fullToSource:F5}, fast {fastToSource:F5}"));
 
         // The comparison means something only if fast decoding changed the frames at all.
         Assert.True(cosines.Min() < 0.99999, "fast decoding should change what the backbone sees");
         Assert.True(cosines.Average() >= 0.99, $"mean embedding cosine full/fast {cosines.Average():F5}");
+        Assert.True(fastToSource >= fullToSource - 0.001, $"fast frames should be as close to the source footage as full ones: mean cosine full {fullToSource:F5}, fast {fastToSource:F5}");
         Assert.True(aucFull > 0.6, $"the appearance measure should separate Ped2's anomalies at all (full AUC {aucFull:F4})");
         Assert.True(aucFast >= aucFull - 0.005, $"fast decoding should cost no more than 0.005 of AUC: full {aucFull:F4}, fast {aucFast:F4}");
     }
 
-    private static double Auc(List<float[]> vectors, int trainCount, List<bool> truth)
+    /// <summary>
+    /// The area scale on top of a fast decode. It is an opt-in because its appearance AUC moves by more than the 0.005
+    /// bar above; this asserts what docs/performance.md claims for it instead: embeddings at cosine 0.99 or more, frames
+    /// no further from the source footage than bicubic ones, and an AUC within 0.02, the spread this measure shows between
+    /// decodes that are equally close to the source (docs/performance.md). A bilinear scale, rejected before, lost 0.022.
+    /// </summary>
+    [Fact]
+    public async Task Area_scale_of_a_720p_camera_keeps_the_embeddings_and_the_frames_as_close_to_the_source()
     {
-        var references = vectors.Take(trainCount).ToList();
-        double[] scores = [.. vectors.Skip(trainCount).Select(q => references.Min(r => 1.0 - TensorPrimitives.Dot(q, r)))];
-        return RocAuc.Compute(scores, [.. truth]);
+        var bicubic = await EmbedAsync(CameraOptions.FastDecodeOn, CameraOptions.ScaleBicubic);
+        var area = await EmbedAsync(CameraOptions.FastDecodeOn, CameraOptions.ScaleArea);
+
+        var cosines = Cosines(bicubic, area);
+        var (aucBicubic, aucArea) = (Auc(bicubic), Auc(area));
+        var (bicubicToSource, areaToSource) = (Cosines(bicubic, ped2.Native).Average(), Cosines(area, ped2.Native).Average());
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Ped2 at 1080x720 decoded fast at {DecodeHeight} rows, {cosines.Count} frames: embedding cosine bicubic/area mean {cosines.Average():F5}, min {cosines.Min():F5}; appearance AUC bicubic {aucBicubic:F4}, area {aucArea:F4}; mean cosine to Ped2's own 360x240 frames bicubic {bicubicToSource:F5}, area {areaToSource:F5}"));
+
+        Assert.True(cosines.Min() < 0.99999, "the area scale should change what the backbone sees");
+        Assert.True(cosines.Average() >= 0.99, $"mean embedding cosine bicubic/area {cosines.Average():F5}");
+        Assert.True(areaToSource >= bicubicToSource - 0.001, $"area frames should be as close to the source footage as bicubic ones: mean cosine bicubic {bicubicToSource:F5}, area {areaToSource:F5}");
+        Assert.True(aucArea >= aucBicubic - 0.02, $"the area scale should cost no more than 0.02 of AUC: bicubic {aucBicubic:F4}, area {aucArea:F4}");
     }
 
-    /// <summary>The video re-encoded at 1080x720 with x264's defaults (deblocking on), as a 720p camera sends it.</summary>
-    private async Task<string> At720pAsync(string source)
+    private async Task<List<float[]>> EmbedAsync(string fastDecode, string scaleFilter)
     {
-        var path = _dir.File(Path.GetFileName(source));
-        await FfmpegTool.RunAsync("-threads", "2", "-i", source, "-vf", "scale=1080:720", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", "30", "-pix_fmt", "yuv420p", path);
-        return path;
+        static void AtModelHeight(Frame frame) => Assert.Equal(DecodeHeight, frame.Height);
+        using var embeddings = new VideoEmbeddings(ped2.Model);
+        foreach (var video in ped2.Train)
+        {
+            await embeddings.AddAsync(video, Ped2At720pFixture.TrainEveryNth, DecodeHeight, fastDecode, AtModelHeight, scaleFilter);
+        }
+
+        foreach (var video in ped2.Test)
+        {
+            await embeddings.AddAsync(video, every: 1, DecodeHeight, fastDecode, AtModelHeight, scaleFilter);
+        }
+
+        Assert.Equal(ped2.Native.Count, embeddings.Of[0].Count);
+        return embeddings.Of[0];
+    }
+
+    private static List<double> Cosines(List<float[]> a, List<float[]> b) => [.. a.Zip(b, (x, y) => (double)TensorPrimitives.Dot(x, y))];
+
+    private double Auc(List<float[]> vectors)
+    {
+        var references = vectors.Take(ped2.TrainFrames).ToList();
+        double[] scores = [.. vectors.Skip(ped2.TrainFrames).Select(q => references.Min(r => 1.0 - TensorPrimitives.Dot(q, r)))];
+        return RocAuc.Compute(scores, [.. ped2.Truth]);
     }
 }

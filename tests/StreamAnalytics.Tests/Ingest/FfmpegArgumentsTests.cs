@@ -126,6 +126,15 @@ public sealed class FfmpegArgumentsTests
         IndexOf(full, "-vf", "scale=640:360");
     }
 
+    [Fact]
+    public void Area_scale_is_asked_for_only_by_a_camera_that_sets_it_and_comes_after_the_rate_cap()
+    {
+        var source = Parse("rtsp://10.0.0.5/stream");
+
+        IndexOf(FfmpegArguments.Decode(source, new CameraOptions { MaxFps = 5, ScaleFilter = "area" }, Geometry, fast: true), "-vf", "fps=5,scale=640:360:flags=area");
+        IndexOf(FfmpegArguments.Decode(source, new CameraOptions { ScaleFilter = "bicubic" }, Geometry), "-vf", "scale=640:360");
+    }
+
     [Theory]
     [InlineData("auto", 224, 720, true)]
     [InlineData("auto", 360, 720, true)]

@@ -76,6 +76,11 @@ internal sealed class CamerasValidator : IOptionsSectionValidator
             errors.Add($"{where}: FastDecode must be 'auto', 'on' or 'off' (got '{camera.FastDecode}').");
         }
 
+        if (camera.ScaleFilter is not (CameraOptions.ScaleBicubic or CameraOptions.ScaleArea))
+        {
+            errors.Add($"{where}: ScaleFilter must be 'bicubic' or 'area' (got '{camera.ScaleFilter}').");
+        }
+
         if (camera.QueueCapacity is < 1 or > 1024)
         {
             errors.Add($"{where}: QueueCapacity must be between 1 and 1024 (got {camera.QueueCapacity}).");

@@ -131,6 +131,22 @@ public sealed class CamerasValidatorTests
     }
 
     [Fact]
+    public void Scale_filter_is_bicubic_or_area()
+    {
+        var options = new StreamAnalyticsOptions
+        {
+            Cameras =
+            [
+                new() { Id = "a", Url = "/data/a.mp4", ScaleFilter = "lanczos" },
+                new() { Id = "b", Url = "/data/b.mp4", ScaleFilter = "area" },
+                new() { Id = "c", Url = "/data/c.mp4" },
+            ],
+        };
+
+        Assert.Equal(["Cameras[0] (camera 'a'): ScaleFilter must be 'bicubic' or 'area' (got 'lanczos')."], Validate(options));
+    }
+
+    [Fact]
     public void With_the_api_on_a_service_may_start_without_cameras()
     {
         Assert.Empty(Validate(new StreamAnalyticsOptions()));
