@@ -20,7 +20,6 @@ public class MotionScoringBenchmarks
     private float[] _scratch = null!;
     private float[] _query = null!;
     private float[] _distances = null!;
-    private float[] _temporary = null!;
     private float[] _scaled = null!;
 
     [Params("normal", "unusual")]
@@ -36,7 +35,6 @@ public class MotionScoringBenchmarks
         _scratch = new float[_model.ScratchLength];
         _query = Frame(options, random, unusual: Query == "unusual");
         _distances = new float[_model.Frames];
-        _temporary = new float[_model.Frames];
         _scaled = new float[options.FeaturesPerCell];
     }
 
@@ -48,7 +46,7 @@ public class MotionScoringBenchmarks
         for (var cell = 0; cell < _model.FeatureOptions.CellCount; cell++)
         {
             System.Numerics.Tensors.TensorPrimitives.Multiply(_query.AsSpan(cell * perCell, perCell), _model.Scales, _scaled);
-            _model.Distances(cell, _scaled, _distances, _temporary);
+            _model.Distances(cell, _scaled, _distances);
             largest = MathF.Max(largest, System.Numerics.Tensors.TensorPrimitives.Min(_distances));
         }
 

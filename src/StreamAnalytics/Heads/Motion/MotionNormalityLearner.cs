@@ -121,11 +121,10 @@ internal static class MotionNormalityLearner
         }
 
         var perCellWorst = new float[cells * frames];
-        Parallel.For(0, cells, new ParallelOptions { MaxDegreeOfParallelism = maxParallelism }, () => new float[(2 * frames) + perCell], (cell, _, scratch) =>
+        Parallel.For(0, cells, new ParallelOptions { MaxDegreeOfParallelism = maxParallelism }, () => new float[frames + perCell], (cell, _, scratch) =>
         {
             var distances = scratch.AsSpan(0, frames);
-            var temporary = scratch.AsSpan(frames, frames);
-            var query = scratch.AsSpan(2 * frames, perCell);
+            var query = scratch.AsSpan(frames, perCell);
             for (var i = 0; i < frames; i++)
             {
                 for (var d = 0; d < perCell; d++)
@@ -133,7 +132,7 @@ internal static class MotionNormalityLearner
                     query[d] = model.Vectors[(((long)cell * perCell) + d) * frames + i];
                 }
 
-                model.Distances(cell, query, distances, temporary);
+                model.Distances(cell, query, distances);
                 var best = float.PositiveInfinity;
                 if (starts[i] > 0)
                 {

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace StreamAnalytics.Heads.Motion;
 
@@ -94,7 +95,7 @@ internal sealed class MotionNormalityModel
     public long MemoryBytes => ((long)_vectors.Length + _scale.Length) * sizeof(float);
 
     /// <summary>Floats of scratch space <see cref="Score"/> needs.</summary>
-    public int ScratchLength => (2 * Frames) + FeatureOptions.FeaturesPerCell + (2 * FeatureOptions.CellCount);
+    public int ScratchLength => Frames + FeatureOptions.FeaturesPerCell + (2 * FeatureOptions.CellCount);
 
     /// <summary>
     /// Raw (unsmoothed) score of one frame's cell features. Allocates nothing; <paramref name="scratch"/>
@@ -124,10 +125,9 @@ internal sealed class MotionNormalityModel
         ArgumentOutOfRangeException.ThrowIfLessThan(minCells, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minCells, 16);
         var distances = scratch[..Frames];
-        var temporary = scratch.Slice(Frames, Frames);
-        var query = scratch.Slice(2 * Frames, perCell);
-        var bounds = scratch.Slice((2 * Frames) + perCell, cells);
-        var order = MemoryMarshal.Cast<float, int>(scratch.Slice((2 * Frames) + perCell + cells, cells));
+        var query = scratch.Slice(Frames, perCell);
+        var bounds = scratch.Slice(Frames + perCell, cells);
+        var order = MemoryMarshal.Cast<float, int>(scratch.Slice(Frames + perCell + cells, cells));
 
         // Upper bounds on each cell's (weighted, squared) nearest distance, cheap to get: the nearest of a few anchors.
         // Most cells of a surveillance scene look as they usually do, so once the unusual cells are scored, the rest
@@ -158,7 +158,7 @@ internal sealed class MotionNormalityModel
         {
             var cell = order[k];
             TensorPrimitives.Multiply(cellFeatures.Slice(cell * perCell, perCell), _scale, query);
-            Distances(cell, query, distances, temporary);
+            Distances(cell, query, distances);
             var nearest = TensorPrimitives.Min(distances);
             if (!cellWeights.IsEmpty)
             {
@@ -219,22 +219,64 @@ internal sealed class MotionNormalityModel
     }
 
     /// <summary>Squared distances from <paramref name="query"/> (already scaled) to every stored vector of <paramref name="cell"/>.</summary>
-    internal void Distances(int cell, ReadOnlySpan<float> query, Span<float> distances, Span<float> temporary)
+    /// <remarks>
+    /// One pass over the cell's columns, a register of frames at a time, with the sum kept in the register across features:
+    /// a pass per feature through a scratch array cost 8.5% of the process at 16 cameras. Each term is rounded as before,
+    /// (x − q)² then added, unfused, in feature order, so scores and learned thresholds are unchanged to the bit.
+    /// </remarks>
+    internal void Distances(int cell, ReadOnlySpan<float> query, Span<float> distances)
     {
         var frames = Frames;
         var perCell = query.Length;
-        var block = _vectors.AsSpan(cell * perCell * frames, perCell * frames);
-        for (var d = 0; d < perCell; d++)
+        ArgumentOutOfRangeException.ThrowIfLessThan(distances.Length, frames, nameof(distances));
+        ArgumentOutOfRangeException.ThrowIfZero(perCell, nameof(query));
+        ReadOnlySpan<float> block = _vectors.AsSpan(cell * perCell * frames, perCell * frames);
+        ref var column = ref MemoryMarshal.GetReference(block);
+        ref var output = ref MemoryMarshal.GetReference(distances);
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
         {
-            TensorPrimitives.Subtract(block.Slice(d * frames, frames), query[d], temporary);
-            if (d == 0)
+            for (; i <= frames - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                TensorPrimitives.Multiply(temporary, temporary, distances);
+                var difference = Vector512.LoadUnsafe(ref column, (nuint)i) - Vector512.Create(query[0]);
+                var sum = difference * difference;
+                for (var d = 1; d < perCell; d++)
+                {
+                    difference = Vector512.LoadUnsafe(ref column, (nuint)((d * frames) + i)) - Vector512.Create(query[d]);
+                    sum = (difference * difference) + sum;
+                }
+
+                sum.StoreUnsafe(ref output, (nuint)i);
             }
-            else
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= frames - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                TensorPrimitives.MultiplyAdd(temporary, temporary, distances, distances);
+                var difference = Vector256.LoadUnsafe(ref column, (nuint)i) - Vector256.Create(query[0]);
+                var sum = difference * difference;
+                for (var d = 1; d < perCell; d++)
+                {
+                    difference = Vector256.LoadUnsafe(ref column, (nuint)((d * frames) + i)) - Vector256.Create(query[d]);
+                    sum = (difference * difference) + sum;
+                }
+
+                sum.StoreUnsafe(ref output, (nuint)i);
             }
+        }
+
+        for (; i < frames; i++)
+        {
+            var difference = block[i] - query[0];
+            var sum = difference * difference;
+            for (var d = 1; d < perCell; d++)
+            {
+                difference = block[(d * frames) + i] - query[d];
+                sum = (difference * difference) + sum;
+            }
+
+            distances[i] = sum;
         }
     }
 }

@@ -42,6 +42,39 @@ public sealed class MotionNormalityModelTests : IDisposable
         return copy;
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(16)]
+    [InlineData(41)]
+    [InlineData(203)]
+    public void Distances_are_each_feature_s_rounded_square_added_in_feature_order_for_every_frame(int frames)
+    {
+        // Frame counts below, at and past the SIMD widths, so the vector loops and the scalar tail are all checked
+        // against the sum the scores and learned thresholds were defined by, to the bit.
+        var model = Learn(RandomVideos(1, frames, seed: frames));
+        Assert.Equal(frames, model.Frames);
+        var random = new Random(frames + 1);
+        var perCell = Small.FeaturesPerCell;
+        var query = Enumerable.Range(0, perCell).Select(_ => (float)(random.NextDouble() * 3)).ToArray();
+        var distances = new float[frames];
+        for (var cell = 0; cell < Small.CellCount; cell++)
+        {
+            model.Distances(cell, query, distances);
+            for (var i = 0; i < frames; i++)
+            {
+                var sum = 0f;
+                for (var d = 0; d < perCell; d++)
+                {
+                    var difference = model.Vectors[(((cell * perCell) + d) * frames) + i] - query[d];
+                    sum = d == 0 ? difference * difference : (difference * difference) + sum;
+                }
+
+                Assert.Equal(BitConverter.SingleToInt32Bits(sum), BitConverter.SingleToInt32Bits(distances[i]));
+            }
+        }
+    }
+
     [Fact]
     public void A_learned_frame_scores_zero_and_the_score_grows_with_the_distance_of_the_worst_cell()
     {
