@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using StreamAnalytics.Configuration;
 using StreamAnalytics.Detection;
-using StreamAnalytics.Ingest;
-using StreamAnalytics.Tests.Fakes;
 using Xunit.Abstractions;
 
 namespace StreamAnalytics.Tests.Ingest;
@@ -66,23 +64,7 @@ public sealed class FastDecodeParityTests(Ped2At720pFixture ped2, ITestOutputHel
         Assert.True(aucArea >= aucBicubic - 0.02, $"the area scale should cost no more than 0.02 of AUC: bicubic {aucBicubic:F4}, area {aucArea:F4}");
     }
 
-    private async Task<List<float[]>> EmbedAsync(string fastDecode, string scaleFilter)
-    {
-        static void AtModelHeight(Frame frame) => Assert.Equal(DecodeHeight, frame.Height);
-        using var embeddings = new VideoEmbeddings(ped2.Model);
-        foreach (var video in ped2.Train)
-        {
-            await embeddings.AddAsync(video, Ped2At720pFixture.TrainEveryNth, DecodeHeight, fastDecode, AtModelHeight, scaleFilter);
-        }
-
-        foreach (var video in ped2.Test)
-        {
-            await embeddings.AddAsync(video, every: 1, DecodeHeight, fastDecode, AtModelHeight, scaleFilter);
-        }
-
-        Assert.Equal(ped2.Native.Count, embeddings.Of[0].Count);
-        return embeddings.Of[0];
-    }
+    private Task<List<float[]>> EmbedAsync(string fastDecode, string scaleFilter) => ped2.DecodedAsync(DecodeHeight, fastDecode, scaleFilter);
 
     private static List<double> Cosines(List<float[]> a, List<float[]> b) => [.. a.Zip(b, (x, y) => (double)TensorPrimitives.Dot(x, y))];
 

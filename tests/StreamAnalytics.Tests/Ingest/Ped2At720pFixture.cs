@@ -1,4 +1,5 @@
 using StreamAnalytics.Configuration;
+using StreamAnalytics.Ingest;
 using StreamAnalytics.Inference;
 using StreamAnalytics.Tests.Fakes;
 using StreamAnalytics.Tools.Anomaly;
@@ -18,6 +19,8 @@ public sealed class Ped2At720pFixture : IAsyncLifetime, IDisposable
     public const int TrainEveryNth = 3;
 
     private readonly TempDirectory _dir = new();
+
+    private readonly Dictionary<(string FastDecode, string ScaleFilter), List<float[]>> _decoded = [];
 
     private VideoEmbeddings? _native;
 
@@ -57,6 +60,33 @@ public sealed class Ped2At720pFixture : IAsyncLifetime, IDisposable
                 Truth.Add(labels.IsAnomalous(frame));
             }
         }
+    }
+
+    /// <summary>
+    /// The embeddings of every 720p frame decoded at <paramref name="height"/> rows with these settings, in the order of
+    /// <see cref="Native"/>; each setting is decoded once and shared by the facts that compare it.
+    /// </summary>
+    internal async Task<List<float[]>> DecodedAsync(int height, string fastDecode, string scaleFilter)
+    {
+        if (_decoded.TryGetValue((fastDecode, scaleFilter), out var known))
+        {
+            return known;
+        }
+
+        void AtHeight(Frame frame) => Assert.Equal(height, frame.Height);
+        using var embeddings = new VideoEmbeddings(Model);
+        foreach (var video in Train)
+        {
+            await embeddings.AddAsync(video, TrainEveryNth, height, fastDecode, AtHeight, scaleFilter);
+        }
+
+        foreach (var video in Test)
+        {
+            await embeddings.AddAsync(video, every: 1, height, fastDecode, AtHeight, scaleFilter);
+        }
+
+        Assert.Equal(Native.Count, embeddings.Of[0].Count);
+        return _decoded[(fastDecode, scaleFilter)] = embeddings.Of[0];
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
