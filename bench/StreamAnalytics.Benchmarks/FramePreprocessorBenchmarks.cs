@@ -6,7 +6,8 @@ namespace StreamAnalytics.Benchmarks;
 
 /// <summary>
 /// One sampled frame → the ResNet-18 tensor (OpenCV area resize + planar normalisation): the cost that
-/// <see cref="FrameToWindowBenchmarks"/> pays once per sampled frame. 224x224 takes the no-resize path.
+/// <see cref="FrameToWindowBenchmarks"/> pays once per sampled frame. 224x224 takes the no-resize path; 398x224 (a 720p
+/// camera under <c>DecodeSize: auto</c>) the <see cref="AreaResampler"/>; 1280x720 and 640x360 OpenCV's area resize.
 /// </summary>
 [MemoryDiagnoser]
 public class FramePreprocessorBenchmarks
@@ -16,7 +17,7 @@ public class FramePreprocessorBenchmarks
     private FramePreprocessor _preprocessor = null!;
     private float[] _tensor = null!;
 
-    [Params("1280x720", "640x360", "224x224")]
+    [Params("1280x720", "640x360", "398x224", "224x224")]
     public string Frame { get; set; } = "1280x720";
 
     [GlobalSetup]

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using OpenCvSharp;
 using OpenCvSharp.Internal;
 using StreamAnalytics.Ingest;
@@ -9,6 +10,8 @@ namespace StreamAnalytics.Windowing;
 /// normalised float tensor in one pass. Its OpenCV buffers and array wrappers are created once and
 /// resize is called through OpenCvSharp's native entry point: <c>Cv2.Resize</c> allocates wrappers on
 /// every call and its OutputArray cannot be reused, and a frame here must cost no managed allocation.
+/// A shrink on OpenCV's general area path (a 720p camera's 398x224 under <c>DecodeSize: auto</c>) goes through
+/// <see cref="AreaResampler"/> instead, straight into the tensor's planes, to the same values.
 /// </summary>
 internal sealed class FramePreprocessor : IDisposable
 {
@@ -19,6 +22,9 @@ internal sealed class FramePreprocessor : IDisposable
     private readonly float[] _multiplier = new float[FrameTensorFormat.Channels];
     private readonly float[] _offset = new float[FrameTensorFormat.Channels];
     private readonly int[] _plane = new int[FrameTensorFormat.Channels];
+    private readonly int[] _planeOfSource = new int[FrameTensorFormat.Channels];
+    private AreaResampler? _resampler;
+    private (int Width, int Height) _resamplerSource;
 
     public FramePreprocessor(FrameTensorFormat format)
     {
@@ -37,6 +43,10 @@ internal sealed class FramePreprocessor : IDisposable
         _plane[0] = format.ColorOrder == ColorOrder.Bgr ? 0 : 2;
         _plane[1] = 1;
         _plane[2] = format.ColorOrder == ColorOrder.Bgr ? 2 : 0;
+        for (var c = 0; c < FrameTensorFormat.Channels; c++)
+        {
+            _planeOfSource[_plane[c]] = c;
+        }
     }
 
     public FrameTensorFormat Format => _format;
@@ -49,6 +59,13 @@ internal sealed class FramePreprocessor : IDisposable
         }
 
         ReadOnlySpan<byte> pixels;
+        if (Resampler(frame.Width, frame.Height) is { } resampler)
+        {
+            resampler.ResizeToPlanes(frame.Pixels, frame.Width * FrameTensorFormat.Channels, tensor, _planeOfSource);
+            NormalizePlanes(tensor);
+            return;
+        }
+
         if (frame.Width == _format.Width && frame.Height == _format.Height)
         {
             pixels = frame.Buffer.AsSpan(0, _format.ElementCount);
@@ -67,6 +84,48 @@ internal sealed class FramePreprocessor : IDisposable
         }
 
         Normalize(pixels, tensor);
+    }
+
+    /// <summary>One resampler, for the size the camera sends (a camera changes size only on a reconnect).</summary>
+    private AreaResampler? Resampler(int width, int height)
+    {
+        if (!AreaResampler.Handles(width, height, _format.Width, _format.Height))
+        {
+            return null;
+        }
+
+        if (_resampler is null || _resamplerSource != (width, height))
+        {
+            _resampler = new AreaResampler(width, height, _format.Width, _format.Height, FrameTensorFormat.Channels);
+            _resamplerSource = (width, height);
+        }
+
+        return _resampler;
+    }
+
+    /// <summary>v · multiplier + offset in place, as <see cref="Normalize"/> computes it: a product, then a sum, never fused.</summary>
+    private void NormalizePlanes(Span<float> tensor)
+    {
+        var planeSize = _format.PlaneSize;
+        for (var c = 0; c < FrameTensorFormat.Channels; c++)
+        {
+            var plane = tensor.Slice(c * planeSize, planeSize);
+            var multiplier = _multiplier[c];
+            var offset = _offset[c];
+            var m = Vector256.Create(multiplier);
+            var o = Vector256.Create(offset);
+            var i = 0;
+            for (; i <= plane.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var v = Vector256.Create(plane.Slice(i, Vector256<float>.Count));
+                Vector256.Add(Vector256.Multiply(v, m), o).CopyTo(plane.Slice(i));
+            }
+
+            for (; i < plane.Length; i++)
+            {
+                plane[i] = (plane[i] * multiplier) + offset;
+            }
+        }
     }
 
     private unsafe ReadOnlySpan<byte> ResizedPixels() => new((void*)_resized.Data, _format.ElementCount);

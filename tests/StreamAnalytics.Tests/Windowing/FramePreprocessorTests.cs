@@ -117,6 +117,40 @@ public sealed class FramePreprocessorTests
         }
     }
 
+    [Theory]
+    [InlineData(nameof(ColorOrder.Bgr), 398, 224)] // a 720p camera under DecodeSize auto: the resampler's path
+    [InlineData(nameof(ColorOrder.Rgb), 398, 224)]
+    [InlineData(nameof(ColorOrder.Rgb), 448, 448)] // a whole factor: OpenCV's own integer path
+    public void A_shrunk_frame_gives_the_tensor_of_OpenCV_area_resize_then_normalisation_to_the_bit(string order, int frameWidth, int frameHeight)
+    {
+        var format = new FrameTensorFormat(224, 224, Enum.Parse<ColorOrder>(order), 1f / 255f, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
+        using var preprocessor = new FramePreprocessor(format);
+        var pool = new FramePool("cam", frameWidth, frameHeight);
+        using var frame = pool.Rent();
+        new Random(frameWidth).NextBytes(frame.Pixels);
+
+        var tensor = new float[format.ElementCount];
+        preprocessor.Process(frame, tensor);
+
+        using var source = OpenCvSharp.Mat.FromPixelData(frameHeight, frameWidth, OpenCvSharp.MatType.CV_8UC3, frame.Pixels.ToArray());
+        using var resized = new OpenCvSharp.Mat();
+        OpenCvSharp.Cv2.Resize(source, resized, new OpenCvSharp.Size(224, 224), 0, 0, OpenCvSharp.InterpolationFlags.Area);
+        var bgr = new byte[224 * 224 * 3];
+        System.Runtime.InteropServices.Marshal.Copy(resized.Data, bgr, 0, bgr.Length);
+        var plane = format.PlaneSize;
+        for (var c = 0; c < 3; c++)
+        {
+            var sourceByte = format.ColorOrder == ColorOrder.Bgr ? c : 2 - c;
+            var multiplier = format.Scale / format.Std[c];
+            var offset = -format.Mean[c] / format.Std[c];
+            for (var i = 0; i < plane; i++)
+            {
+                var expected = (bgr[(i * 3) + sourceByte] * multiplier) + offset;
+                Assert.Equal(expected, tensor[(c * plane) + i]);
+            }
+        }
+    }
+
     [Fact]
     public void A_tensor_smaller_than_the_format_is_rejected()
     {

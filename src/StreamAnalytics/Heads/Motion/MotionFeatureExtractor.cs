@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using OpenCvSharp;
 using OpenCvSharp.Internal;
 using StreamAnalytics.Ingest;
+using StreamAnalytics.Windowing;
 
 namespace StreamAnalytics.Heads.Motion;
 
@@ -34,6 +35,8 @@ internal sealed class MotionFeatureExtractor : IDisposable
     private readonly InputArray[] _grayIn = new InputArray[2];
     private readonly OutputArray[] _grayOut = new OutputArray[2];
     private readonly Mat _flow;
+    private AreaResampler? _resampler;
+    private (int Width, int Height) _resamplerSource;
     private readonly InputOutputArray _flowOut;
 
     // Atoms: the pieces the cell borders cut each axis into. All pixels of an atom lie in the same cells, so each pixel
@@ -256,6 +259,7 @@ internal sealed class MotionFeatureExtractor : IDisposable
         {
             Check(NativeMethods.imgproc_cvtColor(frame.InputArray.CvPtr, _fullGrayOut.CvPtr, BgrToGray, 0), "grayscale conversion");
             var source = _fullGrayIn;
+            var sourceMat = _fullGray;
             var w = frame.Width;
             var h = frame.Height;
             for (var k = 0; k < MaxHalvings && w / 2 >= width && h / 2 >= height; k++)
@@ -264,13 +268,44 @@ internal sealed class MotionFeatureExtractor : IDisposable
                 h /= 2;
                 Resize(source, _halvesOut[k], new Size(w, h), InterpolationFlags.Area, frame);
                 source = _halvesIn[k];
+                sourceMat = _halves[k];
             }
 
-            Resize(source, _grayOut[target], _size, w >= width && h >= height ? InterpolationFlags.Area : InterpolationFlags.Linear, frame);
+            if (Resampler(w, h) is { } resampler)
+            {
+                resampler.Resize(Bytes(sourceMat, h), (int)sourceMat.Step(), Bytes(_gray[target], height));
+            }
+            else
+            {
+                Resize(source, _grayOut[target], _size, w >= width && h >= height ? InterpolationFlags.Area : InterpolationFlags.Linear, frame);
+            }
         }
 
         GC.KeepAlive(frame);
     }
+
+    /// <summary>
+    /// The last shrink, where OpenCV would take its general area path (a 720p camera's 398x224 under
+    /// <c>DecodeSize: auto</c>): <see cref="AreaResampler"/> gives the same bytes in about half the time. One, for the
+    /// size the camera sends.
+    /// </summary>
+    private AreaResampler? Resampler(int width, int height)
+    {
+        if (!AreaResampler.Handles(width, height, _options.AnalysisWidth, _options.AnalysisHeight))
+        {
+            return null;
+        }
+
+        if (_resampler is null || _resamplerSource != (width, height))
+        {
+            _resampler = new AreaResampler(width, height, _options.AnalysisWidth, _options.AnalysisHeight, 1);
+            _resamplerSource = (width, height);
+        }
+
+        return _resampler;
+    }
+
+    private static unsafe Span<byte> Bytes(Mat mat, int rows) => new((void*)mat.Data, checked((int)mat.Step() * rows));
 
     private static void Resize(InputArray source, OutputArray destination, Size size, InterpolationFlags interpolation, Frame frame)
     {
