@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Does a camera's ffmpeg cost more CPU the longer it runs? One reader with the product's arguments for a 720p camera
-# decoded at 224 rows (one thread, no deblocking, bicubic scale to BGR) reads the loopback RTSP test server for
+# decoded at 224 rows as the product did when it was measured (one thread, no deblocking, bicubic scale to BGR; the
+# product has scaled such a camera by area since: ScaleFilter auto) reads the loopback RTSP test server for
 # MINUTES minutes; a second, fresh one joins for the last three. Prints each one's CPU ticks (1/100 s) per minute.
 #   scripts/ffmpeg-age-cpu.sh CLIP [MINUTES]      e.g. scripts/ffmpeg-age-cpu.sh /tmp/sa-720p-ucsd-15fps.mp4 13
 set -euo pipefail

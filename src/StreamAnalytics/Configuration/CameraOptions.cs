@@ -51,12 +51,15 @@ internal sealed class CameraOptions
     public const string FastDecodeOff = "off";
 
     /// <summary>
-    /// How ffmpeg scales where it shrinks the frame (<c>Pipeline.DecodeSize</c>, or a configured size): <c>bicubic</c>
-    /// (ffmpeg's default) or <c>area</c>, which averages the source pixels under each output pixel. For a 720p camera at the
-    /// model's 224 rows, area costs about 17% less of ffmpeg's CPU and keeps the frames as close to the source footage, but
-    /// the appearance measure of the parity test moves by more than its 0.005 bar (docs/performance.md), so it is not the default.
+    /// How ffmpeg scales where it shrinks the frame (<c>Pipeline.DecodeSize</c>, or a configured size): <c>auto</c>,
+    /// <c>bicubic</c> (ffmpeg's own default) or <c>area</c>, which averages the source pixels under each output pixel, as the
+    /// product's own downscales do. <c>auto</c> takes area where ffmpeg shrinks the frame to half the source height or less
+    /// (a 720p camera at the model's 224 rows: about 18% less of ffmpeg's CPU, frames as close to the source footage as a
+    /// full decode's; docs/performance.md) and bicubic elsewhere.
     /// </summary>
-    public string ScaleFilter { get; set; } = ScaleBicubic;
+    public string ScaleFilter { get; set; } = ScaleAuto;
+
+    public const string ScaleAuto = "auto";
 
     public const string ScaleBicubic = "bicubic";
 

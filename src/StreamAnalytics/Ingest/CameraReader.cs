@@ -137,6 +137,7 @@ internal sealed partial class CameraReader
         var openTimeout = TimeSpan.FromSeconds(_camera.Reconnect.OpenTimeoutSeconds);
         VideoGeometry geometry;
         bool fast;
+        bool area;
         try
         {
             if (_source.Kind == CameraSourceKind.File && !File.Exists(_source.Input))
@@ -148,6 +149,7 @@ internal sealed partial class CameraReader
             {
                 geometry = new VideoGeometry(w, h, null);
                 fast = FastDecodeRule.Resolve(_camera.FastDecode, h, sourceHeight: null);
+                area = ScaleFilterRule.Resolve(_camera.ScaleFilter, h, sourceHeight: null);
             }
             else
             {
@@ -155,6 +157,7 @@ internal sealed partial class CameraReader
                 var height = _camera.Width is null && _camera.Height is null && _decodeHeight is { } model && model < probed.Height ? model : _camera.Height;
                 geometry = VideoGeometry.Resolve(_camera.Width, height, probed);
                 fast = FastDecodeRule.Resolve(_camera.FastDecode, geometry.Height, probed.Height);
+                area = ScaleFilterRule.Resolve(_camera.ScaleFilter, geometry.Height, probed.Height);
             }
         }
         catch (VideoSourceException ex)
@@ -171,9 +174,9 @@ internal sealed partial class CameraReader
             _pool = new FramePool(_camera.Id, geometry.Width, geometry.Height);
         }
 
-        LogOpening(_camera.Id, _source.Display, geometry.Width, geometry.Height, fast ? "fast" : "full");
+        LogOpening(_camera.Id, _source.Display, geometry.Width, geometry.Height, fast ? "fast" : "full", area ? "area" : "bicubic");
         var framesAtStart = FramesRead;
-        using var process = ChildProcess.Start("ffmpeg", FfmpegArguments.Decode(_source, _camera, geometry, _hardwareDecode, fast), redirectStdout: true);
+        using var process = ChildProcess.Start("ffmpeg", FfmpegArguments.Decode(_source, _camera, geometry, _hardwareDecode, fast, area), redirectStdout: true);
         using var sessionEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stderr = new FfmpegStderrPump(process.StandardError, _camera.Id, _logger, _ffmpegLog);
         var stderrTask = stderr.RunAsync(sessionEnd.Token);
@@ -400,8 +403,8 @@ internal sealed partial class CameraReader
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: hardware decode '{HardwareDecode}' is not available here ({Reason}); decoding in software from now on")]
     private partial void LogHardwareDecodeUnavailable(string cameraId, string hardwareDecode, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: opening {Source} at {Width}x{Height}, {Decode} decode")]
-    private partial void LogOpening(string cameraId, string source, int width, int height, string decode);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: opening {Source} at {Width}x{Height}, {Decode} decode, {Scale} scale")]
+    private partial void LogOpening(string cameraId, string source, int width, int height, string decode, string scale);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: online, receiving {Width}x{Height} frames")]
     private partial void LogOnline(string cameraId, int width, int height);

@@ -12,7 +12,10 @@ internal static class FastDecodeRule
 
         // Half the height or less: each output pixel averages at least 2x2 source pixels, across the block edges
         // deblocking would have smoothed. An unknown source size is decoded exactly.
-        CameraOptions.FastDecodeAuto => sourceHeight is { } source && decodedHeight * 2 <= source,
+        CameraOptions.FastDecodeAuto => ShrinksToHalfOrLess(decodedHeight, sourceHeight),
         _ => false,
     };
+
+    /// <summary>Whether the decoded frame is half the source height or less; an unknown source size is not.</summary>
+    public static bool ShrinksToHalfOrLess(int decodedHeight, int? sourceHeight) => sourceHeight is { } source && decodedHeight * 2 <= source;
 }

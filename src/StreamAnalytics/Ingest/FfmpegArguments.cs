@@ -15,7 +15,8 @@ internal static class FfmpegArguments
 
     /// <param name="hardwareDecode">The camera's <see cref="CameraOptions.HardwareDecode"/>, or <c>none</c> after it failed here.</param>
     /// <param name="fast">Skip the in-loop deblocking filter (<see cref="CameraOptions.FastDecode"/>, resolved).</param>
-    public static IReadOnlyList<string> Decode(CameraSource source, CameraOptions camera, VideoGeometry geometry, string hardwareDecode = "none", bool fast = false)
+    /// <param name="area">Scale by area instead of bicubic (<see cref="CameraOptions.ScaleFilter"/>, resolved).</param>
+    public static IReadOnlyList<string> Decode(CameraSource source, CameraOptions camera, VideoGeometry geometry, string hardwareDecode = "none", bool fast = false, bool area = false)
     {
         var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error" };
         if (camera.DecoderThreads > 0)
@@ -48,17 +49,17 @@ internal static class FfmpegArguments
             "-an", "-sn", "-dn",
             // Without passthrough ffmpeg stalls for seconds when a looping source's timestamps jump back.
             "-fps_mode", "passthrough",
-            "-vf", Filters(camera, geometry),
+            "-vf", Filters(camera, geometry, area),
             "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1",
         ]);
         return args;
     }
 
     /// <summary>The frame-rate cap comes first so that frames it drops are never scaled or converted.</summary>
-    private static string Filters(CameraOptions camera, VideoGeometry geometry)
+    private static string Filters(CameraOptions camera, VideoGeometry geometry, bool area)
     {
-        // Bicubic is the scale filter's own default, so it is left implicit: the command lines of cameras that never asked stay as they were.
-        var flags = camera.ScaleFilter == CameraOptions.ScaleArea ? ":flags=area" : "";
+        // Bicubic is the scale filter's own default, so it is left implicit: the command lines of cameras it applies to stay as they were.
+        var flags = area ? ":flags=area" : "";
         var scale = string.Create(CultureInfo.InvariantCulture, $"scale={geometry.Width}:{geometry.Height}{flags}");
         return camera.MaxFps is { } fps ? string.Create(CultureInfo.InvariantCulture, $"fps={fps},{scale}") : scale;
     }

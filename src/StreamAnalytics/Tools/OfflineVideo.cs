@@ -28,9 +28,9 @@ internal static class OfflineVideo
     /// </summary>
     /// <param name="height">Decode at this height, as a live camera under <c>Pipeline.DecodeSize</c> does (the aspect kept); null: the file's own.</param>
     /// <param name="fastDecode">The camera's <see cref="CameraOptions.FastDecode"/>, resolved against the file's height as live.</param>
-    /// <param name="scaleFilter">The camera's <see cref="CameraOptions.ScaleFilter"/>, for a <paramref name="height"/> below the file's.</param>
+    /// <param name="scaleFilter">The camera's <see cref="CameraOptions.ScaleFilter"/>, for a <paramref name="height"/> below the file's, resolved against the file's height as live.</param>
     /// <exception cref="VideoSourceException">The file is missing, not a video, or decoding stopped early.</exception>
-    public static async Task<long> DecodeAsync(string path, Action<Frame> onFrame, ILogger<CameraReader> logger, CancellationToken cancellationToken, int? height = null, string fastDecode = CameraOptions.FastDecodeAuto, string scaleFilter = CameraOptions.ScaleBicubic)
+    public static async Task<long> DecodeAsync(string path, Action<Frame> onFrame, ILogger<CameraReader> logger, CancellationToken cancellationToken, int? height = null, string fastDecode = CameraOptions.FastDecodeAuto, string scaleFilter = CameraOptions.ScaleAuto)
     {
         var fullPath = Path.GetFullPath(path);
         if (!File.Exists(fullPath))
@@ -45,7 +45,6 @@ internal static class OfflineVideo
             Loop = false,
             Realtime = false,
             QueueCapacity = QueueCapacity,
-            ScaleFilter = scaleFilter,
             Reconnect = new ReconnectOptions
             {
                 // A busy machine may pause decoding for a while; offline there is no camera to give up on.
@@ -68,7 +67,7 @@ internal static class OfflineVideo
             throw new VideoSourceException($"'{fullPath}' could not be decoded: {ex.Message}");
         }
 
-        // The reader probes only a camera without a size: this one is probed once, here, and so decides FastDecode here too.
+        // The reader probes only a camera without a size: this one is probed once, here, and so decides FastDecode and ScaleFilter here too.
         var sourceHeight = geometry.Height;
         if (height is { } h && h < geometry.Height)
         {
@@ -78,6 +77,7 @@ internal static class OfflineVideo
         camera.Width = geometry.Width;
         camera.Height = geometry.Height;
         camera.FastDecode = FastDecodeRule.Resolve(fastDecode, geometry.Height, sourceHeight) ? CameraOptions.FastDecodeOn : CameraOptions.FastDecodeOff;
+        camera.ScaleFilter = ScaleFilterRule.Resolve(scaleFilter, geometry.Height, sourceHeight) ? CameraOptions.ScaleArea : CameraOptions.ScaleBicubic;
         var fps = geometry.FramesPerSecond ?? FallbackFps;
         var channel = Channel.CreateBounded<Frame>(new BoundedChannelOptions(QueueCapacity)
         {

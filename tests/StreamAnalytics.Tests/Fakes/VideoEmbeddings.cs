@@ -31,7 +31,7 @@ internal sealed class VideoEmbeddings : IDisposable
     public void Dispose() => _preprocessor.Dispose();
 
     /// <summary>Embeds every <paramref name="every"/>-th frame of <paramref name="video"/>, decoded as <see cref="OfflineVideo.DecodeAsync"/> does with these settings; returns the file's frame count.</summary>
-    public async Task<long> AddAsync(string video, int every, int? height = null, string fastDecode = CameraOptions.FastDecodeAuto, Action<Frame>? onFrame = null, string scaleFilter = CameraOptions.ScaleBicubic)
+    public async Task<long> AddAsync(string video, int every, int? height = null, string fastDecode = CameraOptions.FastDecodeAuto, Action<Frame>? onFrame = null, string scaleFilter = CameraOptions.ScaleAuto)
     {
         long n = 0;
         var count = await OfflineVideo.DecodeAsync(

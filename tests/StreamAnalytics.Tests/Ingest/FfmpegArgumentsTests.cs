@@ -127,12 +127,26 @@ public sealed class FfmpegArgumentsTests
     }
 
     [Fact]
-    public void Area_scale_is_asked_for_only_by_a_camera_that_sets_it_and_comes_after_the_rate_cap()
+    public void Area_scale_is_asked_for_only_when_resolved_and_comes_after_the_rate_cap()
     {
         var source = Parse("rtsp://10.0.0.5/stream");
 
-        IndexOf(FfmpegArguments.Decode(source, new CameraOptions { MaxFps = 5, ScaleFilter = "area" }, Geometry, fast: true), "-vf", "fps=5,scale=640:360:flags=area");
-        IndexOf(FfmpegArguments.Decode(source, new CameraOptions { ScaleFilter = "bicubic" }, Geometry), "-vf", "scale=640:360");
+        IndexOf(FfmpegArguments.Decode(source, new CameraOptions { MaxFps = 5 }, Geometry, fast: true, area: true), "-vf", "fps=5,scale=640:360:flags=area");
+        IndexOf(FfmpegArguments.Decode(source, new CameraOptions(), Geometry), "-vf", "scale=640:360");
+    }
+
+    [Theory]
+    [InlineData("auto", 224, 720, true)]
+    [InlineData("auto", 360, 720, true)]
+    [InlineData("auto", 361, 720, false)]
+    [InlineData("auto", 224, 240, false)]
+    [InlineData("auto", 224, null, false)]
+    [InlineData("area", 240, 240, true)]
+    [InlineData("area", 240, null, true)]
+    [InlineData("bicubic", 224, 1080, false)]
+    public void Auto_scales_by_area_only_where_the_frame_shrinks_to_half_its_height_or_less(string setting, int decoded, int? source, bool area)
+    {
+        Assert.Equal(area, ScaleFilterRule.Resolve(setting, decoded, source));
     }
 
     [Theory]

@@ -76,9 +76,9 @@ internal sealed class CamerasValidator : IOptionsSectionValidator
             errors.Add($"{where}: FastDecode must be 'auto', 'on' or 'off' (got '{camera.FastDecode}').");
         }
 
-        if (camera.ScaleFilter is not (CameraOptions.ScaleBicubic or CameraOptions.ScaleArea))
+        if (camera.ScaleFilter is not (CameraOptions.ScaleAuto or CameraOptions.ScaleBicubic or CameraOptions.ScaleArea))
         {
-            errors.Add($"{where}: ScaleFilter must be 'bicubic' or 'area' (got '{camera.ScaleFilter}').");
+            errors.Add($"{where}: ScaleFilter must be 'auto', 'bicubic' or 'area' (got '{camera.ScaleFilter}').");
         }
 
         if (camera.QueueCapacity is < 1 or > 1024)

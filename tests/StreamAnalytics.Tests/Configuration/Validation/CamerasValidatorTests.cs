@@ -131,7 +131,7 @@ public sealed class CamerasValidatorTests
     }
 
     [Fact]
-    public void Scale_filter_is_bicubic_or_area()
+    public void Scale_filter_is_auto_bicubic_or_area()
     {
         var options = new StreamAnalyticsOptions
         {
@@ -139,11 +139,12 @@ public sealed class CamerasValidatorTests
             [
                 new() { Id = "a", Url = "/data/a.mp4", ScaleFilter = "lanczos" },
                 new() { Id = "b", Url = "/data/b.mp4", ScaleFilter = "area" },
-                new() { Id = "c", Url = "/data/c.mp4" },
+                new() { Id = "c", Url = "/data/c.mp4", ScaleFilter = "bicubic" },
+                new() { Id = "d", Url = "/data/d.mp4" },
             ],
         };
 
-        Assert.Equal(["Cameras[0] (camera 'a'): ScaleFilter must be 'bicubic' or 'area' (got 'lanczos')."], Validate(options));
+        Assert.Equal(["Cameras[0] (camera 'a'): ScaleFilter must be 'auto', 'bicubic' or 'area' (got 'lanczos')."], Validate(options));
     }
 
     [Fact]
