@@ -27,7 +27,6 @@ internal sealed class AreaResampler
     private readonly int _channels;
     private readonly int _taps;
     private readonly int _padded;
-    private readonly bool _gather;
 
     // Per tap k, channel c and output column x (padded to whole vectors): the source value's index in a row of floats
     // (pixel · channels + c), and per tap and column the weight; OpenCV's order, missing taps at weight 0.
@@ -39,7 +38,6 @@ internal sealed class AreaResampler
     private readonly int[] _sourceRows;
     private readonly float[] _rowWeights;
 
-    private readonly float[] _row;
     private readonly byte[] _lastRow;
     private readonly bool _byteGather;
     private readonly float[] _line;
@@ -51,7 +49,8 @@ internal sealed class AreaResampler
     {
     }
 
-    /// <param name="gather">Eight outputs at a time through AVX2 gathers; false computes one at a time, to the same bits.</param>
+    /// <param name="gather">Eight outputs at a time through AVX2 gathers, for BGR and for grey with up to four taps; false,
+    /// or any other shape, computes one at a time, to the same bits.</param>
     internal AreaResampler(int sourceWidth, int sourceHeight, int width, int height, int channels, bool gather)
     {
         if (!Handles(sourceWidth, sourceHeight, width, height))
@@ -60,7 +59,7 @@ internal sealed class AreaResampler
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
-        (_sourceWidth, _sourceHeight, _width, _height, _channels, _gather) = (sourceWidth, sourceHeight, width, height, channels, gather && Avx2.IsSupported);
+        (_sourceWidth, _sourceHeight, _width, _height, _channels) = (sourceWidth, sourceHeight, width, height, channels);
         _padded = (width + Lanes - 1) / Lanes * Lanes;
 
         var columns = Table(sourceWidth, width, Scale(sourceWidth, width));
@@ -98,11 +97,9 @@ internal sealed class AreaResampler
             _rowStart[rows[i].Destination + 1] = i + 1;
         }
 
-        _row = new float[(sourceWidth * channels) + Lanes];
-
         // Four bytes gathered at once: a BGR pixel (and a byte of the next), or a grey pixel's four taps. Those reads pass the
         // row's end by up to 3 bytes, which is the next row's start except on the last row, read from a padded copy.
-        _byteGather = _gather && (channels, _taps) is (3, _) or (1, <= 4);
+        _byteGather = gather && Avx2.IsSupported && (channels, _taps) is (3, _) or (1, <= 4);
         _lastRow = new byte[(sourceWidth * channels) + 4];
         _line = new float[channels * _padded];
         _sum = new float[channels * _padded];
@@ -237,10 +234,6 @@ internal sealed class AreaResampler
                 ColumnsGatheredGrey(row);
             }
         }
-        else if (_gather)
-        {
-            ColumnsGathered(row);
-        }
         else
         {
             ColumnsOneByOne(row);
@@ -264,46 +257,6 @@ internal sealed class AreaResampler
                 }
 
                 _line[(c * _padded) + x] = acc;
-            }
-        }
-    }
-
-    private unsafe void ColumnsGathered(ReadOnlySpan<byte> row)
-    {
-        fixed (byte* bytes = row)
-        fixed (float* values = _row)
-        fixed (int* index = _index)
-        fixed (float* weight = _weight)
-        fixed (float* line = _line)
-        {
-            // The row as floats, then each vector of outputs gathers its taps from them.
-            var n = row.Length;
-            var i = 0;
-            for (; i <= n - Lanes; i += Lanes)
-            {
-                Avx.Store(values + i, Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(bytes + i)));
-            }
-
-            for (; i < n; i++)
-            {
-                values[i] = bytes[i];
-            }
-
-            var padded = _padded;
-            var channels = _channels;
-            for (var c = 0; c < channels; c++)
-            {
-                for (var x = 0; x < padded; x += Lanes)
-                {
-                    var acc = Avx.Multiply(Avx2.GatherVector256(values, Avx.LoadVector256(index + (c * padded) + x), 4), Avx.LoadVector256(weight + x));
-                    for (var k = 1; k < _taps; k++)
-                    {
-                        var product = Avx.Multiply(Avx2.GatherVector256(values, Avx.LoadVector256(index + (((k * channels) + c) * padded) + x), 4), Avx.LoadVector256(weight + (k * padded) + x));
-                        acc = Avx.Add(acc, product);
-                    }
-
-                    Avx.Store(line + (c * padded) + x, acc);
-                }
             }
         }
     }
