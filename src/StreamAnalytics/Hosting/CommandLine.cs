@@ -39,6 +39,7 @@ internal static class CommandLine
             }
         }
 
+        CheckOverrides(rest);
         var builder = new ConfigurationBuilder();
         if (configFile is not null)
         {
@@ -56,5 +57,24 @@ internal static class CommandLine
         }
 
         return builder.AddEnvironmentVariables().AddCommandLine([.. rest]).Build();
+    }
+
+    /// <summary>
+    /// Sections the command line may override. Anything else would be read into a key nothing reads (<c>--set X=1</c>
+    /// becomes the key <c>set</c>), so the override the user meant would be dropped without a word.
+    /// </summary>
+    private static readonly string[] OverridableSections = ["StreamAnalytics", "Logging"];
+
+    private static void CheckOverrides(List<string> arguments)
+    {
+        var strays = new ConfigurationBuilder().AddCommandLine([.. arguments]).Build().GetChildren()
+            .Select(c => c.Key)
+            .Where(key => !OverridableSections.Contains(key, StringComparer.OrdinalIgnoreCase))
+            .ToList();
+        if (strays.Count > 0)
+        {
+            throw new ArgumentException(
+                $"the command line sets {string.Join(", ", strays.Select(k => $"'{k}'"))}, which is not a setting. Overrides look like --StreamAnalytics:Section:Key=value (or --Logging:…), and --config FILE picks the file.");
+        }
     }
 }

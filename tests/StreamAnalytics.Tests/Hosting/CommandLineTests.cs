@@ -57,6 +57,17 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void An_argument_that_is_not_an_override_is_an_error_naming_it()
+    {
+        // The load harness's form: the configuration would read it as the key 'set' and drop the override.
+        var ex = Assert.Throws<ArgumentException>(() => CommandLine.BuildConfiguration(["--set", "StreamAnalytics:Cameras:0:ScaleFilter=lanczos"]));
+
+        Assert.Contains("'set'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--StreamAnalytics:Section:Key=value", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("debug", CommandLine.BuildConfiguration(["--Logging:LogLevel:Default=debug"])["Logging:LogLevel:Default"]);
+    }
+
+    [Fact]
     public void A_missing_config_file_is_an_error_naming_it()
     {
         var missing = _dir.File("absent.json");
