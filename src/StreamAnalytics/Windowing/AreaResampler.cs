@@ -28,7 +28,7 @@ internal sealed class AreaResampler
     private readonly int _taps;
     private readonly int _padded;
 
-    // Per tap k, channel c and output column x (padded to whole vectors): the source value's index in a row of floats
+    // Per tap k, channel c and output column x (padded to whole vectors): the source value's byte in its row
     // (pixel · channels + c), and per tap and column the weight; OpenCV's order, missing taps at weight 0.
     private readonly int[] _index;
     private readonly float[] _weight;
@@ -129,6 +129,7 @@ internal sealed class AreaResampler
     public void Resize(ReadOnlySpan<byte> source, int sourceStride, Span<byte> destination)
     {
         Check(source, sourceStride, destination.Length, _width * _height * _channels);
+        _lineOf = -1;
         var rowBytes = _width * _channels;
         for (var y = 0; y < _height; y++)
         {
@@ -149,8 +150,6 @@ internal sealed class AreaResampler
                 }
             }
         }
-
-        _lineOf = -1;
     }
 
     /// <summary>
@@ -166,6 +165,7 @@ internal sealed class AreaResampler
             throw new ArgumentException("Every channel needs a plane.", nameof(planeOfChannel));
         }
 
+        _lineOf = -1;
         for (var y = 0; y < _height; y++)
         {
             var values = Row(source, sourceStride, y);
@@ -174,8 +174,6 @@ internal sealed class AreaResampler
                 RoundToFloats(values.Slice(c * _padded, _width), planes.Slice((planeOfChannel[c] * planeSize) + (y * _width), _width));
             }
         }
-
-        _lineOf = -1;
     }
 
     private void Check(ReadOnlySpan<byte> source, int sourceStride, int destinationLength, int needed)
@@ -206,8 +204,9 @@ internal sealed class AreaResampler
     }
 
     /// <summary>
-    /// One source row through the horizontal pass, planar. The last one is kept: consecutive output rows share the source
-    /// row on their border, and OpenCV computes it the same way for both.
+    /// One source row through the horizontal pass, planar. The last one is kept, within one call (each call forgets it
+    /// first: the frame is another): consecutive output rows share the source row on their border, and OpenCV computes it
+    /// the same way for both.
     /// </summary>
     private float[] Line(ReadOnlySpan<byte> source, int stride, int sourceRow)
     {
