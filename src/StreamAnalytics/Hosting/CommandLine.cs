@@ -67,6 +67,21 @@ internal static class CommandLine
 
     private static void CheckOverrides(List<string> arguments)
     {
+        // The provider skips a bare word (neither --key, key=value, nor the value after a --key): 'check lanczos' would pass.
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var argument = arguments[i];
+            if (argument.StartsWith("--", StringComparison.Ordinal) || argument.StartsWith('/'))
+            {
+                i += argument.Contains('=', StringComparison.Ordinal) ? 0 : 1;
+            }
+            else if (!argument.StartsWith('-') && !argument.Contains('=', StringComparison.Ordinal))
+            {
+                throw new ArgumentException(
+                    $"the command line has '{argument}', which is neither an override nor the value of one. Overrides look like --StreamAnalytics:Section:Key=value (or --Logging:…), and --config FILE picks the file.");
+            }
+        }
+
         var strays = new ConfigurationBuilder().AddCommandLine([.. arguments]).Build().GetChildren()
             .Select(c => c.Key)
             .Where(key => !OverridableSections.Contains(key, StringComparer.OrdinalIgnoreCase))

@@ -68,6 +68,15 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void A_bare_word_is_an_error_naming_it_and_a_value_after_its_key_is_not()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => CommandLine.BuildConfiguration(["--StreamAnalytics:Mqtt:Port=2000", "lanczos"]));
+
+        Assert.Contains("'lanczos'", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("area", CommandLine.BuildConfiguration(["--StreamAnalytics:Cameras:0:ScaleFilter", "area"])["StreamAnalytics:Cameras:0:ScaleFilter"]);
+    }
+
+    [Fact]
     public void A_missing_config_file_is_an_error_naming_it()
     {
         var missing = _dir.File("absent.json");
