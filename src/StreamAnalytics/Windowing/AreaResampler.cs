@@ -105,6 +105,22 @@ internal sealed class AreaResampler
         _sum = new float[channels * _padded];
     }
 
+    /// <summary>
+    /// The resampler for a frame of this size: <paramref name="current"/> when it was made for it (a camera changes size only
+    /// on a reconnect), a new one otherwise, or null where OpenCV would not take its general area path.
+    /// </summary>
+    public static AreaResampler? For(AreaResampler? current, int sourceWidth, int sourceHeight, int width, int height, int channels)
+    {
+        if (!Handles(sourceWidth, sourceHeight, width, height))
+        {
+            return null;
+        }
+
+        return current is { } c && (c._sourceWidth, c._sourceHeight, c._width, c._height, c._channels) == (sourceWidth, sourceHeight, width, height, channels)
+            ? c
+            : new AreaResampler(sourceWidth, sourceHeight, width, height, channels);
+    }
+
     /// <summary>Whether OpenCV would take its general area path here, the one this reproduces: a shrink in both directions, not by whole numbers in both.</summary>
     public static bool Handles(int sourceWidth, int sourceHeight, int width, int height)
     {

@@ -24,7 +24,6 @@ internal sealed class FramePreprocessor : IDisposable
     private readonly int[] _plane = new int[FrameTensorFormat.Channels];
     private readonly int[] _planeOfSource = new int[FrameTensorFormat.Channels];
     private AreaResampler? _resampler;
-    private (int Width, int Height) _resamplerSource;
 
     public FramePreprocessor(FrameTensorFormat format)
     {
@@ -59,7 +58,8 @@ internal sealed class FramePreprocessor : IDisposable
         }
 
         ReadOnlySpan<byte> pixels;
-        if (Resampler(frame.Width, frame.Height) is { } resampler)
+        _resampler = AreaResampler.For(_resampler, frame.Width, frame.Height, _format.Width, _format.Height, FrameTensorFormat.Channels);
+        if (_resampler is { } resampler)
         {
             resampler.ResizeToPlanes(frame.Pixels, frame.Width * FrameTensorFormat.Channels, tensor, _planeOfSource);
             NormalizePlanes(tensor);
@@ -84,23 +84,6 @@ internal sealed class FramePreprocessor : IDisposable
         }
 
         Normalize(pixels, tensor);
-    }
-
-    /// <summary>One resampler, for the size the camera sends (a camera changes size only on a reconnect).</summary>
-    private AreaResampler? Resampler(int width, int height)
-    {
-        if (!AreaResampler.Handles(width, height, _format.Width, _format.Height))
-        {
-            return null;
-        }
-
-        if (_resampler is null || _resamplerSource != (width, height))
-        {
-            _resampler = new AreaResampler(width, height, _format.Width, _format.Height, FrameTensorFormat.Channels);
-            _resamplerSource = (width, height);
-        }
-
-        return _resampler;
     }
 
     /// <summary>v · multiplier + offset in place, as <see cref="Normalize"/> computes it: a product, then a sum, never fused.</summary>

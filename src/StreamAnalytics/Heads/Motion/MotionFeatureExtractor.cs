@@ -36,7 +36,6 @@ internal sealed class MotionFeatureExtractor : IDisposable
     private readonly OutputArray[] _grayOut = new OutputArray[2];
     private readonly Mat _flow;
     private AreaResampler? _resampler;
-    private (int Width, int Height) _resamplerSource;
     private readonly InputOutputArray _flowOut;
 
     // Atoms: the pieces the cell borders cut each axis into. All pixels of an atom lie in the same cells, so each pixel
@@ -271,7 +270,10 @@ internal sealed class MotionFeatureExtractor : IDisposable
                 sourceMat = _halves[k];
             }
 
-            if (Resampler(w, h) is { } resampler)
+            // The last shrink, where OpenCV would take its general area path (a 720p camera's 398x224 under
+            // DecodeSize: auto): the same bytes in about a quarter of the time (docs/performance.md).
+            _resampler = AreaResampler.For(_resampler, w, h, width, height, 1);
+            if (_resampler is { } resampler)
             {
                 resampler.Resize(Bytes(sourceMat, h), (int)sourceMat.Step(), Bytes(_gray[target], height));
             }
@@ -282,27 +284,6 @@ internal sealed class MotionFeatureExtractor : IDisposable
         }
 
         GC.KeepAlive(frame);
-    }
-
-    /// <summary>
-    /// The last shrink, where OpenCV would take its general area path (a 720p camera's 398x224 under
-    /// <c>DecodeSize: auto</c>): <see cref="AreaResampler"/> gives the same bytes in about half the time. One, for the
-    /// size the camera sends.
-    /// </summary>
-    private AreaResampler? Resampler(int width, int height)
-    {
-        if (!AreaResampler.Handles(width, height, _options.AnalysisWidth, _options.AnalysisHeight))
-        {
-            return null;
-        }
-
-        if (_resampler is null || _resamplerSource != (width, height))
-        {
-            _resampler = new AreaResampler(width, height, _options.AnalysisWidth, _options.AnalysisHeight, 1);
-            _resamplerSource = (width, height);
-        }
-
-        return _resampler;
     }
 
     private static unsafe Span<byte> Bytes(Mat mat, int rows) => new((void*)mat.Data, checked((int)mat.Step() * rows));
