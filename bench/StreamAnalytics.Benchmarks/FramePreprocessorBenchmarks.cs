@@ -5,9 +5,9 @@ using StreamAnalytics.Windowing;
 namespace StreamAnalytics.Benchmarks;
 
 /// <summary>
-/// One sampled frame → the ResNet-18 tensor (OpenCV area resize + planar normalisation): the cost that
+/// One sampled frame → the ResNet-18 tensor (area resize + planar normalisation): the cost that
 /// <see cref="FrameToWindowBenchmarks"/> pays once per sampled frame. 224x224 takes the no-resize path; 398x224 (a 720p
-/// camera under <c>DecodeSize: auto</c>) the <see cref="AreaResampler"/>; 1280x720 and 640x360 OpenCV's area resize.
+/// camera under <c>DecodeSize: auto</c>), 640x360 and 1280x720 the <see cref="AreaResampler"/>, which gives OpenCV's area resize.
 /// </summary>
 [MemoryDiagnoser]
 public class FramePreprocessorBenchmarks
