@@ -156,9 +156,18 @@ public sealed class RemoteInferenceTests : IClassFixture<RemoteInferenceFixture>
         Assert.Single(await RunRemoteAsync(remote, 1));
         await _fixture.Server.StopAsync();
 
-        var failed = await Assert.ThrowsAsync<RemoteInferenceException>(() => RunRemoteAsync(remote, 1));
-        Assert.Contains("Unavailable", failed.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<RemoteInferenceException>(() => RunRemoteAsync(remote, 1));
+        // The first call races the client's reading of the server's GOAWAY: it either finds the port closed or goes out on
+        // the old connection as the server closes it (gRPC calls that Internal; CI saw it once in 659 tests, a probe 7 in 60).
+        var first = await Assert.ThrowsAsync<RemoteInferenceException>(() => RunRemoteAsync(remote, 1));
+        Assert.True(
+            first.Message.Contains("Unavailable", StringComparison.Ordinal) || first.Message.Contains("server closed the connection", StringComparison.Ordinal),
+            first.Message);
+        Assert.True(first.Retryable);
+
+        // By then the old connection is gone: every later call finds nothing listening (150 of 150 in the probe).
+        var second = await Assert.ThrowsAsync<RemoteInferenceException>(() => RunRemoteAsync(remote, 1));
+        Assert.Contains("Unavailable", second.Message, StringComparison.Ordinal);
+        Assert.Contains("Connection refused", second.Message, StringComparison.Ordinal);
         Assert.Equal(0, Up);
 
         await _fixture.Server.StartAsync(CancellationToken.None);
