@@ -34,9 +34,8 @@ internal sealed class MotionFeatureExtractor : IDisposable
     private readonly Mat[] _gray = new Mat[2];
     private readonly InputArray[] _grayIn = new InputArray[2];
     private readonly OutputArray[] _grayOut = new OutputArray[2];
-    private readonly Mat _flow;
+    private readonly FarnebackFlow _flow;
     private AreaResampler? _resampler;
-    private readonly InputOutputArray _flowOut;
 
     // Atoms: the pieces the cell borders cut each axis into. All pixels of an atom lie in the same cells, so each pixel
     // is added once, to its atom, and each cell then adds up its atoms: one accumulation per pixel instead of one per
@@ -98,8 +97,7 @@ internal sealed class MotionFeatureExtractor : IDisposable
             _grayOut[i] = OutputArray.Create(_gray[i]);
         }
 
-        _flow = new Mat(height, width, MatType.CV_32FC2, Scalar.All(0));
-        _flowOut = InputOutputArray.Create(_flow);
+        _flow = new FarnebackFlow(width, height, options.FlowPyramidScale, options.FlowLevels, options.FlowWindowSize, options.FlowIterations, options.FlowPolyN, options.FlowPolySigma);
 
         _columns = new CellAtoms(options, width, options.Columns);
         _rows = new CellAtoms(options, height, options.Rows);
@@ -137,6 +135,8 @@ internal sealed class MotionFeatureExtractor : IDisposable
 
         var next = 1 - _current;
         ToGray(frame, next);
+        // Expanded once here and read again as the previous frame of the next flow.
+        _flow.Expand(_gray[next], next);
         cellFeatures = cellFeatures[..FeatureLength];
         if (!_hasPrevious)
         {
@@ -144,10 +144,7 @@ internal sealed class MotionFeatureExtractor : IDisposable
         }
         else
         {
-            var o = _options;
-            Check(NativeMethods.video_calcOpticalFlowFarneback(
-                _grayIn[_current].CvPtr, _grayIn[next].CvPtr, _flowOut.CvPtr,
-                o.FlowPyramidScale, o.FlowLevels, o.FlowWindowSize, o.FlowIterations, o.FlowPolyN, o.FlowPolySigma, 0), "optical flow");
+            _flow.Compute(_current, next);
             Summarise(_gray[_current], _gray[next], cellFeatures);
         }
 
@@ -309,7 +306,7 @@ internal sealed class MotionFeatureExtractor : IDisposable
         var edges = _magnitudeEdges;
         var lowest = edges[0];
         var step = _directionStep;
-        var flow = new ReadOnlySpan<float>((void*)_flow.Data, width * height * 2);
+        var flow = _flow.Flow;
         var before = new ReadOnlySpan<byte>((void*)previous.Data, width * height);
         var after = new ReadOnlySpan<byte>((void*)current.Data, width * height);
         var atoms = _atomFeatures.AsSpan();
@@ -381,7 +378,6 @@ internal sealed class MotionFeatureExtractor : IDisposable
         }
 
         _disposed = true;
-        _flowOut.Dispose();
         _flow.Dispose();
         for (var i = 0; i < 2; i++)
         {
