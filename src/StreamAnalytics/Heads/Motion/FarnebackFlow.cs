@@ -103,9 +103,6 @@ internal sealed class FarnebackFlow : IDisposable
         _windowSums = new double[width * 5];
     }
 
-    /// <summary>The number of pyramid levels used, the full size included (OpenCV stops above 32 px a side).</summary>
-    public int LevelCount => _levels.Length;
-
     /// <summary>Expands <paramref name="gray"/> (8-bit, one channel, the flow's size) into <paramref name="slot"/> (0 or 1).</summary>
     public unsafe void Expand(Mat gray, int slot)
     {
