@@ -37,6 +37,44 @@ public sealed class MotionScorePruningTests
         Assert.True(differing > 250, "the queries should mostly score above zero, or the test shows nothing");
     }
 
+    [Theory]
+    [InlineData(1, false, 360)]
+    [InlineData(2, true, 360)]
+    [InlineData(3, false, 9)] // fewer stored frames than a vector holds: the scalar loop alone
+    [InlineData(1, true, 45)]
+    public void The_score_is_to_the_bit_what_every_cell_against_every_stored_frame_gives_with_the_products_own_distances(int minCells, bool weighted, int storedFrames)
+    {
+        // The score stops a cell's pass at the first stored frame within the score so far; the result must not move by a bit
+        // from the full passes of Distances, weighted and ranked as Score always did.
+        var random = new Random(23 + storedFrames);
+        var videos = Enumerable.Range(0, 3).Select(_ => (IReadOnlyList<float[]>)[.. Enumerable.Range(0, storedFrames / 3).Select(_ => Frame(random, movingCells: 2))]).ToList();
+        var model = MotionNormalityLearner.Learn([.. videos], Options, new MotionNormalityOptions(), "cam", DateTimeOffset.UnixEpoch);
+        Assert.Equal(storedFrames / 3 * 3, model.Frames);
+        var weights = weighted ? Enumerable.Range(0, Options.CellCount).Select(i => (float)(0.5 + (i % 3 * 0.5))).ToArray() : [];
+        var scratch = new float[model.ScratchLength];
+        var perCell = Options.FeaturesPerCell;
+        var distances = new float[model.Frames];
+        var query = new float[perCell];
+        for (var i = 0; i < 200; i++)
+        {
+            var features = Frame(random, movingCells: i % 4 == 0 ? Options.CellCount : 2, wild: i % 5 == 0);
+            var nearest = new float[Options.CellCount];
+            for (var cell = 0; cell < Options.CellCount; cell++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(features.AsSpan(cell * perCell, perCell), model.Scales, query);
+                model.Distances(cell, query, distances);
+                nearest[cell] = distances.Min();
+                if (weighted)
+                {
+                    nearest[cell] *= weights[cell] * weights[cell];
+                }
+            }
+
+            var expected = MathF.Sqrt(nearest.OrderByDescending(x => x).ElementAt(minCells - 1));
+            Assert.Equal(expected, model.Score(features, scratch, weights, minCells));
+        }
+    }
+
     [Fact]
     public void Scoring_allocates_nothing_after_the_first_call()
     {
