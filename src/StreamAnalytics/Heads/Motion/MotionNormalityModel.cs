@@ -236,6 +236,7 @@ internal sealed class MotionNormalityModel
         ArgumentOutOfRangeException.ThrowIfZero(perCell, nameof(query));
         ReadOnlySpan<float> block = _vectors.AsSpan(cell * perCell * frames, perCell * frames);
         ref var column = ref MemoryMarshal.GetReference(block);
+        Span<float> lanes = stackalloc float[Vector512<float>.Count];
         var nearest = float.PositiveInfinity;
         var i = 0;
         if (Vector512.IsHardwareAccelerated && frames >= Vector512<float>.Count)
@@ -245,23 +246,18 @@ internal sealed class MotionNormalityModel
             var limit = Vector512.Create(enough);
             for (; i <= frames - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                var difference = Vector512.LoadUnsafe(ref column, (nuint)i) - Vector512.Create(query[0]);
-                var sum = difference * difference;
-                for (var d = 1; d < perCell; d++)
-                {
-                    difference = Vector512.LoadUnsafe(ref column, (nuint)((d * frames) + i)) - Vector512.Create(query[d]);
-                    sum = (difference * difference) + sum;
-                }
-
+                var sum = SquaredDistances512(ref column, i, frames, query);
                 if (Vector512.LessThanOrEqualAny(sum * factor, limit))
                 {
-                    return FirstWithin(sum, weightSquared, enough);
+                    sum.CopyTo(lanes);
+                    return FirstWithin(lanes, weightSquared, enough);
                 }
 
                 least = Vector512.Min(least, sum);
             }
 
-            nearest = MinOf(least);
+            least.CopyTo(lanes);
+            nearest = TensorPrimitives.Min(lanes);
         }
         else if (Vector256.IsHardwareAccelerated && frames >= Vector256<float>.Count)
         {
@@ -270,44 +266,23 @@ internal sealed class MotionNormalityModel
             var limit = Vector256.Create(enough);
             for (; i <= frames - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var difference = Vector256.LoadUnsafe(ref column, (nuint)i) - Vector256.Create(query[0]);
-                var sum = difference * difference;
-                for (var d = 1; d < perCell; d++)
-                {
-                    difference = Vector256.LoadUnsafe(ref column, (nuint)((d * frames) + i)) - Vector256.Create(query[d]);
-                    sum = (difference * difference) + sum;
-                }
-
+                var sum = SquaredDistances256(ref column, i, frames, query);
                 if (Vector256.LessThanOrEqualAny(sum * factor, limit))
                 {
-                    for (var lane = 0; lane < Vector256<float>.Count; lane++)
-                    {
-                        if (sum[lane] * weightSquared <= enough)
-                        {
-                            return sum[lane];
-                        }
-                    }
+                    sum.CopyTo(lanes);
+                    return FirstWithin(lanes[..Vector256<float>.Count], weightSquared, enough);
                 }
 
                 least = Vector256.Min(least, sum);
             }
 
-            for (var lane = 0; lane < Vector256<float>.Count; lane++)
-            {
-                nearest = MathF.Min(nearest, least[lane]);
-            }
+            least.CopyTo(lanes);
+            nearest = TensorPrimitives.Min(lanes[..Vector256<float>.Count]);
         }
 
         for (; i < frames; i++)
         {
-            var difference = block[i] - query[0];
-            var sum = difference * difference;
-            for (var d = 1; d < perCell; d++)
-            {
-                difference = block[(d * frames) + i] - query[d];
-                sum = (difference * difference) + sum;
-            }
-
+            var sum = SquaredDistanceAt(block, i, frames, query);
             if (sum * weightSquared <= enough)
             {
                 return sum;
@@ -319,29 +294,59 @@ internal sealed class MotionNormalityModel
         return nearest;
     }
 
-    private static float FirstWithin(Vector512<float> sums, float weightSquared, float enough)
+    // The vector test found a lane; the same product in a scalar register is the same float, so one lane qualifies here.
+    private static float FirstWithin(ReadOnlySpan<float> sums, float weightSquared, float enough)
     {
-        for (var lane = 0; lane < Vector512<float>.Count; lane++)
+        foreach (var sum in sums)
         {
-            if (sums[lane] * weightSquared <= enough)
+            if (sum * weightSquared <= enough)
             {
-                return sums[lane];
+                return sum;
             }
         }
 
-        // Unreachable: the vector test found a lane; the same product in a scalar register is the same float.
         return sums[0];
     }
 
-    private static float MinOf(Vector512<float> values)
+    // The squared distances of Distances and NearestUnless, one register of stored frames from frame i: (x − q)² per
+    // feature, added unfused in feature order, so both give the same floats.
+    private static Vector512<float> SquaredDistances512(ref float column, int i, int frames, ReadOnlySpan<float> query)
     {
-        var least = float.PositiveInfinity;
-        for (var lane = 0; lane < Vector512<float>.Count; lane++)
+        var difference = Vector512.LoadUnsafe(ref column, (nuint)i) - Vector512.Create(query[0]);
+        var sum = difference * difference;
+        for (var d = 1; d < query.Length; d++)
         {
-            least = MathF.Min(least, values[lane]);
+            difference = Vector512.LoadUnsafe(ref column, (nuint)((d * frames) + i)) - Vector512.Create(query[d]);
+            sum = (difference * difference) + sum;
         }
 
-        return least;
+        return sum;
+    }
+
+    private static Vector256<float> SquaredDistances256(ref float column, int i, int frames, ReadOnlySpan<float> query)
+    {
+        var difference = Vector256.LoadUnsafe(ref column, (nuint)i) - Vector256.Create(query[0]);
+        var sum = difference * difference;
+        for (var d = 1; d < query.Length; d++)
+        {
+            difference = Vector256.LoadUnsafe(ref column, (nuint)((d * frames) + i)) - Vector256.Create(query[d]);
+            sum = (difference * difference) + sum;
+        }
+
+        return sum;
+    }
+
+    private static float SquaredDistanceAt(ReadOnlySpan<float> block, int i, int frames, ReadOnlySpan<float> query)
+    {
+        var difference = block[i] - query[0];
+        var sum = difference * difference;
+        for (var d = 1; d < query.Length; d++)
+        {
+            difference = block[(d * frames) + i] - query[d];
+            sum = (difference * difference) + sum;
+        }
+
+        return sum;
     }
 
     /// <summary>Squared distances from <paramref name="query"/> (already scaled) to every stored vector of <paramref name="cell"/>.</summary>
@@ -364,15 +369,7 @@ internal sealed class MotionNormalityModel
         {
             for (; i <= frames - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                var difference = Vector512.LoadUnsafe(ref column, (nuint)i) - Vector512.Create(query[0]);
-                var sum = difference * difference;
-                for (var d = 1; d < perCell; d++)
-                {
-                    difference = Vector512.LoadUnsafe(ref column, (nuint)((d * frames) + i)) - Vector512.Create(query[d]);
-                    sum = (difference * difference) + sum;
-                }
-
-                sum.StoreUnsafe(ref output, (nuint)i);
+                SquaredDistances512(ref column, i, frames, query).StoreUnsafe(ref output, (nuint)i);
             }
         }
 
@@ -380,29 +377,13 @@ internal sealed class MotionNormalityModel
         {
             for (; i <= frames - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var difference = Vector256.LoadUnsafe(ref column, (nuint)i) - Vector256.Create(query[0]);
-                var sum = difference * difference;
-                for (var d = 1; d < perCell; d++)
-                {
-                    difference = Vector256.LoadUnsafe(ref column, (nuint)((d * frames) + i)) - Vector256.Create(query[d]);
-                    sum = (difference * difference) + sum;
-                }
-
-                sum.StoreUnsafe(ref output, (nuint)i);
+                SquaredDistances256(ref column, i, frames, query).StoreUnsafe(ref output, (nuint)i);
             }
         }
 
         for (; i < frames; i++)
         {
-            var difference = block[i] - query[0];
-            var sum = difference * difference;
-            for (var d = 1; d < perCell; d++)
-            {
-                difference = block[(d * frames) + i] - query[d];
-                sum = (difference * difference) + sum;
-            }
-
-            distances[i] = sum;
+            distances[i] = SquaredDistanceAt(block, i, frames, query);
         }
     }
 }
